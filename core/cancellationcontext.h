@@ -1,0 +1,75 @@
+#pragma once
+
+#include <QCoro/QCoroTask>
+#include <QDeadlineTimer>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace jobmonitor {
+
+// Why a context was cancelled. The first reason a context receives is final and is handed
+// down to every descendant.
+enum class CancelReason {
+    User,     // somebody pressed Cancel
+    Timeout,  // a deadline passed
+    Shutdown, // the application is quitting
+    Force,    // stop at once, skipping the grace period
+};
+
+QString cancelReasonText(CancelReason reason);
+
+// A node in a tree of cancellation scopes, modelled on Go's context.Context: cancelling a node
+// cancels its whole subtree at once, a child never outlives its parent's cancellation, and a
+// deadline is a cancellation with reason Timeout that fires by itself.
+//
+// "Force" is an escalation as well as a reason: a context already cancelled for another reason
+// still becomes forced (and tells its subtree), so a second Ctrl+C can skip the grace period
+// of a shutdown that is already running.
+class CancellationContext : public QObject
+{
+    Q_OBJECT
+public:
+    using Ptr = std::shared_ptr<CancellationContext>;
+
+    static Ptr background();
+    static Ptr withCancel(const Ptr &parent);
+    static Ptr withDeadline(const Ptr &parent, std::chrono::milliseconds timeout);
+
+    ~CancellationContext() override;
+
+    bool isCancelled() const { return m_reason.has_value(); }
+    std::optional<CancelReason> reason() const { return m_reason; }
+    bool isForced() const { return m_forced; }
+    // Milliseconds left before this context's own deadline (or an ancestor's), if any.
+    std::optional<std::chrono::milliseconds> remaining() const;
+
+    // Idempotent: the first reason wins. Force escalates even an already cancelled context.
+    void cancel(CancelReason reason);
+
+    // Completes when the context is cancelled (at once if it already is). Returns the reason.
+    QCoro::Task<CancelReason> cancelled();
+
+    // Sleeps for the given time; returns false when woken early by cancellation.
+    QCoro::Task<bool> sleepFor(std::chrono::milliseconds duration);
+
+Q_SIGNALS:
+    void cancelledWith(jobmonitor::CancelReason reason);
+    void forceRequested();
+
+private:
+    CancellationContext() = default;
+    void attachTo(const Ptr &parent);
+
+    std::optional<CancelReason> m_reason;
+    bool m_forced = false;
+    QDeadlineTimer m_deadline = QDeadlineTimer(QDeadlineTimer::Forever);
+    QTimer m_deadlineTimer;
+    Ptr m_parent; // keeps ancestors alive while a descendant lives
+};
+
+} // namespace jobmonitor

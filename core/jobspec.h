@@ -1,0 +1,60 @@
+#pragma once
+
+#include <QList>
+#include <QMap>
+#include <QString>
+
+#include <chrono>
+#include <csignal>
+#include <optional>
+
+namespace jobmonitor {
+
+using std::chrono::milliseconds;
+
+// Delay before retry n (1-based): initial * factor^(n-1), never more than cap.
+struct BackoffPolicy {
+    milliseconds initial{1000};
+    double factor = 2.0;
+    milliseconds cap{60000};
+
+    milliseconds delayBeforeRetry(int retryNumber) const;
+};
+
+// How a job is stopped: each step sends a signal to the job's process group (and to every
+// process of the job that left the group), then waits; SIGKILL always ends the sequence.
+// Like GNU parallel's --termseq, written "TERM,0,CONT,5000,KILL,0".
+struct TerminationSequence {
+    struct Step {
+        int signal;
+        milliseconds waitAfter;
+        bool operator==(const Step &) const = default;
+    };
+    QList<Step> steps;
+
+    // SIGTERM and SIGCONT at once (a stopped process acts on SIGTERM only when continued),
+    // then the grace period, then SIGKILL.
+    static TerminationSequence standard(milliseconds grace);
+    // Parses "TERM,200,KILL,25"; returns nullopt and sets error on bad input.
+    static std::optional<TerminationSequence> parse(const QString &text, QString *error);
+    QString toString() const;
+    milliseconds grace() const; // total wait before SIGKILL
+    bool operator==(const TerminationSequence &) const = default;
+};
+
+struct JobSpec {
+    QString command; // a command line, run by /bin/sh -c
+    QString name;    // optional label shown instead of the command
+    QString workingDirectory; // empty: the application's working directory
+    QMap<QString, QString> environment; // added to (or replacing in) the inherited environment
+    milliseconds timeout{0};             // per attempt; 0: none
+    int maxAttempts = 1;                 // 1 + retries
+    BackoffPolicy backoff;
+    TerminationSequence termination = TerminationSequence::standard(milliseconds(5000));
+
+    QString label() const { return name.isEmpty() ? command : name; }
+    // A clear message when the spec cannot run, or an empty string.
+    QString validate() const;
+};
+
+} // namespace jobmonitor

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <spdlog/spdlog.h>
+
+#include <fmt/format.h>
+
+// Lets spdlog/fmt format QString and QByteArray directly.
+template<>
+struct fmt::formatter<QString> : fmt::formatter<std::string_view> {
+    auto format(const QString &s, format_context &ctx) const -> decltype(ctx.out())
+    {
+        const QByteArray utf8 = s.toUtf8();
+        return fmt::formatter<std::string_view>::format(
+            std::string_view(utf8.constData(), size_t(utf8.size())), ctx);
+    }
+};
+
+template<>
+struct fmt::formatter<QByteArray> : fmt::formatter<std::string_view> {
+    auto format(const QByteArray &s, format_context &ctx) const -> decltype(ctx.out())
+    {
+        return fmt::formatter<std::string_view>::format(
+            std::string_view(s.constData(), size_t(s.size())), ctx);
+    }
+};
+
+namespace jobmonitor {
+
+// The XDG state directory for Job Monitor: $XDG_STATE_HOME/jobmonitor, or
+// ~/.local/state/jobmonitor.
+QString defaultStateDirectory();
+
+// One logger for the whole process: stderr plus a rotating file <stateDir>/jobmonitor.log
+// (5 MiB, 3 files). Qt's own messages (qDebug, qWarning, ...) are routed into it.
+// Returns an error message when the log file cannot be opened (stderr logging still works).
+QString setupLogging(const QString &stateDir, spdlog::level::level_enum level = spdlog::level::info);
+
+// The same logger for tests and tools that have no state directory: stderr only.
+void setupStderrLogging(spdlog::level::level_enum level = spdlog::level::warn);
+
+} // namespace jobmonitor

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+namespace jobmonitor {
+
+enum class OutputChannel { Stdout, Stderr };
+
+struct OutputLine {
+    OutputChannel channel = OutputChannel::Stdout;
+    QString text;          // decoded for display: invalid UTF-8 and NUL bytes made visible
+    qint64 number = 0;     // 1-based over the job's whole output, both channels
+    bool complete = false; // false while the line has not seen its newline yet
+    qint64 droppedBytes = 0; // bytes of this line not kept (over the per-line limit)
+};
+
+// A bounded tail of a job's output for the UI. Bytes arrive in arbitrary chunks per channel;
+// lines are split on '\n', a '\r' not followed by '\n' restarts the current line (progress
+// bars), a line longer than maxLineBytes keeps its first maxLineBytes and counts the rest.
+// The tail keeps at most maxLines lines and about maxBytes bytes of text; memory stays bounded
+// whatever the input (a 100 MB line without a newline, a flood, binary data).
+class OutputBuffer : public QObject
+{
+    Q_OBJECT
+public:
+    struct Limits {
+        int maxLines = 5000;
+        qsizetype maxBytes = 2 * 1024 * 1024;
+        qsizetype maxLineBytes = 16 * 1024;
+    };
+
+    explicit OutputBuffer(QObject *parent = nullptr);
+    OutputBuffer(Limits limits, QObject *parent = nullptr);
+
+    void append(OutputChannel channel, QByteArrayView chunk);
+    // Marks the open lines of both channels complete (the process has ended).
+    void finish();
+    void clear();
+
+    // Completed lines in arrival order followed by the open (partial) lines.
+    QList<OutputLine> lines() const;
+    qint64 totalBytes(OutputChannel channel) const;
+    qint64 totalLines() const;   // lines seen, including those no longer kept
+    qint64 droppedLines() const; // lines that fell out of the tail
+    Limits limits() const { return m_limits; }
+
+Q_SIGNALS:
+    // Emitted on every append; views batch their updates.
+    void changed();
+
+private:
+    struct OpenLine {
+        QByteArray bytes;
+        qint64 droppedBytes = 0;
+        qint64 number = 0;
+        bool afterCarriageReturn = false;
+    };
+    void completeLine(OutputChannel channel);
+    void trim();
+    OutputLine toLine(OutputChannel channel, const OpenLine &open, bool complete) const;
+    static QString decode(QByteArrayView bytes);
+
+    Limits m_limits;
+    QList<OutputLine> m_lines;
+    qsizetype m_keptBytes = 0;
+    OpenLine m_open[2];
+    qint64 m_totalBytes[2] = {0, 0};
+    qint64 m_nextNumber = 1;
+    qint64 m_droppedLines = 0;
+};
+
+} // namespace jobmonitor

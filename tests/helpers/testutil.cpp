@@ -1,0 +1,119 @@
+#include "testutil.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QProcess>
+
+#include <atomic>
+
+namespace jobmonitor::test {
+
+QString testChildPath()
+{
+    return QCoreApplication::applicationDirPath() + QStringLiteral("/jm-testchild");
+}
+
+static QString shellQuote(const QString &s)
+{
+    QString quoted = s;
+    quoted.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
+    return QLatin1Char('\'') + quoted + QLatin1Char('\'');
+}
+
+QString testChildCommand(const QStringList &arguments)
+{
+    QStringList parts{shellQuote(testChildPath())};
+    for (const QString &a : arguments)
+        parts << shellQuote(a);
+    return parts.join(QLatin1Char(' '));
+}
+
+bool isPidAlive(qint64 pid)
+{
+    if (pid <= 0)
+        return false;
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray line = stat.readAll();
+    // The state follows the last ')' (the command name may itself contain parentheses).
+    const qsizetype close = line.lastIndexOf(')');
+    if (close < 0 || close + 2 >= line.size())
+        return false;
+    const char state = line.at(close + 2);
+    return state != 'Z' && state != 'X';
+}
+
+QList<qint64> waitUntilDead(const QList<qint64> &pids, std::chrono::milliseconds timeout)
+{
+    QDeadlineTimer deadline(timeout);
+    QList<qint64> alive;
+    for (;;) {
+        alive.clear();
+        for (qint64 pid : pids)
+            if (isPidAlive(pid))
+                alive << pid;
+        if (alive.isEmpty() || deadline.hasExpired())
+            return alive;
+        QTest::qWait(10);
+    }
+}
+
+QMultiMap<QString, qint64> readPidFile(const QString &path)
+{
+    QMultiMap<QString, qint64> pids;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return pids;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        const QList<QByteArray> parts = line.trimmed().split(' ');
+        if (parts.size() == 2)
+            pids.insert(QString::fromLatin1(parts[0]), parts[1].toLongLong());
+    }
+    return pids;
+}
+
+QList<qint64> waitForPids(const QString &path, int count, std::chrono::milliseconds timeout)
+{
+    QDeadlineTimer deadline(timeout);
+    QList<qint64> pids;
+    for (;;) {
+        pids = readPidFile(path).values();
+        if (pids.size() >= count || deadline.hasExpired())
+            return pids;
+        QTest::qWait(10);
+    }
+}
+
+bool runTask(QCoro::Task<> task, std::chrono::milliseconds timeout)
+{
+    auto done = std::make_shared<bool>(false);
+    task.then([done]() { *done = true; });
+    QDeadlineTimer deadline(timeout);
+    while (!*done && !deadline.hasExpired())
+        QTest::qWait(5);
+    return *done;
+}
+
+static std::atomic<int> s_destroyedWhileRunning{0};
+static QtMessageHandler s_previousHandler = nullptr;
+
+static void countingHandler(QtMsgType type, const QMessageLogContext &context, const QString &msg)
+{
+    if (msg.contains(QLatin1String("Destroyed while process")))
+        ++s_destroyedWhileRunning;
+    if (s_previousHandler)
+        s_previousHandler(type, context, msg);
+}
+
+void installProcessWarningCounter()
+{
+    s_previousHandler = qInstallMessageHandler(countingHandler);
+}
+
+int destroyedWhileRunningWarnings()
+{
+    return s_destroyedWhileRunning;
+}
+
+} // namespace jobmonitor::test
