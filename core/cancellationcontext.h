@@ -30,14 +30,16 @@ QString cancelReasonText(CancelReason reason);
 // "Force" is an escalation as well as a reason: a context already cancelled for another reason
 // still becomes forced (and tells its subtree), so a second Ctrl+C can skip the grace period
 // of a shutdown that is already running.
-class CancellationContext : public QObject
-{
+class CancellationContext : public QObject {
     Q_OBJECT
 public:
     using Ptr = std::shared_ptr<CancellationContext>;
 
     static Ptr background();
     static Ptr withCancel(const Ptr &parent);
+    // A timeout of zero or less gives a context that is cancelled (reason Timeout) at once,
+    // before this returns. A child of a cancelled parent is born cancelled with the parent's
+    // reason (and forced if the parent is); a context born cancelled emits no signal.
     static Ptr withDeadline(const Ptr &parent, std::chrono::milliseconds timeout);
 
     ~CancellationContext() override;
@@ -49,12 +51,20 @@ public:
     std::optional<std::chrono::milliseconds> remaining() const;
 
     // Idempotent: the first reason wins. Force escalates even an already cancelled context.
+    // Order: the state is set first (reason, and forced for Force), then cancelledWith (once),
+    // then forceRequested (once, whenever forced becomes true, also for a context cancelled
+    // with reason Force), then every live child in creation order, depth first: each child
+    // is cancelled with this context's reason (a child already cancelled keeps its own), and
+    // then forced if this context is forced.
     void cancel(CancelReason reason);
 
     // Completes when the context is cancelled (at once if it already is). Returns the reason.
+    // A pending wait keeps the context alive, so cancelling an ancestor always ends it.
     QCoro::Task<CancelReason> cancelled();
 
-    // Sleeps for the given time; returns false when woken early by cancellation.
+    // Sleeps for the given time; returns false when woken early by cancellation (at once if
+    // already cancelled, else on the event-loop turn after cancel(), never inside it).
+    // A pending sleep keeps the context alive.
     QCoro::Task<bool> sleepFor(std::chrono::milliseconds duration);
 
 Q_SIGNALS:
@@ -70,6 +80,8 @@ private:
     QDeadlineTimer m_deadline = QDeadlineTimer(QDeadlineTimer::Forever);
     QTimer m_deadlineTimer;
     Ptr m_parent; // keeps ancestors alive while a descendant lives
+    QList<QPointer<CancellationContext>> m_children; // weak, in creation order
+    std::weak_ptr<CancellationContext> m_self;       // for staying alive while signals run
 };
 
 } // namespace jobmonitor

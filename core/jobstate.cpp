@@ -1,0 +1,111 @@
+#include "jobstate.h"
+
+#include "logging.h"
+
+#include <QMetaEnum>
+
+#include <algorithm>
+
+namespace jobmonitor {
+
+namespace {
+
+template<typename Enum>
+QString enumKey(Enum value) {
+    return QString::fromLatin1(QMetaEnum::fromType<Enum>().valueToKey(int(value)));
+}
+
+QString describeOutcome(const Transition &transition) {
+    QString text = QStringLiteral("attempt %1").arg(transition.attempt);
+    if (transition.exitCode)
+        text += QStringLiteral(", exit code %1").arg(*transition.exitCode);
+    if (transition.signal)
+        text += QStringLiteral(", signal %1").arg(*transition.signal);
+    if (!transition.reason.isEmpty())
+        text += QStringLiteral(", ") + transition.reason;
+    return text;
+}
+
+} // namespace
+
+QString jobStateName(JobState state) {
+    return enumKey(state);
+}
+
+bool isFinal(JobState state) {
+    return state == JobState::Completed || state == JobState::Failed ||
+           state == JobState::TimedOut || state == JobState::Cancelled;
+}
+
+bool isActive(JobState state) {
+    return state == JobState::Running || state == JobState::Stopping || state == JobState::Retrying;
+}
+
+QString jobEventName(JobEvent event) {
+    return enumKey(event);
+}
+
+const QList<TransitionRule> &transitionTable() {
+    using enum JobState;
+    using E = JobEvent;
+    static const QList<TransitionRule> table{
+        {Pending, E::Launch, Running},
+        {Pending, E::LaunchFailed, Failed},
+        {Pending, E::ScheduleRetry, Retrying}, // a launch failure with attempts left
+        {Pending, E::Cancel, Cancelled},
+        {Running, E::Exited, Completed},
+        {Running, E::ExitedWithError, Failed},
+        {Running, E::ScheduleRetry, Retrying},
+        {Running, E::Stop, Stopping},
+        {Running, E::Cancel, Cancelled}, // the process was already gone
+        {Stopping, E::StoppedCancel, Cancelled},
+        {Stopping, E::StoppedTimeout, TimedOut},
+        {Stopping, E::ScheduleRetry, Retrying},
+        {Retrying, E::Launch, Running},
+        {Retrying, E::LaunchFailed, Failed},
+        {Retrying, E::Cancel, Cancelled},
+        {Failed, E::Requeue, Pending},
+        {TimedOut, E::Requeue, Pending},
+        {Cancelled, E::Requeue, Pending},
+    };
+    return table;
+}
+
+std::optional<JobState> nextState(JobState from, JobEvent event) {
+    const QList<TransitionRule> &table = transitionTable();
+    const auto rule = std::find_if(table.cbegin(), table.cend(), [&](const TransitionRule &r) {
+        return r.from == from && r.event == event;
+    });
+    if (rule == table.cend())
+        return std::nullopt;
+    return rule->to;
+}
+
+JobStateMachine::JobStateMachine(QString jobLabel, QObject *parent)
+    : QObject(parent)
+    , m_label(std::move(jobLabel)) {
+    qRegisterMetaType<jobmonitor::Transition>();
+}
+
+bool JobStateMachine::apply(JobEvent event, const QString &reason, int attempt,
+                            std::optional<int> exitCode, std::optional<int> signal) {
+    const std::optional<JobState> to = nextState(m_state, event);
+    if (!to) {
+        spdlog::warn("{}: rejected event {} in state {}", m_label, jobEventName(event),
+                     jobStateName(m_state));
+        return false;
+    }
+    const Transition transition{
+        m_state, *to, event, QDateTime::currentDateTime(), reason, attempt, exitCode, signal,
+    };
+    m_history.append(transition);
+    m_state = *to;
+    spdlog::info("{}: {} -> {} on {} ({})", m_label, jobStateName(transition.from),
+                 jobStateName(transition.to), jobEventName(event), describeOutcome(transition));
+    Q_EMIT transitioned(transition);
+    return true;
+}
+
+} // namespace jobmonitor
+
+#include "moc_jobstate.cpp"
