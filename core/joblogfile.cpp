@@ -1,0 +1,94 @@
+#include "joblogfile.h"
+
+#include "logging.h"
+
+#include <QFileInfo>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+
+namespace jobmonitor {
+
+JobLogFile::~JobLogFile() {
+    close();
+}
+
+bool JobLogFile::open(const QString &path) {
+    close();
+    m_path = path;
+    m_error.clear();
+    m_written = 0;
+    m_dropped = 0;
+    m_atLineStart = true;
+
+    const QString folder = QFileInfo(path).absolutePath();
+    std::error_code ec;
+    std::filesystem::create_directories(
+        std::filesystem::path(QFile::encodeName(folder).toStdString()), ec);
+    if (ec) {
+        fail(QStringLiteral("cannot create folder %1: %2")
+                 .arg(folder, QString::fromLocal8Bit(ec.message())));
+        return false;
+    }
+    // Opened here rather than with QIODevice::Append, which seeks and warns on devices that
+    // cannot seek; O_APPEND appends at the kernel level on any kind of file.
+    const int fd = ::open(QFile::encodeName(path).constData(),
+                          O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fail(QStringLiteral("cannot open %1: %2").arg(path, qt_error_string(errno)));
+        return false;
+    }
+    if (!m_file.open(fd, QIODevice::WriteOnly, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        fail(QStringLiteral("cannot open %1: %2").arg(path, m_file.errorString()));
+        return false;
+    }
+    return true;
+}
+
+void JobLogFile::write(QByteArrayView data) {
+    if (data.isEmpty())
+        return;
+    if (!m_file.isOpen() || !m_error.isEmpty()) {
+        m_dropped += data.size();
+        return;
+    }
+    // Flushing at the end of every chunk lets a user who opens the log see recent output;
+    // a chunk is typically up to 64 KiB, so this costs about one write(2) per chunk.
+    if (m_file.write(data.data(), data.size()) != data.size() || !m_file.flush()) {
+        m_dropped += data.size();
+        fail(QStringLiteral("cannot write %1: %2").arg(m_path, m_file.errorString()));
+        return;
+    }
+    m_written += data.size();
+    m_atLineStart = data.back() == '\n';
+}
+
+void JobLogFile::writeNote(const QString &note) {
+    QByteArray line;
+    if (!m_atLineStart)
+        line += '\n';
+    line += "=== " + note.toUtf8() + " ===\n";
+    write(line);
+}
+
+void JobLogFile::close() {
+    if (!m_file.isOpen())
+        return;
+    if (!m_file.flush() && m_error.isEmpty())
+        fail(QStringLiteral("cannot write %1: %2").arg(m_path, m_file.errorString()));
+    m_file.close();
+}
+
+void JobLogFile::fail(const QString &what) {
+    if (!m_error.isEmpty())
+        return;
+    m_error = what;
+    spdlog::error("job log: {}", m_error);
+}
+
+} // namespace jobmonitor

@@ -9,8 +9,7 @@ namespace jobmonitor {
 // The full output of one job, both channels as they arrived, appended to one file.
 // A failing disk never stops the job: the first write error is remembered (and logged once),
 // later writes are dropped and counted.
-class JobLogFile
-{
+class JobLogFile {
 public:
     JobLogFile() = default;
     ~JobLogFile();
@@ -25,7 +24,7 @@ public:
     void close();
 
     bool isOpen() const { return m_file.isOpen(); }
-    QString path() const { return m_file.fileName(); }
+    QString path() const { return m_path; }
     QString error() const { return m_error; }
     qint64 bytesWritten() const { return m_written; }
     qint64 bytesDropped() const { return m_dropped; }
@@ -34,9 +33,11 @@ private:
     void fail(const QString &what);
 
     QFile m_file;
+    QString m_path;
     QString m_error;
     qint64 m_written = 0;
     qint64 m_dropped = 0;
+    bool m_atLineStart = true; // the last byte written ended a line
 };
 
 } // namespace jobmonitor

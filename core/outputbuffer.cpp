@@ -1,0 +1,273 @@
+#include "outputbuffer.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace jobmonitor {
+
+namespace {
+
+int indexOf(OutputChannel channel) {
+    return channel == OutputChannel::Stdout ? 0 : 1;
+}
+
+OutputChannel channelAt(int index) {
+    return index == 0 ? OutputChannel::Stdout : OutputChannel::Stderr;
+}
+
+bool isContinuationByte(char c) {
+    return (uchar(c) & 0xC0) == 0x80;
+}
+
+// How many bytes at the end of bytes form a UTF-8 sequence whose lead byte promises more
+// bytes than follow it (0 when the tail is complete or not UTF-8 at all).
+qsizetype incompleteSequenceLength(const QByteArray &bytes) {
+    const qsizetype lookBack = std::min<qsizetype>(3, bytes.size());
+    for (qsizetype i = 1; i <= lookBack; ++i) {
+        const uchar c = uchar(bytes.at(bytes.size() - i));
+        if (isContinuationByte(char(c)))
+            continue;
+        if (c < 0xC0)
+            return 0;
+        const qsizetype expected = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        return expected > i ? i : 0;
+    }
+    return 0;
+}
+
+// Newlines are counted eight bytes at a time (exact, and far faster than a memchr per line
+// when lines are short, as in a flood of empty lines).
+constexpr quint64 everyByte(uchar c) {
+    return 0x0101010101010101ULL * c;
+}
+
+// 0x01 in each byte of the eight at p that is '\n', 0x00 in the others.
+quint64 newlineMarks(const char *p) {
+    quint64 word;
+    std::memcpy(&word, p, sizeof word);
+    const quint64 x = word ^ everyByte('\n'); // zero bytes where the newlines are
+    const quint64 low7 = everyByte(0x7F);
+    return ~(((x & low7) + low7) | x | low7) >> 7;
+}
+
+qsizetype countNewlines(const char *p, const char *end) {
+    qsizetype count = 0;
+    while (end - p >= 8) {
+        quint64 lanes = 0; // eight byte-wide counters, each counting at most 255
+        for (int i = 0; i < 255 && end - p >= 8; ++i, p += 8)
+            lanes += newlineMarks(p);
+        const quint64 pairs =
+            (lanes & 0x00FF00FF00FF00FFULL) + ((lanes >> 8) & 0x00FF00FF00FF00FFULL);
+        count += qsizetype((pairs * 0x0001000100010001ULL) >> 48);
+    }
+    return count + std::count(p, end, '\n');
+}
+
+// The position just past the n-th '\n' of chunk, which holds at least n of them.
+qsizetype pastNthNewline(QByteArrayView chunk, qsizetype n) {
+    constexpr qsizetype block = 256;
+    const char *p = chunk.data();
+    const char *const end = p + chunk.size();
+    for (qsizetype inBlock; end - p > block && (inBlock = countNewlines(p, p + block)) < n;
+         p += block)
+        n -= inBlock;
+    for (; n > 0; ++p)
+        n -= *p == '\n';
+    return p - chunk.data();
+}
+
+} // namespace
+
+OutputBuffer::OutputBuffer(QObject *parent)
+    : OutputBuffer(Limits{}, parent) {}
+
+OutputBuffer::OutputBuffer(Limits limits, QObject *parent)
+    : QObject(parent)
+    , m_limits(limits) {}
+
+void OutputBuffer::append(OutputChannel channel, QByteArrayView chunk) {
+    const int ch = indexOf(channel);
+    OpenLine &open = m_open[ch];
+    m_totalBytes[ch] += chunk.size();
+
+    const char *const data = chunk.data();
+    const qsizetype size = chunk.size();
+    qsizetype pos = 0;
+
+    // Every '\n' completes one line. When this chunk completes more lines than the tail can
+    // hold, the first ones would fall out at once: jump over them, only counting them.
+    if (size > m_limits.maxLines) {
+        const qsizetype skip = countNewlines(data, data + size) - m_limits.maxLines;
+        if (skip > 0) {
+            pos = pastNthNewline(chunk, skip);
+            m_nextNumber += open.number != 0 ? skip - 1 : skip;
+            m_droppedLines += skip;
+            open.reset();
+        }
+    }
+
+    while (pos < size) {
+        if (open.afterCarriageReturn) {
+            open.afterCarriageReturn = false;
+            // A lone '\r': what follows overwrites the line.
+            if (data[pos] != '\n' && data[pos] != '\r')
+                open.restart();
+        }
+        if (open.number == 0)
+            openLine(ch);
+        const void *newline = std::memchr(data + pos, '\n', size_t(size - pos));
+        const qsizetype end = newline ? static_cast<const char *>(newline) - data : size;
+        // '\r's right before the end take nothing away: before a '\n' they end the line
+        // ("\r\n"), at the end of the chunk they wait for the next byte.
+        qsizetype contentEnd = end;
+        while (contentEnd > pos && data[contentEnd - 1] == '\r')
+            --contentEnd;
+        // Any other '\r' restarts the line: only what follows the last one remains.
+        qsizetype start = pos;
+        if (const void *cr = memrchr(data + pos, '\r', size_t(contentEnd - pos))) {
+            start = static_cast<const char *>(cr) - data + 1;
+            open.restart();
+        }
+        const QByteArrayView segment(data + start, contentEnd - start);
+        if (end == size) {
+            appendToOpen(open, segment);
+            open.afterCarriageReturn = contentEnd < end;
+            break;
+        }
+        completeLine(ch, segment);
+        pos = end + 1;
+    }
+    Q_EMIT changed();
+}
+
+void OutputBuffer::finish() {
+    for (const int ch : openLinesInOrder()) {
+        if (ch >= 0)
+            completeLine(ch, {});
+    }
+    Q_EMIT changed();
+}
+
+void OutputBuffer::clear() {
+    m_lines.clear();
+    m_keptBytes = 0;
+    m_open[0].reset();
+    m_open[1].reset();
+    m_totalBytes[0] = m_totalBytes[1] = 0;
+    m_nextNumber = 1;
+    m_droppedLines = 0;
+    Q_EMIT changed();
+}
+
+QList<OutputLine> OutputBuffer::lines() const {
+    QList<OutputLine> result = m_lines;
+    for (const int ch : openLinesInOrder()) {
+        if (ch >= 0)
+            result.append(toLine(channelAt(ch), m_open[ch], false));
+    }
+    return result;
+}
+
+qint64 OutputBuffer::totalBytes(OutputChannel channel) const {
+    return m_totalBytes[indexOf(channel)];
+}
+
+qint64 OutputBuffer::totalLines() const {
+    return m_nextNumber - 1;
+}
+
+qint64 OutputBuffer::droppedLines() const {
+    return m_droppedLines;
+}
+
+void OutputBuffer::openLine(int ch) {
+    m_open[ch].number = m_nextNumber++;
+    trim();
+}
+
+void OutputBuffer::appendToOpen(OpenLine &open, QByteArrayView segment) {
+    if (open.droppedBytes > 0) {
+        open.droppedBytes += segment.size();
+        return;
+    }
+    const qsizetype room = m_limits.maxLineBytes - open.bytes.size();
+    if (segment.size() <= room) {
+        open.bytes.append(segment);
+        return;
+    }
+    open.bytes.append(segment.first(room));
+    open.droppedBytes = segment.size() - room;
+    // Never keep the first bytes of a character whose remaining bytes were dropped.
+    if (isContinuationByte(segment[room])) {
+        const qsizetype cut = incompleteSequenceLength(open.bytes);
+        open.bytes.chop(cut);
+        open.droppedBytes += cut;
+    }
+}
+
+void OutputBuffer::completeLine(int ch, QByteArrayView tail) {
+    OpenLine &open = m_open[ch];
+    OutputLine line;
+    line.channel = channelAt(ch);
+    line.number = open.number;
+    line.complete = true;
+    if (open.bytes.isEmpty() && open.droppedBytes == 0 && tail.size() <= m_limits.maxLineBytes) {
+        // The whole line is in the current chunk: decode it in place.
+        line.text = decode(tail);
+    } else {
+        appendToOpen(open, tail);
+        line.text = decode(open.bytes);
+        line.droppedBytes = open.droppedBytes;
+    }
+    open.reset();
+
+    m_keptBytes += line.text.size();
+    m_lines.append(std::move(line));
+    trim();
+}
+
+std::array<int, 2> OutputBuffer::openLinesInOrder() const {
+    const qint64 out = m_open[0].number;
+    const qint64 err = m_open[1].number;
+    if (out == 0)
+        return {err == 0 ? -1 : 1, -1};
+    if (err == 0)
+        return {0, -1};
+    return out < err ? std::array{0, 1} : std::array{1, 0};
+}
+
+void OutputBuffer::trim() {
+    const int openLines = (m_open[0].number != 0) + (m_open[1].number != 0);
+    const qsizetype maxComplete = std::max(0, m_limits.maxLines - openLines);
+    qsizetype drop = 0;
+    while (drop < m_lines.size() &&
+           (m_lines.size() - drop > maxComplete || m_keptBytes > m_limits.maxBytes)) {
+        m_keptBytes -= m_lines.at(drop).text.size();
+        ++drop;
+    }
+    if (drop > 0) {
+        m_lines.remove(0, drop);
+        m_droppedLines += drop;
+    }
+}
+
+OutputLine OutputBuffer::toLine(OutputChannel channel, const OpenLine &open, bool complete) const {
+    OutputLine line;
+    line.channel = channel;
+    line.text = decode(open.bytes);
+    line.number = open.number;
+    line.complete = complete;
+    line.droppedBytes = open.droppedBytes;
+    return line;
+}
+
+QString OutputBuffer::decode(QByteArrayView bytes) {
+    if (bytes.isEmpty())
+        return {};
+    QString text = QString::fromUtf8(bytes);
+    if (std::memchr(bytes.data(), '\0', size_t(bytes.size())))
+        text.replace(QChar(u'\0'), QChar(0x2400));
+    return text;
+}
+
+} // namespace jobmonitor

@@ -6,15 +6,17 @@
 #include <QObject>
 #include <QString>
 
+#include <array>
+
 namespace jobmonitor {
 
 enum class OutputChannel { Stdout, Stderr };
 
 struct OutputLine {
     OutputChannel channel = OutputChannel::Stdout;
-    QString text;          // decoded for display: invalid UTF-8 and NUL bytes made visible
-    qint64 number = 0;     // 1-based over the job's whole output, both channels
-    bool complete = false; // false while the line has not seen its newline yet
+    QString text;            // decoded for display: invalid UTF-8 and NUL bytes made visible
+    qint64 number = 0;       // 1-based over the job's whole output, both channels
+    bool complete = false;   // false while the line has not seen its newline yet
     qint64 droppedBytes = 0; // bytes of this line not kept (over the per-line limit)
 };
 
@@ -23,8 +25,7 @@ struct OutputLine {
 // bars), a line longer than maxLineBytes keeps its first maxLineBytes and counts the rest.
 // The tail keeps at most maxLines lines and about maxBytes bytes of text; memory stays bounded
 // whatever the input (a 100 MB line without a newline, a flood, binary data).
-class OutputBuffer : public QObject
-{
+class OutputBuffer : public QObject {
     Q_OBJECT
 public:
     struct Limits {
@@ -58,8 +59,24 @@ private:
         qint64 droppedBytes = 0;
         qint64 number = 0;
         bool afterCarriageReturn = false;
+
+        // A '\r' overwrites the line: its text starts again.
+        void restart() {
+            bytes.truncate(0); // keeps the allocation
+            droppedBytes = 0;
+        }
+        void reset() {
+            restart();
+            number = 0;
+            afterCarriageReturn = false;
+        }
     };
-    void completeLine(OutputChannel channel);
+    void openLine(int channelIndex);
+    void appendToOpen(OpenLine &open, QByteArrayView segment);
+    // Completes the open line of a channel; tail is its last segment, not yet appended.
+    void completeLine(int channelIndex, QByteArrayView tail);
+    // Indices of the channels with an open line, in line-number order (-1 for none).
+    std::array<int, 2> openLinesInOrder() const;
     void trim();
     OutputLine toLine(OutputChannel channel, const OpenLine &open, bool complete) const;
     static QString decode(QByteArrayView bytes);
