@@ -1,0 +1,22 @@
+#pragma once
+
+class QGuiApplication;
+class QQmlApplicationEngine;
+
+namespace jobmonitor {
+
+class JobSupervisor;
+class ShutdownCoordinator;
+
+// Loads the main window (qrc:/JobMonitor/Main.qml) in the Fusion style, wired to the given
+// supervisor and coordinator. Returns false when the window could not be created.
+bool loadMainWindow(QQmlApplicationEngine &engine, JobSupervisor &supervisor,
+                    ShutdownCoordinator &coordinator);
+
+// Runs the desktop window until the coordinator's shutdown completes and returns the exit
+// status. Closing the window never quits by itself: it asks the coordinator, which calls
+// QCoreApplication::exit() once every job has ended.
+int runGuiApplication(QGuiApplication &app, JobSupervisor &supervisor,
+                      ShutdownCoordinator &coordinator);
+
+} // namespace jobmonitor

@@ -1,0 +1,94 @@
+#pragma once
+
+#include "job.h"
+#include "outputmodel.h"
+#include "stateedgemodel.h"
+#include "statenodemodel.h"
+#include "transitionmodel.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+#include <QtQml/qqmlregistration.h>
+
+namespace jobmonitor {
+
+
+// Everything the details pane shows about one job, looked up by id: its properties, what it
+// may do next, its live output, its transitions and the state diagram's data.
+class JobDetails : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(int jobId READ jobId WRITE setJobId NOTIFY jobIdChanged)
+    Q_PROPERTY(bool valid READ isValid NOTIFY changed)
+    Q_PROPERTY(QString label READ label NOTIFY changed)
+    Q_PROPERTY(QString command READ command NOTIFY changed)
+    Q_PROPERTY(QString workingDirectory READ workingDirectory NOTIFY changed)
+    Q_PROPERTY(int state READ state NOTIFY changed)
+    Q_PROPERTY(QString stateName READ stateName NOTIFY changed)
+    Q_PROPERTY(int attempt READ attempt NOTIFY changed)
+    Q_PROPERTY(int maxAttempts READ maxAttempts NOTIFY changed)
+    Q_PROPERTY(QString result READ result NOTIFY changed)
+    Q_PROPERTY(QString error READ error NOTIFY changed)
+    Q_PROPERTY(qint64 pid READ pid NOTIFY changed)
+    Q_PROPERTY(int stragglers READ stragglers NOTIFY changed)
+    Q_PROPERTY(QString traceId READ traceId NOTIFY changed)
+    // Epoch ms of SIGKILL while Stopping, of the next attempt while Retrying; 0 otherwise.
+    Q_PROPERTY(double deadline READ deadline NOTIFY changed)
+    Q_PROPERTY(QUrl logUrl READ logUrl NOTIFY changed)
+    Q_PROPERTY(bool canCancel READ canCancel NOTIFY changed)
+    Q_PROPERTY(bool canKill READ canKill NOTIFY changed)
+    Q_PROPERTY(bool canRetry READ canRetry NOTIFY changed)
+    Q_PROPERTY(bool canRemove READ canRemove NOTIFY changed)
+    Q_PROPERTY(jobmonitor::OutputModel *output READ output CONSTANT)
+    Q_PROPERTY(jobmonitor::TransitionModel *transitions READ transitions CONSTANT)
+    Q_PROPERTY(jobmonitor::StateNodeModel *diagramStates READ diagramStates CONSTANT)
+    Q_PROPERTY(jobmonitor::StateEdgeModel *diagramEdges READ diagramEdges CONSTANT)
+public:
+    explicit JobDetails(QObject *parent = nullptr);
+
+    int jobId() const { return m_jobId; }
+    void setJobId(int jobId);
+
+    bool isValid() const { return m_job != nullptr; }
+    QString label() const;
+    QString command() const;
+    QString workingDirectory() const;
+    int state() const;
+    QString stateName() const;
+    int attempt() const;
+    int maxAttempts() const;
+    QString result() const;
+    QString error() const;
+    qint64 pid() const;
+    int stragglers() const;
+    QString traceId() const;
+    double deadline() const;
+    QUrl logUrl() const;
+    bool canCancel() const;
+    bool canKill() const;
+    bool canRetry() const;
+    bool canRemove() const;
+
+    OutputModel *output() { return &m_output; }
+    TransitionModel *transitions() { return &m_transitions; }
+    StateNodeModel *diagramStates() { return &m_states; }
+    StateEdgeModel *diagramEdges() { return &m_edges; }
+
+Q_SIGNALS:
+    void jobIdChanged();
+    void changed();
+
+private:
+    void attach(Job *job);
+    void updateDiagram();
+
+    int m_jobId = -1;
+    QPointer<Job> m_job;
+    OutputModel m_output;
+    TransitionModel m_transitions;
+    StateNodeModel m_states;
+    StateEdgeModel m_edges;
+};
+
+} // namespace jobmonitor

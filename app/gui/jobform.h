@@ -1,0 +1,120 @@
+#pragma once
+
+#include "jobspec.h"
+
+#include <QObject>
+#include <QStringList>
+#include <QtQml/qqmlregistration.h>
+
+#include <optional>
+
+namespace jobmonitor {
+
+// The New job form's state and rules. Every field is kept as the text the user typed, so
+// nothing is lost while a field is wrong; each field has its own error message, and start()
+// works only when all of them are empty.
+class JobForm : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(QString command READ command WRITE setCommand NOTIFY changed)
+    Q_PROPERTY(QString name READ name WRITE setName NOTIFY changed)
+    Q_PROPERTY(
+        QString workingDirectory READ workingDirectory WRITE setWorkingDirectory NOTIFY changed)
+    // One NAME=value per line.
+    Q_PROPERTY(QString environment READ environment WRITE setEnvironment NOTIFY changed)
+    // Seconds; empty or 0 means no timeout.
+    Q_PROPERTY(QString timeout READ timeout WRITE setTimeout NOTIFY changed)
+    Q_PROPERTY(QString retries READ retries WRITE setRetries NOTIFY changed)
+    Q_PROPERTY(QString backoffInitial READ backoffInitial WRITE setBackoffInitial NOTIFY changed)
+    Q_PROPERTY(QString backoffFactor READ backoffFactor WRITE setBackoffFactor NOTIFY changed)
+    Q_PROPERTY(QString backoffCap READ backoffCap WRITE setBackoffCap NOTIFY changed)
+    Q_PROPERTY(QString grace READ grace WRITE setGrace NOTIFY changed)
+
+    Q_PROPERTY(QString commandError READ commandError NOTIFY changed)
+    Q_PROPERTY(QString workingDirectoryError READ workingDirectoryError NOTIFY changed)
+    Q_PROPERTY(QString environmentError READ environmentError NOTIFY changed)
+    Q_PROPERTY(QString timeoutError READ timeoutError NOTIFY changed)
+    Q_PROPERTY(QString retriesError READ retriesError NOTIFY changed)
+    Q_PROPERTY(QString backoffError READ backoffError NOTIFY changed)
+    Q_PROPERTY(QString graceError READ graceError NOTIFY changed)
+    Q_PROPERTY(bool valid READ isValid NOTIFY changed)
+    // Why the last start() failed (the supervisor refused the job), or empty.
+    Q_PROPERTY(QString startError READ startError NOTIFY changed)
+    Q_PROPERTY(QStringList recentCommands READ recentCommands NOTIFY recentCommandsChanged)
+public:
+    explicit JobForm(QObject *parent = nullptr);
+
+    QString command() const { return m_command; }
+    void setCommand(const QString &value) { setField(m_command, value); }
+    QString name() const { return m_name; }
+    void setName(const QString &value) { setField(m_name, value); }
+    QString workingDirectory() const { return m_workingDirectory; }
+    void setWorkingDirectory(const QString &value) { setField(m_workingDirectory, value); }
+    QString environment() const { return m_environment; }
+    void setEnvironment(const QString &value) { setField(m_environment, value); }
+    QString timeout() const { return m_timeout; }
+    void setTimeout(const QString &value) { setField(m_timeout, value); }
+    QString retries() const { return m_retries; }
+    void setRetries(const QString &value) { setField(m_retries, value); }
+    QString backoffInitial() const { return m_backoffInitial; }
+    void setBackoffInitial(const QString &value) { setField(m_backoffInitial, value); }
+    QString backoffFactor() const { return m_backoffFactor; }
+    void setBackoffFactor(const QString &value) { setField(m_backoffFactor, value); }
+    QString backoffCap() const { return m_backoffCap; }
+    void setBackoffCap(const QString &value) { setField(m_backoffCap, value); }
+    QString grace() const { return m_grace; }
+    void setGrace(const QString &value) { setField(m_grace, value); }
+
+    QString commandError() const { return m_errors.command; }
+    QString workingDirectoryError() const { return m_errors.workingDirectory; }
+    QString environmentError() const { return m_errors.environment; }
+    QString timeoutError() const { return m_errors.timeout; }
+    QString retriesError() const { return m_errors.retries; }
+    QString backoffError() const { return m_errors.backoff; }
+    QString graceError() const { return m_errors.grace; }
+    bool isValid() const { return m_spec.has_value(); }
+    QString startError() const { return m_startError; }
+    QStringList recentCommands() const { return m_recent; }
+
+    // Queues the job; returns its id, or -1 (startError says why).
+    Q_INVOKABLE int start();
+    // Every field back to its default.
+    Q_INVOKABLE void reset();
+    // Fills the form from an existing job ("Run again"); false when there is no such job.
+    Q_INVOKABLE bool loadFromJob(int jobId);
+
+Q_SIGNALS:
+    void changed();
+    void recentCommandsChanged();
+
+private:
+    struct Errors {
+        QString command;
+        QString workingDirectory;
+        QString environment;
+        QString timeout;
+        QString retries;
+        QString backoff;
+        QString grace;
+    };
+    void setField(QString &field, const QString &value);
+    void validate();
+    void rememberCommand(const QString &command);
+
+    QString m_command;
+    QString m_name;
+    QString m_workingDirectory;
+    QString m_environment;
+    QString m_timeout;
+    QString m_retries;
+    QString m_backoffInitial;
+    QString m_backoffFactor;
+    QString m_backoffCap;
+    QString m_grace;
+    Errors m_errors;
+    std::optional<JobSpec> m_spec; // set while every field is valid
+    QString m_startError;
+    QStringList m_recent;
+};
+
+} // namespace jobmonitor

@@ -1,0 +1,140 @@
+#include "joblistmodel.h"
+
+#include "jobformat.h"
+#include "jobsupervisor.h"
+
+#include <algorithm>
+
+namespace jobmonitor {
+
+JobListModel::JobListModel(JobSupervisor *supervisor, QObject *parent)
+    : QAbstractListModel(parent)
+    , m_supervisor(supervisor) {
+    for (Job *job : supervisor->jobs())
+        add(job);
+    connect(supervisor, &JobSupervisor::jobAdded, this, [this](Job *job) {
+        beginInsertRows({}, 0, 0);
+        add(job);
+        endInsertRows();
+    });
+    connect(supervisor, &JobSupervisor::jobRemoved, this, &JobListModel::removeJob);
+    m_elapsedTimer.setInterval(1000);
+    connect(&m_elapsedTimer, &QTimer::timeout, this, &JobListModel::tick);
+    m_elapsedTimer.start();
+}
+
+void JobListModel::add(Job *job) {
+    m_jobs.append(job);
+    connect(job, &Job::stateChanged, this, [this, job] {
+        jobChanged(job, {StateRole, StateNameRole, ElapsedRole, ResultRole, ActiveRole, FinalRole,
+                         DeadlineRole});
+    });
+    connect(job, &Job::transitioned, this, [this, job] { jobChanged(job, {AttemptRole}); });
+    connect(job, &Job::deadlineChanged, this, [this, job] { jobChanged(job, {DeadlineRole}); });
+}
+
+void JobListModel::removeJob(int id) {
+    const int index = indexOf(id);
+    if (index < 0)
+        return;
+    const int row = rowAt(index);
+    beginRemoveRows({}, row, row);
+    m_jobs[index]->disconnect(this);
+    m_jobs.removeAt(index);
+    endRemoveRows();
+}
+
+void JobListModel::jobChanged(Job *job, const QList<int> &roles) {
+    const int index = indexOf(job->id());
+    if (index < 0)
+        return;
+    const QModelIndex changed = createIndex(rowAt(index), 0);
+    Q_EMIT dataChanged(changed, changed, roles);
+}
+
+void JobListModel::tick() {
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < m_jobs.size(); ++i) {
+        if (!isActive(m_jobs[i]->state()))
+            continue;
+        const int row = rowAt(i);
+        first = first < 0 ? row : std::min(first, row);
+        last = std::max(last, row);
+    }
+    if (first >= 0)
+        Q_EMIT dataChanged(createIndex(first, 0), createIndex(last, 0), {ElapsedRole});
+}
+
+int JobListModel::indexOf(int id) const {
+    // Ids grow with creation order, so the list is sorted by id.
+    const auto it = std::lower_bound(m_jobs.cbegin(), m_jobs.cend(), id,
+                                     [](const Job *job, int value) { return job->id() < value; });
+    if (it == m_jobs.cend() || (*it)->id() != id)
+        return -1;
+    return int(it - m_jobs.cbegin());
+}
+
+int JobListModel::rowOf(int jobId) const {
+    const int index = indexOf(jobId);
+    return index < 0 ? -1 : rowAt(index);
+}
+
+int JobListModel::rowCount(const QModelIndex &parent) const {
+    return parent.isValid() ? 0 : int(m_jobs.size());
+}
+
+QVariant JobListModel::data(const QModelIndex &index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Job &job = *m_jobs[rowAt(index.row())];
+    switch (Role(role)) {
+    case JobIdRole:
+        return job.id();
+    case LabelRole:
+        return job.spec().label();
+    case CommandRole:
+        return job.spec().command;
+    case StateRole:
+        return int(job.state());
+    case StateNameRole:
+        return jobStateName(job.state());
+    case AttemptRole:
+        return job.attempt();
+    case MaxAttemptsRole:
+        return job.spec().maxAttempts;
+    case ElapsedRole:
+        return jobElapsedText(job, QDateTime::currentDateTime());
+    case ResultRole:
+        return jobResultText(job);
+    case ActiveRole:
+        return isActive(job.state());
+    case FinalRole:
+        return isFinal(job.state());
+    case DeadlineRole:
+        return double(jobDeadlineEpochMs(job));
+    case CreatedAtRole:
+        return job.createdAt();
+    }
+    return {};
+}
+
+QHash<int, QByteArray> JobListModel::roleNames() const {
+    return {
+        {JobIdRole, "jobId"},
+        {LabelRole, "label"},
+        {CommandRole, "command"},
+        {StateRole, "jobState"},
+        {StateNameRole, "stateName"},
+        {AttemptRole, "attempt"},
+        {MaxAttemptsRole, "maxAttempts"},
+        {ElapsedRole, "elapsed"},
+        {ResultRole, "result"},
+        {ActiveRole, "isActive"},
+        {FinalRole, "isFinal"},
+        {DeadlineRole, "deadline"},
+        {CreatedAtRole, "createdAt"},
+    };
+}
+
+} // namespace jobmonitor

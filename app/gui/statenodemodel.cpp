@@ -1,0 +1,81 @@
+#include "statenodemodel.h"
+
+namespace jobmonitor {
+
+QPointF stateDiagramPosition(JobState state) {
+    // Work flows left to right: queued, running (and its retry loop below it), stopping, and a
+    // column of final states.
+    switch (state) {
+    case JobState::Pending:
+        return {0, 1.5};
+    case JobState::Running:
+        return {1, 0.5};
+    case JobState::Retrying:
+        return {1, 2.5};
+    case JobState::Stopping:
+        return {2, 1.5};
+    case JobState::Completed:
+        return {3, 0};
+    case JobState::Failed:
+        return {3, 1};
+    case JobState::TimedOut:
+        return {3, 2};
+    case JobState::Cancelled:
+        return {3, 3};
+    }
+    return {3, 3};
+}
+
+StateNodeModel::StateNodeModel(QObject *parent)
+    : QAbstractListModel(parent)
+    , m_visited(JobStateCount, false) {}
+
+void StateNodeModel::setJob(std::optional<JobState> current, const QList<Transition> &history) {
+    m_current = current;
+    m_visited.fill(false);
+    for (const Transition &t : history) {
+        m_visited[int(t.from)] = true;
+        m_visited[int(t.to)] = true;
+    }
+    if (current)
+        m_visited[int(*current)] = true;
+    Q_EMIT dataChanged(createIndex(0, 0), createIndex(JobStateCount - 1, 0),
+                       {CurrentRole, VisitedRole});
+}
+
+int StateNodeModel::rowCount(const QModelIndex &parent) const {
+    return parent.isValid() ? 0 : JobStateCount;
+}
+
+QVariant StateNodeModel::data(const QModelIndex &index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const auto state = JobState(index.row());
+    switch (Role(role)) {
+    case StateRole:
+        return int(state);
+    case NameRole:
+        return jobStateName(state);
+    case XRole:
+        return stateDiagramPosition(state).x();
+    case YRole:
+        return stateDiagramPosition(state).y();
+    case FinalRole:
+        return isFinal(state);
+    case CurrentRole:
+        return m_current == state;
+    case VisitedRole:
+        return bool(m_visited[index.row()]);
+    }
+    return {};
+}
+
+QHash<int, QByteArray> StateNodeModel::roleNames() const {
+    return {
+        {StateRole, "jobState"},  {NameRole, "name"},     {XRole, "gridX"},
+        {YRole, "gridY"},         {FinalRole, "isFinal"}, {CurrentRole, "current"},
+        {VisitedRole, "visited"},
+    };
+}
+
+} // namespace jobmonitor

@@ -1,0 +1,177 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import JobMonitor
+
+// The Job Monitor window: the job list on the left, the selected job on the right, counters
+// along the bottom. Closing never quits by itself: it asks App to shut down, which ends every
+// job first and then exits the application.
+ApplicationWindow {
+    id: window
+
+    width: 1200
+    height: 780
+    minimumWidth: 820
+    minimumHeight: 520
+    visible: true
+    title: qsTr("Job Monitor")
+    color: Theme.window
+
+    // Closing the window is a request to shut down, confirmed first while jobs are active.
+    function requestQuit() {
+        if (App.shuttingDown)
+            return
+        if (App.activeCount > 0)
+            confirmQuit.open()
+        else
+            App.quit()
+    }
+
+    onClosing: close => {
+        close.accepted = false
+        requestQuit()
+    }
+
+    JobDetails {
+        id: selected
+        jobId: jobList.currentJobId
+    }
+
+    readonly property bool actionsEnabled: !App.shuttingDown && !newJobDialog.visible && !confirmQuit.visible
+
+    Action {
+        id: newJobAction
+        text: qsTr("New job\u2026")
+        shortcut: StandardKey.New
+        enabled: window.actionsEnabled
+        onTriggered: newJobDialog.openEmpty()
+    }
+    Action {
+        id: cancelAction
+        text: qsTr("Cancel")
+        shortcut: StandardKey.Delete
+        enabled: window.actionsEnabled && selected.canCancel
+        onTriggered: App.cancel(selected.jobId)
+    }
+    Action {
+        id: retryAction
+        text: qsTr("Retry")
+        shortcut: "Ctrl+R"
+        enabled: window.actionsEnabled && selected.canRetry
+        onTriggered: App.retry(selected.jobId)
+    }
+    Action {
+        id: removeAction
+        text: qsTr("Remove")
+        enabled: window.actionsEnabled && selected.canRemove
+        onTriggered: App.remove(selected.jobId)
+    }
+    Shortcut {
+        sequence: StandardKey.Find
+        enabled: window.actionsEnabled && selected.valid
+        onActivated: details.focusSearch()
+    }
+    Shortcut {
+        sequences: [StandardKey.Quit, "Ctrl+Q"]
+        context: Qt.ApplicationShortcut
+        onActivated: window.requestQuit()
+    }
+
+    header: ToolBar {
+        RowLayout {
+            anchors.fill: parent
+            anchors.leftMargin: 6
+            anchors.rightMargin: 8
+            spacing: 2
+            ToolButton {
+                objectName: "newJobButton"
+                action: newJobAction
+                font.bold: true
+                focusPolicy: Qt.TabFocus
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Start a job (Ctrl+N)")
+            }
+            ToolSeparator {}
+            ToolButton {
+                action: cancelAction
+                focusPolicy: Qt.TabFocus
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Stop the selected job (Delete)")
+            }
+            ToolButton {
+                action: retryAction
+                focusPolicy: Qt.TabFocus
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Run the selected job again (Ctrl+R)")
+            }
+            ToolButton { action: removeAction; focusPolicy: Qt.TabFocus }
+            Item { Layout.fillWidth: true }
+            Label { text: qsTr("Show") }
+            ComboBox {
+                id: filterBox
+                objectName: "filterBox"
+                textRole: "text"
+                valueRole: "value"
+                implicitContentWidthPolicy: ComboBox.WidestText
+                model: [
+                    { text: qsTr("All jobs"), value: JobFilterModel.All },
+                    { text: qsTr("Active"), value: JobFilterModel.Active },
+                    { text: qsTr("Failed"), value: JobFilterModel.Failed },
+                    { text: qsTr("Finished"), value: JobFilterModel.Finished },
+                ]
+                onActivated: jobList.filter = currentValue
+                Binding on currentIndex { value: filterBox.indexOfValue(jobList.filter) }
+                Accessible.name: qsTr("Show jobs")
+            }
+        }
+    }
+
+    SplitView {
+        anchors.fill: parent
+        orientation: Qt.Horizontal
+
+        Rectangle {
+            SplitView.preferredWidth: Math.round(window.width * 0.36)
+            SplitView.minimumWidth: 280
+            color: Theme.base
+            JobListView {
+                id: jobList
+                objectName: "jobList"
+                anchors.fill: parent
+                focus: true
+            }
+        }
+
+        JobDetailsView {
+            id: details
+            objectName: "jobDetails"
+            SplitView.fillWidth: true
+            SplitView.minimumWidth: 420
+            details: selected
+            onRunAgainRequested: jobId => newJobDialog.openFromJob(jobId)
+        }
+    }
+
+    footer: StatusBar {}
+
+    NewJobDialog {
+        id: newJobDialog
+        objectName: "newJobDialog"
+        onStarted: jobId => jobList.select(jobId)
+        onClosed: jobList.forceActiveFocus()
+    }
+
+    ConfirmQuitDialog {
+        id: confirmQuit
+        objectName: "confirmQuitDialog"
+        activeCount: App.activeCount
+        onStopAllAndQuit: App.quit()
+    }
+
+    StoppingOverlay {
+        objectName: "stoppingOverlay"
+        parent: Overlay.overlay
+        anchors.fill: parent
+        z: 1000
+    }
+}
