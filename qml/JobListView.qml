@@ -84,7 +84,7 @@ ListView {
                     text: "#" + row.jobId + (row.label !== row.command ? "  ·  " + row.command : "")
                     elide: Text.ElideRight
                     font.pixelSize: Theme.smallSize
-                    font.family: row.label !== row.command ? Theme.monoFamily : undefined
+                    font.family: row.label !== row.command ? Theme.monoFamily : Theme.fontMetrics.font.family
                     color: row.highlighted ? Theme.palette.highlightedText : Theme.mutedText
                 }
             }

@@ -44,6 +44,7 @@ Item {
             required property bool taken
             required property int takenCount
             required property bool latest
+            objectName: "edge_" + from + "_" + to
             visible: false
             onTakenCountChanged: canvas.requestPaint()
             onLatestChanged: canvas.requestPaint()

@@ -11,7 +11,9 @@ namespace jobmonitor {
 
 bool loadMainWindow(QQmlApplicationEngine &engine, JobSupervisor &supervisor,
                     ShutdownCoordinator &coordinator) {
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    // The style is fixed once the first window has loaded Qt Quick Controls.
+    if (QQuickStyle::name().isEmpty())
+        QQuickStyle::setStyle(QStringLiteral("Fusion"));
     AppController::setBackend(&supervisor, &coordinator);
     // The module's files live under qrc:/JobMonitor; Qt 6.4 does not search qrc:/ by itself.
     engine.addImportPath(QStringLiteral("qrc:/"));

@@ -13,7 +13,6 @@
 
 namespace jobmonitor {
 
-
 // Everything the details pane shows about one job, looked up by id: its properties, what it
 // may do next, its live output, its transitions and the state diagram's data.
 class JobDetails : public QObject {

@@ -1,0 +1,139 @@
+import QtQuick
+import QtTest
+import JobMonitor
+
+TestCase {
+    id: testCase
+    name: "JobFormFields"
+    when: windowShown
+    visible: true // TestCase hides itself by default; these tests check what is shown
+    width: 720
+    height: 640
+
+    Component {
+        id: fieldsComponent
+        JobFormFields {
+            width: 700
+            form: JobForm {}
+        }
+    }
+    Component {
+        id: detailsComponent
+        JobDetails {}
+    }
+
+    property var created: []
+
+    function createFields() {
+        const fields = createTemporaryObject(fieldsComponent, testCase)
+        verify(fields && fields.form)
+        created.push(fields)
+        return fields
+    }
+
+    // Qt 6.4's layouts can crash when a visible layout is destroyed right after its fields
+    // changed (QQuickGridLayoutBase::invalidate on a half-destroyed layout); hidden first,
+    // nothing relayouts during destruction.
+    function cleanup() {
+        for (const fields of created)
+            fields.visible = false
+        created = []
+    }
+
+    // Types like a user: focus, select what is there, type over it.
+    function typeInto(fields, fieldName, text) {
+        const field = findChild(fields, fieldName)
+        verify(field, fieldName)
+        field.forceActiveFocus()
+        field.selectAll()
+        if (text.length === 0)
+            keyClick(Qt.Key_Delete)
+        for (const c of text)
+            keyClick(c)
+        return field
+    }
+
+    function test_emptyCommandBlocksStartWithoutScolding() {
+        const fields = createFields()
+        verify(!fields.form.valid)
+        verify(!findChild(fields, "commandError").visible)
+        compare(fields.form.start(), -1)
+    }
+
+    function test_fieldError_data() {
+        return [
+            { tag: "timeout not a number", field: "timeoutField", text: "abc", error: "timeoutError", message: "number of seconds" },
+            { tag: "negative timeout", field: "timeoutField", text: "-5", error: "timeoutError", message: "negative" },
+            { tag: "retries not whole", field: "retriesField", text: "2.5", error: "retriesError", message: "whole number" },
+            { tag: "too many retries", field: "retriesField", text: "101", error: "retriesError", message: "whole number" },
+            { tag: "backoff factor below 1", field: "backoffFactorField", text: "0.5", error: "backoffError", message: "at least 1" },
+            { tag: "backoff cap below first delay", field: "backoffCapField", text: "0.5", error: "backoffError", message: "shorter" },
+            { tag: "grace not a number", field: "graceField", text: "soon", error: "graceError", message: "number of seconds" },
+            { tag: "missing folder", field: "workingDirectoryField", text: "/no/such/folder", error: "workingDirectoryError", message: "No such folder" },
+        ]
+    }
+
+    function test_fieldError(data) {
+        const fields = createFields()
+        typeInto(fields, "commandField", "true")
+        verify(fields.form.valid)
+        const field = typeInto(fields, data.field, data.text)
+        const error = findChild(fields, data.error)
+        verify(error.visible, "no message shown for " + data.tag)
+        verify(error.text.indexOf(data.message) >= 0, error.text)
+        verify(!fields.form.valid)
+        // Nothing typed is lost while it is wrong.
+        compare(field.text, data.text)
+        compare(findChild(fields, "commandField").text, "true")
+    }
+
+    function test_environmentLines() {
+        const fields = createFields()
+        typeInto(fields, "commandField", "env")
+        typeInto(fields, "environmentField", "A=1")
+        keyClick(Qt.Key_Return)
+        for (const c of "not a variable")
+            keyClick(c)
+        verify(findChild(fields, "environmentError").text.indexOf("Line 2") >= 0)
+        verify(!fields.form.valid)
+        typeInto(fields, "environmentField", "A=1")
+        keyClick(Qt.Key_Return)
+        keyClick(Qt.Key_Return)
+        for (const c of "B=two words")
+            keyClick(c)
+        compare(fields.form.environment, "A=1\n\nB=two words")
+        verify(!findChild(fields, "environmentError").visible)
+        verify(fields.form.valid)
+    }
+
+    function test_fixingAFieldClearsItsError() {
+        const fields = createFields()
+        typeInto(fields, "commandField", "true")
+        typeInto(fields, "timeoutField", "x")
+        verify(!fields.form.valid)
+        typeInto(fields, "timeoutField", "2.5")
+        verify(!findChild(fields, "timeoutError").visible)
+        verify(fields.form.valid)
+    }
+
+    function test_startRemembersCommandAndRunsAgain() {
+        const fields = createFields()
+        const command = "exit 0 # " + Date.now()
+        typeInto(fields, "commandField", command)
+        typeInto(fields, "nameField", "quick job")
+        typeInto(fields, "retriesField", "2")
+        const id = fields.form.start()
+        verify(id >= 0, fields.form.startError)
+        compare(fields.form.recentCommands[0], command)
+
+        const details = createTemporaryObject(detailsComponent, testCase, { jobId: id })
+        tryCompare(details, "stateName", "Completed", 10000)
+
+        const again = createFields()
+        verify(again.form.loadFromJob(id))
+        compare(findChild(again, "commandField").text, command)
+        compare(findChild(again, "nameField").text, "quick job")
+        compare(findChild(again, "retriesField").text, "2")
+        verify(again.form.valid)
+    }
+}
