@@ -2,6 +2,9 @@
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
+
+#include <chrono>
 
 namespace jobmonitor {
 
@@ -12,8 +15,7 @@ class JobSupervisor;
 // JobSupervisor::shutdown() and fixes the exit status; any further request forces SIGKILL.
 // The event loop keeps running until the shutdown completes; only then is
 // QCoreApplication::exit() called with the first request's status.
-class ShutdownCoordinator : public QObject
-{
+class ShutdownCoordinator : public QObject {
     Q_OBJECT
     Q_PROPERTY(bool shuttingDown READ isShuttingDown NOTIFY shuttingDownChanged)
     Q_PROPERTY(bool forced READ isForced NOTIFY forcedChanged)
@@ -26,6 +28,11 @@ public:
     // Skips the grace period of a running shutdown (starting one if none runs).
     void forceNow(const QString &why);
 
+    // Extra time past the largest grace period of the jobs being stopped before a shutdown
+    // that has not completed is forced (a safety net: the supervisor itself sends SIGKILL when
+    // a grace period ends).
+    static constexpr std::chrono::milliseconds overrunMargin{1000};
+
     bool isShuttingDown() const { return m_shuttingDown; }
     bool isForced() const { return m_forced; }
     int exitStatus() const { return m_exitStatus; }
@@ -37,7 +44,11 @@ Q_SIGNALS:
     void finished(int exitStatus);
 
 private:
+    void onShutdownCompleted();
+    std::chrono::milliseconds largestGrace() const;
+
     JobSupervisor *m_supervisor;
+    QTimer m_overrun;
     bool m_shuttingDown = false;
     bool m_forced = false;
     int m_exitStatus = 0;

@@ -1,0 +1,34 @@
+#include "appruntime.h"
+
+#include "logging.h"
+
+#include <QDir>
+
+#include <csignal>
+#include <cstring>
+
+namespace jobmonitor {
+
+AppRuntime::AppRuntime(const CommandLineOptions &options)
+    : m_supervisor(JobSupervisor::Config{options.maxParallel,
+                                         QDir(options.stateDir).filePath(QStringLiteral("logs"))})
+    , m_coordinator(&m_supervisor)
+    , m_signals({SIGINT, SIGTERM, SIGHUP})
+    , m_inhibitor(&m_supervisor, &m_coordinator) {
+    QObject::connect(&m_signals, &UnixSignals::received, &m_coordinator,
+                     [this](int signalNumber) { onSignal(signalNumber); });
+}
+
+void AppRuntime::onSignal(int signalNumber) {
+    const QString name =
+        QStringLiteral("SIG%1").arg(QString::fromLatin1(sigabbrev_np(signalNumber)));
+    if (m_coordinator.isShuttingDown() && signalNumber == SIGHUP) {
+        // A closing terminal or a logout sends SIGHUP on top of what already runs: only a second
+        // SIGINT or SIGTERM, sent on purpose, skips the grace period.
+        spdlog::info("{} during shutdown: the shutdown goes on", name);
+        return;
+    }
+    m_coordinator.requestShutdown(name, exitStatusForSignal(signalNumber));
+}
+
+} // namespace jobmonitor

@@ -1,0 +1,89 @@
+#include "headlessrunner.h"
+
+#include "jobsupervisor.h"
+#include "logging.h"
+#include "shutdowncoordinator.h"
+
+#include <QIODevice>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+
+namespace jobmonitor {
+
+HeadlessRunner::HeadlessRunner(JobSupervisor *supervisor, ShutdownCoordinator *coordinator,
+                               bool json, QIODevice *output, QObject *parent)
+    : QObject(parent)
+    , m_supervisor(supervisor)
+    , m_coordinator(coordinator)
+    , m_json(json)
+    , m_output(output) {
+    connect(m_supervisor, &JobSupervisor::jobAdded, this, &HeadlessRunner::watch);
+    connect(m_supervisor, &JobSupervisor::idle, this, &HeadlessRunner::finishWhenAllEnded);
+}
+
+void HeadlessRunner::start(const CommandLineOptions &options) {
+    for (const QString &command : options.jobs) {
+        const StartResult started = m_supervisor->start(options.jobSpec(command));
+        if (!started) {
+            spdlog::error("cannot start job {}: {}", command, started.error);
+            m_startFailed = true;
+        }
+    }
+    // Every job may have ended (or failed to start) before idle() could be observed.
+    QMetaObject::invokeMethod(this, &HeadlessRunner::finishWhenAllEnded, Qt::QueuedConnection);
+}
+
+void HeadlessRunner::watch(Job *job) {
+    connect(job, &Job::transitioned, this, [this, job](const Transition &transition) {
+        m_output->write(m_json ? formatJson(*job, transition) : formatText(*job, transition));
+    });
+}
+
+void HeadlessRunner::finishWhenAllEnded() {
+    if (m_coordinator->isShuttingDown() || m_supervisor->activeCount() > 0 ||
+        m_supervisor->coroutinesAlive() > 0)
+        return;
+    const QList<Job *> jobs = m_supervisor->jobs();
+    const bool allCompleted = !m_startFailed && std::all_of(jobs.begin(), jobs.end(), [](Job *job) {
+        return job->state() == JobState::Completed;
+    });
+    m_coordinator->requestShutdown(QStringLiteral("all jobs ended"), allCompleted ? 0 : 1);
+}
+
+static QString timeText(const QDateTime &time) {
+    return time.toUTC().toString(Qt::ISODateWithMs);
+}
+
+QByteArray HeadlessRunner::formatText(const Job &job, const Transition &transition) {
+    QString line = QStringLiteral("%1 job %2 attempt %3: %4 -> %5")
+                       .arg(timeText(transition.time))
+                       .arg(job.id())
+                       .arg(transition.attempt)
+                       .arg(jobStateName(transition.from), jobStateName(transition.to));
+    // The reason already says "exit code 3" or "signal 15"; --json has them as numbers.
+    if (!transition.reason.isEmpty())
+        line += QStringLiteral(": ") + transition.reason;
+    return line.toUtf8() + '\n';
+}
+
+QByteArray HeadlessRunner::formatJson(const Job &job, const Transition &transition) {
+    QJsonObject object{
+        {QStringLiteral("time"), timeText(transition.time)},
+        {QStringLiteral("job"), job.id()},
+        {QStringLiteral("command"), job.spec().command},
+        {QStringLiteral("from"), jobStateName(transition.from)},
+        {QStringLiteral("to"), jobStateName(transition.to)},
+        {QStringLiteral("event"), jobEventName(transition.event)},
+        {QStringLiteral("reason"), transition.reason},
+        {QStringLiteral("attempt"), transition.attempt},
+    };
+    if (transition.exitCode)
+        object.insert(QStringLiteral("exitCode"), *transition.exitCode);
+    if (transition.signal)
+        object.insert(QStringLiteral("signal"), *transition.signal);
+    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+}
+
+} // namespace jobmonitor
