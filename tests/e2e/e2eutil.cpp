@@ -1,0 +1,85 @@
+#include "e2eutil.h"
+
+#include "testutil.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+
+#include <csignal>
+
+namespace jobmonitor::test {
+
+using namespace std::chrono_literals;
+
+QString jobmonitorPath() {
+    return QCoreApplication::applicationDirPath() + QStringLiteral("/jobmonitor");
+}
+
+FaultMatrix::FaultMatrix(const QString &dir)
+    : m_marker(QDir(dir).filePath(QStringLiteral("trap-marker"))) {
+    const QList<std::pair<QStringList, int>> jobs{
+        {{"--sleep", "-1"}, 1},
+        {{"--ignore-term", "--sleep", "-1"}, 1},
+        {{"--grandchild", "--sleep", "-1"}, 2},
+        {{"--escape", "--sleep", "-1"}, 2},
+        {{"--trap-term", "200", "--marker", m_marker, "--sleep", "-1"}, 1},
+        {{"--stop", "--sleep", "-1"}, 1},
+    };
+    for (const auto &[arguments, pidCount] : jobs) {
+        const QString pidFile =
+            QDir(dir).filePath(QStringLiteral("pids-%1").arg(m_entries.size() + 1));
+        m_entries << Entry{pidFile, pidCount};
+        m_commands << testChildCommand(QStringList{QStringLiteral("--pidfile"), pidFile} +
+                                       arguments);
+    }
+}
+
+QStringList FaultMatrix::jobArguments() const {
+    QStringList arguments;
+    for (const QString &command : m_commands)
+        arguments << QStringLiteral("--job") << command;
+    return arguments;
+}
+
+bool FaultMatrix::waitUntilStarted(std::chrono::milliseconds timeout) const {
+    QDeadlineTimer deadline(timeout);
+    for (const Entry &entry : m_entries)
+        if (waitForPids(entry.pidFile, entry.pidCount,
+                        std::chrono::milliseconds(deadline.remainingTime()))
+                .size() < entry.pidCount)
+            return false;
+    return true;
+}
+
+QList<qint64> FaultMatrix::pids() const {
+    QList<qint64> pids;
+    for (const Entry &entry : m_entries)
+        pids << readPidFile(entry.pidFile).values();
+    return pids;
+}
+
+bool FaultMatrix::markerWritten() const {
+    QFile file(m_marker);
+    return file.open(QIODevice::ReadOnly) && file.readAll() == "done\n";
+}
+
+void startJobmonitor(QProcess &process, const QStringList &arguments) {
+    process.setProgram(jobmonitorPath());
+    process.setArguments(arguments);
+    process.setProcessChannelMode(QProcess::SeparateChannels);
+    process.start();
+}
+
+std::chrono::milliseconds signalAndTimeExit(QProcess &process, int signalNumber,
+                                            std::chrono::milliseconds limit) {
+    QElapsedTimer elapsed;
+    elapsed.start();
+    ::kill(pid_t(process.processId()), signalNumber);
+    if (!process.waitForFinished(int(limit.count())))
+        return -1ms;
+    return std::chrono::milliseconds(elapsed.elapsed());
+}
+
+} // namespace jobmonitor::test

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+
+namespace jobmonitor::test {
+
+// Path of the real application binary, built beside the tests.
+QString jobmonitorPath();
+
+// The jobs every way out must end: a plain sleeper, one ignoring SIGTERM, one with a
+// background grandchild in its group, one with an escapee in its own session, one trapping
+// SIGTERM that writes a marker after a short cleanup, and one stopped with SIGSTOP. Each
+// writes its pids into its own file under dir.
+class FaultMatrix {
+public:
+    explicit FaultMatrix(const QString &dir);
+
+    // "--job", <command>, ... for the jobmonitor command line.
+    QStringList jobArguments() const;
+    // The shell commands themselves (for a baseline that runs the same jobs).
+    QStringList commands() const { return m_commands; }
+    // Waits until every job has written all of its pids; false on timeout.
+    bool waitUntilStarted(std::chrono::milliseconds timeout) const;
+    QList<qint64> pids() const;
+    QString marker() const { return m_marker; }
+    bool markerWritten() const;
+
+private:
+    struct Entry {
+        QString pidFile;
+        int pidCount;
+    };
+    QList<Entry> m_entries;
+    QStringList m_commands;
+    QString m_marker;
+};
+
+// Runs jobmonitor with arguments, its stdout and stderr kept apart.
+void startJobmonitor(QProcess &process, const QStringList &arguments);
+
+// Sends signalNumber to the process and returns how long it took to exit, or -1 ms when it
+// did not within limit.
+std::chrono::milliseconds signalAndTimeExit(QProcess &process, int signalNumber,
+                                            std::chrono::milliseconds limit);
+
+} // namespace jobmonitor::test
