@@ -110,17 +110,11 @@ ApplicationWindow {
             ComboBox {
                 id: filterBox
                 objectName: "filterBox"
-                textRole: "text"
-                valueRole: "value"
                 implicitContentWidthPolicy: ComboBox.WidestText
-                model: [
-                    { text: qsTr("All jobs"), value: JobFilterModel.All },
-                    { text: qsTr("Active"), value: JobFilterModel.Active },
-                    { text: qsTr("Failed"), value: JobFilterModel.Failed },
-                    { text: qsTr("Finished"), value: JobFilterModel.Finished },
-                ]
-                onActivated: jobList.filter = currentValue
-                Binding on currentIndex { value: filterBox.indexOfValue(jobList.filter) }
+                // In the order of JobFilterModel.Filter: All, Active, Failed, Finished.
+                model: [qsTr("All jobs"), qsTr("Active"), qsTr("Failed"), qsTr("Finished")]
+                currentIndex: jobList.filter
+                onActivated: index => jobList.filter = index
                 Accessible.name: qsTr("Show jobs")
             }
         }

@@ -137,6 +137,8 @@ ColumnLayout {
             anchors.fill: parent
             anchors.margins: 1
             clip: true
+            // A flooding job replaces every visible line many times a second: recycle them.
+            reuseItems: true
             model: view.model
             activeFocusOnTab: true
             boundsBehavior: Flickable.StopAtBounds
@@ -157,6 +159,26 @@ ColumnLayout {
                     follow = false
                     positionViewAtBeginning()
                     event.accepted = true
+                }
+            }
+
+            // One handler for all lines: click selects a line, Shift+click extends the selection.
+            TapHandler {
+                onTapped: {
+                    const at = lines.contentItem.mapFromItem(null, point.scenePosition)
+                    const row = lines.indexAt(at.x, at.y)
+                    if (row < 0)
+                        return
+                    if ((point.modifiers & Qt.ShiftModifier) && view.selectionStart >= 0) {
+                        view.selectionEnd = row
+                    } else if (view.selectionStart === row && view.selectionEnd === row) {
+                        view.selectionStart = -1
+                        view.selectionEnd = -1
+                    } else {
+                        view.selectionStart = row
+                        view.selectionEnd = row
+                    }
+                    lines.forceActiveFocus()
                 }
             }
 
@@ -205,25 +227,12 @@ ColumnLayout {
                     width: parent.width - x - 6
                     text: line.text
                     textFormat: Text.PlainText
-                    wrapMode: Text.WrapAnywhere
+                    // Long lines end in an ellipsis (copy and the full log have all of it):
+                    // wrapping every line costs too much while a job floods output.
+                    elide: Text.ElideRight
                     font.family: Theme.monoFamily
                     color: line.selected ? Theme.palette.highlightedText
                          : line.stderr ? Theme.stderrText : Theme.palette.text
-                }
-                MouseArea {
-                    anchors.fill: parent
-                    onClicked: mouse => {
-                        if ((mouse.modifiers & Qt.ShiftModifier) && view.selectionStart >= 0) {
-                            view.selectionEnd = line.index
-                        } else if (view.selectionStart === line.index && view.selectionEnd === line.index) {
-                            view.selectionStart = -1
-                            view.selectionEnd = -1
-                        } else {
-                            view.selectionStart = line.index
-                            view.selectionEnd = line.index
-                        }
-                        lines.forceActiveFocus()
-                    }
                 }
             }
 

@@ -102,16 +102,22 @@ Item {
                 ctx.closePath()
                 ctx.fill()
                 if (e.taken) {
-                    const mx = 0.25 * a.x + 0.5 * cx + 0.25 * b.x
-                    const my = 0.25 * a.y + 0.5 * cy + 0.25 * b.y
+                    // The label sits beside the curve's middle, on the side it bulges to, so
+                    // the labels of two arrows between the same states do not overlap.
+                    const sign = e.bend < 0 ? -1 : 1
+                    const nx = -(y2 - y0) / len * sign, ny = (x2 - x0) / len * sign
+                    const mx = 0.25 * a.x + 0.5 * cx + 0.25 * b.x + nx * 6
+                    const my = 0.25 * a.y + 0.5 * cy + 0.25 * b.y + ny * 6
                     const label = e.takenCount > 1 ? e.events + "  \u00d7" + e.takenCount : e.events
                     const w = ctx.measureText(label).width + 8
+                    const side = Math.abs(nx) > 0.7 ? (nx > 0 ? 1 : -1) : 0
+                    const left = side > 0 ? mx : side < 0 ? mx - w : mx - w / 2
                     ctx.fillStyle = Theme.base
-                    ctx.fillRect(mx - w / 2, my - 9, w, 18)
+                    ctx.fillRect(left, my - 9, w, 18)
                     ctx.fillStyle = color
-                    ctx.textAlign = "center"
+                    ctx.textAlign = "left"
                     ctx.textBaseline = "middle"
-                    ctx.fillText(label, mx, my)
+                    ctx.fillText(label, left + 4, my)
                 }
             }
         }

@@ -2,10 +2,18 @@
 
 namespace jobmonitor {
 
+namespace {
+// Output is batched to at most one update per frame; while a job floods (more lines per batch
+// than anyone can read) the batches grow to a twenty a second, sparing the window.
+constexpr int FrameMs = 16;
+constexpr int FloodMs = 50;
+constexpr int FloodLinesPerBatch = 8;
+} // namespace
+
 OutputModel::OutputModel(QObject *parent)
     : QAbstractListModel(parent) {
     m_batchTimer.setSingleShot(true);
-    m_batchTimer.setInterval(16);
+    m_batchTimer.setInterval(FrameMs);
     connect(&m_batchTimer, &QTimer::timeout, this, &OutputModel::sync);
 }
 
@@ -74,6 +82,7 @@ void OutputModel::sync() {
         m_lines[row] = next[row];
     if (shared > kept)
         Q_EMIT dataChanged(createIndex(kept, 0), createIndex(shared - 1, 0));
+    m_batchTimer.setInterval(newRows - oldRows + dropped > FloodLinesPerBatch ? FloodMs : FrameMs);
     if (newRows > oldRows) {
         beginInsertRows({}, oldRows, newRows - 1);
         m_lines.append(next.mid(oldRows));

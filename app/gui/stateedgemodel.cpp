@@ -23,7 +23,7 @@ StateEdgeModel::StateEdgeModel(QObject *parent)
         if (to.x() < from.x())
             edge.bend = edge.to == JobState::Pending ? 0.35 : 0.15;
         else if (rowOf(int(edge.to), int(edge.from)) >= 0)
-            edge.bend = 0.15;
+            edge.bend = 0.2;
         else if (to.x() - from.x() > 1)
             edge.bend = 0.12;
     }

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs the real window under Xvfb and saves PNGs of: the empty window, three jobs running
+# with output, a failed job's state machine, and the stopping overlay.
+# Usage: tests/screenshots/take-screenshots.sh [BUILD_DIR] [OUT_DIR]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../../build}
+out=${2:-$here/../../resources/screenshots}
+mkdir -p "$out"
+cmake --build "$build" --target jm-screenshots
+xvfb-run -a -s "-screen 0 1400x900x24" "$build/bin/jm-screenshots" "$out"
+ls -l "$out"
