@@ -2,6 +2,7 @@
 
 #include "cancellationcontext.h"
 #include "joblogfile.h"
+#include "jobprocess.h"
 #include "jobspec.h"
 #include "jobstate.h"
 #include "outputbuffer.h"
@@ -14,12 +15,9 @@
 
 namespace jobmonitor {
 
-class JobProcess;
-
 // One job: its spec, its state machine and history, its output, and the coroutine that runs
 // its attempts. Owned by the JobSupervisor; the UI observes it through its signals.
-class Job : public QObject
-{
+class Job : public QObject {
     Q_OBJECT
 public:
     Job(int id, JobSpec spec, QString logPath, QObject *parent = nullptr);
@@ -29,7 +27,7 @@ public:
     const JobSpec &spec() const { return m_spec; }
     JobState state() const { return m_machine.state(); }
     const QList<Transition> &history() const { return m_machine.history(); }
-    int attempt() const { return m_attempt; } // 0 before the first attempt
+    int attempt() const { return m_attempt; }     // 0 before the first attempt
     QString traceId() const { return m_traceId; } // of the current or last attempt
     qint64 pid() const; // the job's shim process while an attempt runs, else 0
     std::optional<int> exitCode() const { return m_exitCode; } // of the last attempt

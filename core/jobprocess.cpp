@@ -1,0 +1,271 @@
+#include "jobprocess.h"
+
+#include "logging.h"
+#include "wakeup.h"
+
+#include <QCoreApplication>
+#include <QProcessEnvironment>
+#include <QTimer>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+namespace jobmonitor {
+
+namespace {
+
+int s_alive = 0;
+
+// After SIGKILL has been requested, how long the shim may take to reap its job before we
+// kill the shim itself. SIGKILL cannot be ignored, so this only fires if the shim is stuck.
+constexpr std::chrono::milliseconds KillFallback{3000};
+
+QString signalName(int signal) {
+    const char *description = strsignal(signal);
+    return description ? QString::fromLocal8Bit(description) : QStringLiteral("unknown");
+}
+
+struct ShimReport {
+    std::optional<int> exitCode;
+    std::optional<int> signal;
+    int stragglers = 0;
+    QString error;
+};
+
+// Reads what the shim wrote on its report pipe. Called after the shim has exited, so the
+// read end never blocks (it is non-blocking anyway, in case a process kept the pipe open).
+ShimReport readReport(int fd) {
+    QByteArray text;
+    char buffer[512];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n > 0) {
+            text.append(buffer, n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        break;
+    }
+    ShimReport report;
+    for (const QByteArray &line : text.split('\n')) {
+        const qsizetype space = line.indexOf(' ');
+        if (space < 0)
+            continue;
+        const QByteArray key = line.left(space);
+        const QByteArray value = line.mid(space + 1);
+        if (key == "exit")
+            report.exitCode = value.toInt();
+        else if (key == "signal")
+            report.signal = value.toInt();
+        else if (key == "stragglers")
+            report.stragglers = value.toInt();
+        else if (key == "error")
+            report.error = QString::fromLocal8Bit(value);
+    }
+    return report;
+}
+
+QStringList shimArguments(const JobSpec &spec) {
+    QStringList signalNumbers;
+    for (const TerminationSequence::Step &step : spec.termination.steps)
+        signalNumbers << QString::number(step.signal);
+    return {QStringLiteral("--report-fd"),
+            QStringLiteral("3"),
+            QStringLiteral("--grace-ms"),
+            QString::number(spec.termination.grace().count()),
+            QStringLiteral("--term-signals"),
+            signalNumbers.join(QLatin1Char(',')),
+            QStringLiteral("--"),
+            QStringLiteral("/bin/sh"),
+            QStringLiteral("-c"),
+            spec.command};
+}
+
+} // namespace
+
+QString ProcessResult::describe() const {
+    switch (outcome) {
+    case Outcome::Exited:
+        return QStringLiteral("exit code %1").arg(exitCode);
+    case Outcome::Signalled:
+        return QStringLiteral("signal %1 (%2)").arg(signal).arg(signalName(signal));
+    case Outcome::FailedToStart:
+        break;
+    }
+    return QStringLiteral("failed to start: %1").arg(error);
+}
+
+JobProcess::JobProcess(QObject *parent)
+    : QObject(parent) {}
+
+JobProcess::~JobProcess() = default;
+
+int JobProcess::aliveCount() {
+    return s_alive;
+}
+
+QString JobProcess::shimPath() {
+    return QCoreApplication::applicationDirPath() + QStringLiteral("/jobmonitor-shim");
+}
+
+void JobProcess::sendToJob(int signal) {
+    if (m_pid <= 0)
+        return;
+    sigval value{};
+    value.sival_int = signal;
+    if (::sigqueue(pid_t(m_pid), SIGRTMIN, value) != 0 && errno != ESRCH)
+        spdlog::warn("cannot signal job shim {}: {}", m_pid, strerror(errno));
+}
+
+QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Ptr context) {
+    ProcessResult result;
+
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) {
+        result.error = QStringLiteral("cannot create a pipe: %1").arg(strerror(errno));
+        co_return result;
+    }
+    ::fcntl(report[0], F_SETFL, O_NONBLOCK);
+
+    QProcess process;
+    process.setProgram(shimPath());
+    process.setArguments(shimArguments(spec));
+    process.setStandardInputFile(QProcess::nullDevice());
+    if (!spec.workingDirectory.isEmpty())
+        process.setWorkingDirectory(spec.workingDirectory);
+    if (!spec.environment.isEmpty()) {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        for (auto it = spec.environment.cbegin(); it != spec.environment.cend(); ++it)
+            environment.insert(it.key(), it.value());
+        process.setProcessEnvironment(environment);
+    }
+    const pid_t appPid = ::getpid();
+    const int reportWriteFd = report[1];
+    process.setChildProcessModifier([appPid, reportWriteFd]() {
+        // Runs in the child between fork and exec: only async-signal-safe calls.
+        ::setsid(); // a terminal's Ctrl+C reaches the app, never the job
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != appPid) // the app died before PDEATHSIG was armed
+            ::_exit(127);
+        if (reportWriteFd == 3)
+            ::fcntl(3, F_SETFD, 0);
+        else
+            ::dup2(reportWriteFd, 3);
+    });
+
+    // Every event of interest to the loop below wakes it: the process started or ended, the
+    // context was cancelled or forced, a termination step's wait ran out.
+    Wakeup wakeup;
+    const auto wake = [&wakeup]() { wakeup.wake(); };
+    connect(&process, &QProcess::started, &wakeup, wake);
+    connect(&process, &QProcess::finished, &wakeup, wake);
+    connect(&process, &QProcess::errorOccurred, &wakeup, wake);
+    connect(context.get(), &CancellationContext::cancelledWith, &wakeup, wake);
+    connect(context.get(), &CancellationContext::forceRequested, &wakeup, wake);
+    connect(&process, &QProcess::readyReadStandardOutput, this, [this, &process]() {
+        Q_EMIT output(OutputChannel::Stdout, process.readAllStandardOutput());
+    });
+    connect(&process, &QProcess::readyReadStandardError, this, [this, &process]() {
+        Q_EMIT output(OutputChannel::Stderr, process.readAllStandardError());
+    });
+    QTimer stepTimer;
+    stepTimer.setSingleShot(true);
+    stepTimer.setTimerType(Qt::PreciseTimer);
+    connect(&stepTimer, &QTimer::timeout, &wakeup, wake);
+
+    process.start();
+    ::close(report[1]);
+
+    bool hasStarted = false;
+    bool killSent = false;
+    qsizetype nextStep = 0;
+    QDeadlineTimer stepDeadline(0); // the current termination step's wait
+    QDeadlineTimer killFallback;    // after SIGKILL: when to give up on the shim
+    const auto sendKill = [&]() {
+        sendToJob(SIGKILL);
+        killSent = true;
+        result.killed = true;
+        killFallback = QDeadlineTimer(KillFallback);
+    };
+
+    for (;;) {
+        if (!hasStarted && process.state() == QProcess::Running) {
+            hasStarted = true;
+            m_pid = process.processId();
+            ++s_alive;
+            Q_EMIT started(m_pid);
+        }
+        if (process.state() == QProcess::NotRunning)
+            break;
+        if (hasStarted && context->isCancelled()) {
+            if (!result.stopped) {
+                result.stopped = true;
+                Q_EMIT stopping(context->isForced() ? QDeadlineTimer(0)
+                                                    : QDeadlineTimer(spec.termination.grace()));
+            }
+            if (context->isForced() && !killSent)
+                sendKill();
+            while (!killSent && stepDeadline.hasExpired()) {
+                if (nextStep < spec.termination.steps.size()) {
+                    const TerminationSequence::Step &step = spec.termination.steps[nextStep++];
+                    sendToJob(step.signal);
+                    stepDeadline = QDeadlineTimer(step.waitAfter);
+                } else {
+                    sendKill();
+                }
+            }
+            if (killSent && killFallback.hasExpired()) {
+                spdlog::error("job shim {} did not end after SIGKILL; killing it", m_pid);
+                ::kill(pid_t(m_pid), SIGKILL);
+                killFallback = QDeadlineTimer(QDeadlineTimer::Forever);
+            }
+            const QDeadlineTimer next = killSent ? killFallback : stepDeadline;
+            if (!next.isForever())
+                stepTimer.start(std::max<qint64>(0, next.remainingTime()));
+        }
+        co_await wakeup.wait();
+    }
+    stepTimer.stop();
+
+    // Data that arrived together with the end of the process.
+    if (const QByteArray rest = process.readAllStandardOutput(); !rest.isEmpty())
+        Q_EMIT output(OutputChannel::Stdout, rest);
+    if (const QByteArray rest = process.readAllStandardError(); !rest.isEmpty())
+        Q_EMIT output(OutputChannel::Stderr, rest);
+
+    const ShimReport shim = readReport(report[0]);
+    ::close(report[0]);
+    if (hasStarted)
+        --s_alive;
+    m_pid = 0;
+
+    result.stragglers = shim.stragglers;
+    if (!hasStarted || process.error() == QProcess::FailedToStart) {
+        result.outcome = ProcessResult::Outcome::FailedToStart;
+        result.error = process.errorString();
+    } else if (!shim.error.isEmpty()) {
+        result.outcome = ProcessResult::Outcome::FailedToStart;
+        result.error = shim.error;
+    } else if (shim.signal) {
+        result.outcome = ProcessResult::Outcome::Signalled;
+        result.signal = *shim.signal;
+    } else if (shim.exitCode) {
+        result.outcome = ProcessResult::Outcome::Exited;
+        result.exitCode = *shim.exitCode;
+    } else if (process.exitStatus() == QProcess::CrashExit) {
+        // The shim itself was killed before it could report; Qt gives the signal number.
+        result.outcome = ProcessResult::Outcome::Signalled;
+        result.signal = process.exitCode();
+    } else {
+        result.outcome = ProcessResult::Outcome::Exited;
+        result.exitCode = process.exitCode();
+    }
+    co_return result;
+}
+
+} // namespace jobmonitor

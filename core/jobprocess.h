@@ -25,9 +25,9 @@ struct ProcessResult {
     int exitCode = 0;
     int signal = 0;
     QString error;
-    int stragglers = 0;    // processes still alive when the command's main process ended
-    bool stopped = false;  // the termination sequence was started by us
-    bool killed = false;   // ... and had to go as far as SIGKILL
+    int stragglers = 0;   // processes still alive when the command's main process ended
+    bool stopped = false; // the termination sequence was started by us
+    bool killed = false;  // ... and had to go as far as SIGKILL
 
     bool succeeded() const { return outcome == Outcome::Exited && exitCode == 0; }
     QString describe() const; // "exit code 3", "signal 9 (Killed)", "failed to start: ..."
@@ -41,8 +41,7 @@ struct ProcessResult {
 // run() completes only when the shim has exited, which is only after every process of the
 // job has ended. Cancelling the context starts the termination sequence; forcing it skips
 // to SIGKILL.
-class JobProcess : public QObject
-{
+class JobProcess : public QObject {
     Q_OBJECT
 public:
     explicit JobProcess(QObject *parent = nullptr);
@@ -65,11 +64,8 @@ Q_SIGNALS:
 
 private:
     void sendToJob(int signal);
-    void forwardOutput();
 
-    QProcess *m_process = nullptr;
     qint64 m_pid = 0;
-    int m_reportFd = -1;
 };
 
 } // namespace jobmonitor

@@ -43,12 +43,12 @@ struct TerminationSequence {
 };
 
 struct JobSpec {
-    QString command; // a command line, run by /bin/sh -c
-    QString name;    // optional label shown instead of the command
-    QString workingDirectory; // empty: the application's working directory
+    QString command;                    // a command line, run by /bin/sh -c
+    QString name;                       // optional label shown instead of the command
+    QString workingDirectory;           // empty: the application's working directory
     QMap<QString, QString> environment; // added to (or replacing in) the inherited environment
-    milliseconds timeout{0};             // per attempt; 0: none
-    int maxAttempts = 1;                 // 1 + retries
+    milliseconds timeout{0};            // per attempt; 0: none
+    int maxAttempts = 1;                // 1 + retries
     BackoffPolicy backoff;
     TerminationSequence termination = TerminationSequence::standard(milliseconds(5000));
 

@@ -67,8 +67,7 @@ struct Transition {
 };
 
 // Applies events through the transition table and keeps the history of applied transitions.
-class JobStateMachine : public QObject
-{
+class JobStateMachine : public QObject {
     Q_OBJECT
 public:
     explicit JobStateMachine(QString jobLabel, QObject *parent = nullptr);
@@ -77,8 +76,8 @@ public:
     const QList<Transition> &history() const { return m_history; }
 
     // Returns false (and logs) when the table has no row for (state(), event).
-    bool apply(JobEvent event, const QString &reason, int attempt,
-               std::optional<int> exitCode = {}, std::optional<int> signal = {});
+    bool apply(JobEvent event, const QString &reason, int attempt, std::optional<int> exitCode = {},
+               std::optional<int> signal = {});
 
 Q_SIGNALS:
     void transitioned(const jobmonitor::Transition &transition);

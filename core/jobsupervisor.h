@@ -23,8 +23,7 @@ struct StartResult {
 
 // Owns every job: a queue with a max-parallel limit, start / cancel / kill / retry / remove,
 // and a supervised shutdown that ends every process of every job before it completes.
-class JobSupervisor : public QObject
-{
+class JobSupervisor : public QObject {
     Q_OBJECT
 public:
     struct Config {
@@ -39,10 +38,10 @@ public:
     // Queues a job; it runs as soon as a slot is free. Fails with a clear message while
     // shutting down or when the spec is invalid.
     StartResult start(JobSpec spec);
-    bool cancel(int id);  // any non-final job ends Cancelled (gracefully if running)
-    bool kill(int id);    // like cancel, but SIGKILL at once (also "Kill now" while Stopping)
-    bool retry(int id);   // an ended job that did not complete runs again
-    bool remove(int id);  // an ended job is forgotten
+    bool cancel(int id); // any non-final job ends Cancelled (gracefully if running)
+    bool kill(int id);   // like cancel, but SIGKILL at once (also "Kill now" while Stopping)
+    bool retry(int id);  // an ended job that did not complete runs again
+    bool remove(int id); // an ended job is forgotten
 
     Job *job(int id) const;
     QList<Job *> jobs() const; // in creation order
@@ -70,10 +69,11 @@ Q_SIGNALS:
     void maxParallelChanged(int maxParallel);
     void shutdownStarted();
     void shutdownFinished();
-    void idle(); // no job is active and no job coroutine is alive
+    void idle(); // the last job coroutine has ended
 
 private:
     void launchQueued();
+    bool stop(int id, CancelReason reason);
     QCoro::Task<> runJob(Job *job);
     void onStateChanged(Job *job, JobState from, JobState to);
 
@@ -86,6 +86,7 @@ private:
     int m_running = 0; // jobs holding a parallel slot
     int m_coroutines = 0;
     int m_nextId = 1;
+    bool m_launching = false;
     bool m_shuttingDown = false;
     bool m_shutdownDone = false;
 };

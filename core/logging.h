@@ -10,8 +10,7 @@
 // Lets spdlog/fmt format QString and QByteArray directly.
 template<>
 struct fmt::formatter<QString> : fmt::formatter<std::string_view> {
-    auto format(const QString &s, format_context &ctx) const -> decltype(ctx.out())
-    {
+    auto format(const QString &s, format_context &ctx) const -> decltype(ctx.out()) {
         const QByteArray utf8 = s.toUtf8();
         return fmt::formatter<std::string_view>::format(
             std::string_view(utf8.constData(), size_t(utf8.size())), ctx);
@@ -20,8 +19,7 @@ struct fmt::formatter<QString> : fmt::formatter<std::string_view> {
 
 template<>
 struct fmt::formatter<QByteArray> : fmt::formatter<std::string_view> {
-    auto format(const QByteArray &s, format_context &ctx) const -> decltype(ctx.out())
-    {
+    auto format(const QByteArray &s, format_context &ctx) const -> decltype(ctx.out()) {
         return fmt::formatter<std::string_view>::format(
             std::string_view(s.constData(), size_t(s.size())), ctx);
     }
@@ -36,7 +34,8 @@ QString defaultStateDirectory();
 // One logger for the whole process: stderr plus a rotating file <stateDir>/jobmonitor.log
 // (5 MiB, 3 files). Qt's own messages (qDebug, qWarning, ...) are routed into it.
 // Returns an error message when the log file cannot be opened (stderr logging still works).
-QString setupLogging(const QString &stateDir, spdlog::level::level_enum level = spdlog::level::info);
+QString setupLogging(const QString &stateDir,
+                     spdlog::level::level_enum level = spdlog::level::info);
 
 // The same logger for tests and tools that have no state directory: stderr only.
 void setupStderrLogging(spdlog::level::level_enum level = spdlog::level::warn);
