@@ -8,28 +8,26 @@
 
 namespace jobmonitor::test {
 
-QString testChildPath()
-{
+QString testChildPath() {
     return QCoreApplication::applicationDirPath() + QStringLiteral("/jm-testchild");
 }
 
-static QString shellQuote(const QString &s)
-{
+static QString shellQuote(const QString &s) {
     QString quoted = s;
     quoted.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
     return QLatin1Char('\'') + quoted + QLatin1Char('\'');
 }
 
-QString testChildCommand(const QStringList &arguments)
-{
-    QStringList parts{shellQuote(testChildPath())};
+QString testChildCommand(const QStringList &arguments) {
+    // exec: the helper replaces the shell, so its exit status and signal reach the job as they
+    // are (a shell reports a child killed by signal N as exit status 128 + N).
+    QStringList parts{QStringLiteral("exec"), shellQuote(testChildPath())};
     for (const QString &a : arguments)
         parts << shellQuote(a);
     return parts.join(QLatin1Char(' '));
 }
 
-bool isPidAlive(qint64 pid)
-{
+bool isPidAlive(qint64 pid) {
     if (pid <= 0)
         return false;
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
@@ -44,8 +42,7 @@ bool isPidAlive(qint64 pid)
     return state != 'Z' && state != 'X';
 }
 
-QList<qint64> waitUntilDead(const QList<qint64> &pids, std::chrono::milliseconds timeout)
-{
+QList<qint64> waitUntilDead(const QList<qint64> &pids, std::chrono::milliseconds timeout) {
     QDeadlineTimer deadline(timeout);
     QList<qint64> alive;
     for (;;) {
@@ -59,8 +56,7 @@ QList<qint64> waitUntilDead(const QList<qint64> &pids, std::chrono::milliseconds
     }
 }
 
-QMultiMap<QString, qint64> readPidFile(const QString &path)
-{
+QMultiMap<QString, qint64> readPidFile(const QString &path) {
     QMultiMap<QString, qint64> pids;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
@@ -73,8 +69,7 @@ QMultiMap<QString, qint64> readPidFile(const QString &path)
     return pids;
 }
 
-QList<qint64> waitForPids(const QString &path, int count, std::chrono::milliseconds timeout)
-{
+QList<qint64> waitForPids(const QString &path, int count, std::chrono::milliseconds timeout) {
     QDeadlineTimer deadline(timeout);
     QList<qint64> pids;
     for (;;) {
@@ -85,8 +80,7 @@ QList<qint64> waitForPids(const QString &path, int count, std::chrono::milliseco
     }
 }
 
-bool runTask(QCoro::Task<> task, std::chrono::milliseconds timeout)
-{
+bool runTask(QCoro::Task<> task, std::chrono::milliseconds timeout) {
     auto done = std::make_shared<bool>(false);
     task.then([done]() { *done = true; });
     QDeadlineTimer deadline(timeout);
@@ -98,21 +92,18 @@ bool runTask(QCoro::Task<> task, std::chrono::milliseconds timeout)
 static std::atomic<int> s_destroyedWhileRunning{0};
 static QtMessageHandler s_previousHandler = nullptr;
 
-static void countingHandler(QtMsgType type, const QMessageLogContext &context, const QString &msg)
-{
+static void countingHandler(QtMsgType type, const QMessageLogContext &context, const QString &msg) {
     if (msg.contains(QLatin1String("Destroyed while process")))
         ++s_destroyedWhileRunning;
     if (s_previousHandler)
         s_previousHandler(type, context, msg);
 }
 
-void installProcessWarningCounter()
-{
+void installProcessWarningCounter() {
     s_previousHandler = qInstallMessageHandler(countingHandler);
 }
 
-int destroyedWhileRunningWarnings()
-{
+int destroyedWhileRunningWarnings() {
     return s_destroyedWhileRunning;
 }
 

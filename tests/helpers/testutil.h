@@ -16,7 +16,7 @@ namespace jobmonitor::test {
 
 // Path of the helper child program (tests/helpers/testchild.cpp), built beside the tests.
 QString testChildPath();
-// A shell-quoted command line running the helper child with the given arguments.
+// A shell command line that execs the helper child with the given arguments.
 QString testChildCommand(const QStringList &arguments);
 
 // Alive means: /proc/<pid> exists and the process is not a zombie (a zombie has ended; in a
@@ -34,8 +34,7 @@ QList<qint64> waitForPids(const QString &path, int count, std::chrono::milliseco
 // Runs a task to completion in the event loop, giving up after timeout.
 // Returns false on timeout (the task keeps running; the test fails anyway).
 template<typename T>
-std::optional<T> runTask(QCoro::Task<T> task, std::chrono::milliseconds timeout)
-{
+std::optional<T> runTask(QCoro::Task<T> task, std::chrono::milliseconds timeout) {
     auto result = std::make_shared<std::optional<T>>();
     task.then([result](T value) { *result = std::move(value); });
     QDeadlineTimer deadline(timeout);

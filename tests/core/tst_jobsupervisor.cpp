@@ -1,0 +1,516 @@
+// The job engine end to end inside one process: real jobs (the helper child program behind
+// the real shim), real signals, and after every test proof that no process of any job is alive
+// and that every live counter is back to zero.
+
+#include "jobsupervisor.h"
+#include "logging.h"
+#include "testutil.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace jobmonitor;
+using namespace jobmonitor::test;
+using namespace std::chrono_literals;
+
+Q_DECLARE_METATYPE(JobState)
+Q_DECLARE_METATYPE(QList<JobState>)
+
+namespace {
+
+constexpr auto StateTimeout = 20s;
+constexpr int StateTimeoutMs = 20000; // for the QTRY_ macros, which take milliseconds
+
+QList<JobState> statesOf(const Job *job) {
+    QList<JobState> states;
+    if (!job->history().isEmpty())
+        states << job->history().first().from;
+    for (const Transition &t : job->history())
+        states << t.to;
+    return states;
+}
+
+} // namespace
+
+class TestJobSupervisor : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<JobSupervisor> m_supervisor;
+    QList<QString> m_pidFiles;
+    int m_files = 0;
+
+    QString newFile(const QString &stem) {
+        return m_dir.filePath(QStringLiteral("%1-%2").arg(stem).arg(++m_files));
+    }
+
+    // A job running the helper child, its pids recorded in a fresh pid file.
+    JobSpec childJob(QStringList arguments, milliseconds grace = 500ms) {
+        const QString pidFile = newFile(QStringLiteral("pids"));
+        m_pidFiles << pidFile;
+        arguments.prepend(pidFile);
+        arguments.prepend(QStringLiteral("--pidfile"));
+        JobSpec spec;
+        spec.command = testChildCommand(arguments);
+        spec.termination = TerminationSequence::standard(grace);
+        return spec;
+    }
+
+    Job *start(const JobSpec &spec) {
+        const StartResult result = m_supervisor->start(spec);
+        if (!result)
+            qWarning() << "start failed:" << result.error;
+        return result.job;
+    }
+
+    QList<qint64> allPids() const {
+        QList<qint64> pids;
+        for (const QString &file : m_pidFiles)
+            pids << readPidFile(file).values();
+        return pids;
+    }
+
+    void verifyAllEnded() {
+        QVERIFY(runTask(m_supervisor->shutdown(), 60s));
+        QCOMPARE(m_supervisor->activeCount(), 0);
+        QCOMPARE(m_supervisor->processesAlive(), 0);
+        QCOMPARE(m_supervisor->coroutinesAlive(), 0);
+        QCOMPARE(JobProcess::aliveCount(), 0);
+        QCOMPARE(waitUntilDead(allPids(), 10s), QList<qint64>());
+        QCOMPARE(destroyedWhileRunningWarnings(), 0);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        setupStderrLogging(spdlog::level::warn);
+        installProcessWarningCounter();
+        QVERIFY(m_dir.isValid());
+    }
+
+    void init() {
+        m_pidFiles.clear();
+        m_supervisor = std::make_unique<JobSupervisor>(
+            JobSupervisor::Config{8, m_dir.filePath(QStringLiteral("logs"))});
+    }
+
+    void cleanup() {
+        verifyAllEnded();
+        m_supervisor.reset();
+    }
+
+    void endings_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<JobState>("finalState");
+        QTest::addColumn<int>("exitCode"); // -1: none
+        QTest::addColumn<int>("signal");   // 0: none
+        QTest::addColumn<QString>("reason");
+
+        QTest::newRow("exit 0") << QStringList{"--exit", "0"} << JobState::Completed << 0 << 0
+                                << "exit code 0";
+        QTest::newRow("exit 3") << QStringList{"--exit", "3"} << JobState::Failed << 3 << 0
+                                << "exit code 3";
+        QTest::newRow("exit 255") << QStringList{"--exit", "255"} << JobState::Failed << 255 << 0
+                                  << "exit code 255";
+        QTest::newRow("SIGKILL") << QStringList{"--signal", "9"} << JobState::Failed << -1 << 9
+                                 << "signal 9 (Killed)";
+        QTest::newRow("SIGSEGV") << QStringList{"--signal", "11"} << JobState::Failed << -1 << 11
+                                 << "signal 11 (Segmentation fault)";
+        QTest::newRow("SIGTERM") << QStringList{"--signal", "15"} << JobState::Failed << -1 << 15
+                                 << "signal 15 (Terminated)";
+    }
+
+    void endings() {
+        QFETCH(QStringList, arguments);
+        QFETCH(JobState, finalState);
+        QFETCH(int, exitCode);
+        QFETCH(int, signal);
+        QFETCH(QString, reason);
+
+        Job *job = start(childJob(arguments));
+        QVERIFY(job);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinal(job->state()), StateTimeoutMs);
+        QCOMPARE(job->state(), finalState);
+        QCOMPARE(job->exitCode().value_or(-1), exitCode);
+        QCOMPARE(job->exitSignal().value_or(0), signal);
+        QCOMPARE(statesOf(job),
+                 (QList<JobState>{JobState::Pending, JobState::Running, finalState}));
+        QCOMPARE(job->history().last().reason, reason);
+        QCOMPARE(job->history().last().exitCode.value_or(-1), exitCode);
+        QCOMPARE(job->history().last().signal.value_or(0), signal);
+        QCOMPARE(job->history().first().reason, QStringLiteral("attempt 1 of 1 started"));
+        QCOMPARE(job->stragglers(), 0);
+    }
+
+    void missingProgramExits127() {
+        JobSpec spec;
+        spec.command = QStringLiteral("/nonexistent/program --flag");
+        Job *job = start(spec);
+        QVERIFY(job);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Failed, StateTimeoutMs);
+        QCOMPARE(job->exitCode(), std::optional<int>(127));
+        QVERIFY(job->output()->lines().last().text.contains(QLatin1String("/nonexistent/program")));
+    }
+
+    void invalidSpecsAreRefused_data() {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QString>("directory");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("empty command") << "  "
+                                       << ""
+                                       << "command is empty";
+        QTest::newRow("missing directory") << "true"
+                                           << "/nonexistent/dir"
+                                           << "working directory '/nonexistent/dir' does not exist";
+    }
+
+    void invalidSpecsAreRefused() {
+        QFETCH(QString, command);
+        QFETCH(QString, directory);
+        QFETCH(QString, error);
+        JobSpec spec;
+        spec.command = command;
+        spec.workingDirectory = directory;
+        const StartResult result = m_supervisor->start(spec);
+        QVERIFY(!result);
+        QCOMPARE(result.error, error);
+        QCOMPARE(m_supervisor->jobs().size(), 0);
+    }
+
+    void environmentAndDirectory() {
+        JobSpec spec;
+        spec.command = QStringLiteral("echo \"$JM_GREETING\" \"$(pwd)\"; echo err >&2");
+        spec.workingDirectory = m_dir.path();
+        spec.environment.insert(QStringLiteral("JM_GREETING"), QStringLiteral("hello there"));
+        Job *job = start(spec);
+        QVERIFY(job);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Completed, StateTimeoutMs);
+        const QList<OutputLine> lines = job->output()->lines();
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines[0].channel, OutputChannel::Stdout);
+        QCOMPARE(lines[0].text, QStringLiteral("hello there ") + m_dir.path());
+        QCOMPARE(lines[1].channel, OutputChannel::Stderr);
+        QCOMPARE(lines[1].text, QStringLiteral("err"));
+        QFile log(job->logPath());
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray content = log.readAll();
+        QVERIFY(content.contains("hello there " + m_dir.path().toUtf8() + "\n"));
+        QVERIFY(content.contains("err\n"));
+    }
+
+    void stdinIsDevNull() {
+        JobSpec spec;
+        spec.command = QStringLiteral("cat; echo done");
+        Job *job = start(spec);
+        QVERIFY(job);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Completed, StateTimeoutMs);
+        QCOMPARE(job->output()->lines().last().text, QStringLiteral("done"));
+    }
+
+    void cancelInEveryState_data() {
+        QTest::addColumn<JobState>("cancelIn");
+        QTest::addColumn<QList<JobState>>("states");
+        using S = JobState;
+        QTest::newRow("Pending") << S::Pending << QList<S>{S::Pending, S::Cancelled};
+        QTest::newRow("Running") << S::Running
+                                 << QList<S>{S::Pending, S::Running, S::Stopping, S::Cancelled};
+        QTest::newRow("Stopping") << S::Stopping
+                                  << QList<S>{S::Pending, S::Running, S::Stopping, S::Cancelled};
+        QTest::newRow("Retrying") << S::Retrying
+                                  << QList<S>{S::Pending, S::Running, S::Retrying, S::Cancelled};
+    }
+
+    void cancelInEveryState() {
+        QFETCH(JobState, cancelIn);
+        QFETCH(QList<JobState>, states);
+
+        m_supervisor->setMaxParallel(1);
+        Job *blocker = nullptr;
+        JobSpec spec;
+        if (cancelIn == JobState::Pending) {
+            blocker = start(childJob({"--sleep", "-1"}));
+            QTRY_COMPARE_WITH_TIMEOUT(blocker->state(), JobState::Running, StateTimeoutMs);
+            spec = childJob({"--sleep", "-1"});
+        } else if (cancelIn == JobState::Running) {
+            spec = childJob({"--sleep", "-1"});
+        } else if (cancelIn == JobState::Stopping) {
+            // A deadline starts the stop; the user's cancel arrives during the grace period.
+            spec = childJob({"--ignore-term", "--sleep", "-1"}, 1s);
+            spec.timeout = 200ms;
+        } else {
+            spec = childJob({"--exit", "1"});
+            spec.maxAttempts = 3;
+            spec.backoff.initial = 60s;
+        }
+        Job *job = start(spec);
+        QVERIFY(job);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), cancelIn, StateTimeoutMs);
+        QVERIFY(m_supervisor->cancel(job->id()));
+        QTRY_VERIFY_WITH_TIMEOUT(isFinal(job->state()), StateTimeoutMs);
+        QCOMPARE(statesOf(job), states);
+        QVERIFY(job->history().last().reason.startsWith(QLatin1String("cancelled by user")));
+        QVERIFY(!m_supervisor->cancel(job->id())); // already ended
+        if (blocker)
+            QCOMPARE(blocker->state(), JobState::Running);
+    }
+
+    void graceIsRespected() {
+        const QString marker = newFile(QStringLiteral("marker"));
+        Job *job =
+            start(childJob({"--trap-term", "300", "--marker", marker, "--sleep", "-1"}, 10s));
+        QVERIFY(job);
+        QVERIFY(waitForPids(m_pidFiles.last(), 1, StateTimeout).size() == 1);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Running, StateTimeoutMs);
+        QVERIFY(m_supervisor->cancel(job->id()));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Stopping, StateTimeoutMs);
+        QVERIFY(job->deadline().remainingTime() > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Cancelled, StateTimeoutMs);
+        QVERIFY(QFile::exists(marker));
+        QVERIFY(!job->history().last().reason.contains(QLatin1String("killed")));
+    }
+
+    void termIgnoringJobIsKilledAfterGrace() {
+        Job *job = start(childJob({"--ignore-term", "--grandchild", "--sleep", "-1"}, 300ms));
+        QVERIFY(job);
+        QCOMPARE(waitForPids(m_pidFiles.last(), 2, StateTimeout).size(), 2);
+        QVERIFY(m_supervisor->cancel(job->id()));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Cancelled, StateTimeoutMs);
+        QCOMPARE(job->exitSignal(), std::optional<int>(SIGKILL));
+        QVERIFY(job->history().last().reason.contains(QLatin1String("killed after the grace")));
+        QCOMPARE(waitUntilDead(allPids(), 10s), QList<qint64>());
+    }
+
+    void killNowSkipsGrace() {
+        Job *job = start(childJob({"--ignore-term", "--sleep", "-1"}, 600s));
+        QVERIFY(job);
+        QCOMPARE(waitForPids(m_pidFiles.last(), 1, StateTimeout).size(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Running, StateTimeoutMs);
+        QVERIFY(m_supervisor->cancel(job->id()));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Stopping, StateTimeoutMs);
+        QVERIFY(m_supervisor->kill(job->id()));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Cancelled, StateTimeoutMs);
+        QCOMPARE(job->exitSignal(), std::optional<int>(SIGKILL));
+    }
+
+    void stoppedJobIsEnded() {
+        Job *job = start(childJob({"--stop", "--sleep", "-1"}, 10s));
+        QVERIFY(job);
+        const QList<qint64> pids = waitForPids(m_pidFiles.last(), 1, StateTimeout);
+        QCOMPARE(pids.size(), 1);
+        QVERIFY(m_supervisor->cancel(job->id()));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Cancelled, StateTimeoutMs);
+        // SIGCONT let it act on SIGTERM: it ended by SIGTERM, not by the SIGKILL 10 s later.
+        QCOMPARE(job->exitSignal(), std::optional<int>(SIGTERM));
+    }
+
+    void grandchildAndEscapeeAreEnded() {
+        Job *job = start(childJob({"--grandchild", "--escape", "--sleep", "-1"}));
+        QVERIFY(job);
+        const QMultiMap<QString, qint64> before = readPidFile(m_pidFiles.last());
+        QCOMPARE(waitForPids(m_pidFiles.last(), 3, StateTimeout).size(), 3);
+        QVERIFY(m_supervisor->cancel(job->id()));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Cancelled, StateTimeoutMs);
+        const QMultiMap<QString, qint64> pids = readPidFile(m_pidFiles.last());
+        QCOMPARE(pids.count(QStringLiteral("escapee")), 1);
+        QCOMPARE(pids.count(QStringLiteral("grandchild")), 1);
+        QCOMPARE(waitUntilDead(pids.values(), 5s), QList<qint64>());
+    }
+
+    void stragglersAreEndedAndCounted() {
+        Job *job = start(childJob({"--grandchild", "--escape", "--exit", "0"}));
+        QVERIFY(job);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinal(job->state()), StateTimeoutMs);
+        QCOMPARE(job->state(), JobState::Completed);
+        QCOMPARE(job->stragglers(), 2);
+        QCOMPARE(job->history().last().reason, QStringLiteral("exit code 0, 2 straggler(s) ended"));
+        QCOMPARE(waitUntilDead(readPidFile(m_pidFiles.last()).values(), 5s), QList<qint64>());
+    }
+
+    void retriesWithBackoff() {
+        JobSpec spec = childJob({"--exit", "4"});
+        spec.maxAttempts = 3;
+        spec.backoff = {100ms, 3.0, 250ms};
+        Job *job = start(spec);
+        QVERIFY(job);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinal(job->state()), StateTimeoutMs);
+        using S = JobState;
+        QCOMPARE(statesOf(job), (QList<S>{S::Pending, S::Running, S::Retrying, S::Running,
+                                          S::Retrying, S::Running, S::Failed}));
+        const QList<Transition> &h = job->history();
+        QCOMPARE(h[1].reason, QStringLiteral("exit code 4; attempt 2 in 100 ms"));
+        QCOMPARE(h[3].reason, QStringLiteral("exit code 4; attempt 3 in 250 ms"));
+        QCOMPARE(h[5].reason, QStringLiteral("exit code 4"));
+        QList<int> attempts;
+        for (const Transition &t : h)
+            attempts << t.attempt;
+        QCOMPARE(attempts, (QList<int>{1, 1, 2, 2, 3, 3}));
+        // The backoff was waited out (a lower bound only: the machine may be slow).
+        QVERIFY(h[1].time.msecsTo(h[2].time) >= 100);
+        QVERIFY(h[3].time.msecsTo(h[4].time) >= 250);
+    }
+
+    void retryUntilSuccess() {
+        // Fails until a marker exists; the first attempt creates it.
+        const QString marker = newFile(QStringLiteral("flag"));
+        JobSpec spec;
+        spec.command = QStringLiteral("test -e '%1' && exit 0; touch '%1'; exit 2").arg(marker);
+        spec.maxAttempts = 5;
+        spec.backoff = {10ms, 2.0, 10ms};
+        Job *job = start(spec);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinal(job->state()), StateTimeoutMs);
+        QCOMPARE(job->state(), JobState::Completed);
+        QCOMPARE(job->attempt(), 2);
+    }
+
+    void timeouts_data() {
+        QTest::addColumn<int>("attempts");
+        QTest::addColumn<QList<JobState>>("states");
+        using S = JobState;
+        QTest::newRow("no retry") << 1
+                                  << QList<S>{S::Pending, S::Running, S::Stopping, S::TimedOut};
+        QTest::newRow("one retry")
+            << 2 << QList<S>{S::Pending, S::Running,  S::Stopping, S::Retrying,
+                             S::Running, S::Stopping, S::TimedOut};
+    }
+
+    void timeouts() {
+        QFETCH(int, attempts);
+        QFETCH(QList<JobState>, states);
+        JobSpec spec = childJob({"--sleep", "-1"});
+        spec.timeout = 200ms;
+        spec.maxAttempts = attempts;
+        spec.backoff = {10ms, 2.0, 10ms};
+        Job *job = start(spec);
+        QVERIFY(job);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinal(job->state()), StateTimeoutMs);
+        QCOMPARE(statesOf(job), states);
+        QCOMPARE(job->history().last().reason,
+                 QStringLiteral("deadline 200 ms passed; signal 15 (Terminated)"));
+        QCOMPARE(job->history()[1].reason, QStringLiteral("deadline 200 ms passed"));
+    }
+
+    void shutdownOfFiftyMixedJobs() {
+        m_supervisor->setMaxParallel(50);
+        QStringList markers;
+        QList<Job *> jobs;
+        for (int i = 0; i < 50; ++i) {
+            QStringList arguments;
+            switch (i % 6) {
+            case 0:
+                arguments = {"--sleep", "-1"};
+                break;
+            case 1:
+                arguments = {"--ignore-term", "--sleep", "-1"};
+                break;
+            case 2:
+                markers << newFile(QStringLiteral("marker"));
+                arguments = {"--trap-term", "200", "--marker", markers.last(), "--sleep", "-1"};
+                break;
+            case 3:
+                arguments = {"--grandchild", "--sleep", "-1"};
+                break;
+            case 4:
+                arguments = {"--escape", "--sleep", "-1"};
+                break;
+            case 5:
+                arguments = {"--stop", "--sleep", "-1"};
+                break;
+            }
+            jobs << start(childJob(arguments, 1500ms));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->count(JobState::Running), 50, 60000);
+        for (const QString &file : m_pidFiles)
+            QVERIFY(!waitForPids(file, 1, StateTimeout).isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(allPids().size(), 50 + 8 + 8, StateTimeoutMs);
+        QCOMPARE(m_supervisor->processesAlive(), 50);
+        QCOMPARE(m_supervisor->coroutinesAlive(), 50);
+
+        QSignalSpy finished(m_supervisor.get(), &JobSupervisor::shutdownFinished);
+        QVERIFY(runTask(m_supervisor->shutdown(), 60s));
+        QCOMPARE(finished.size(), 1);
+        for (Job *job : jobs) {
+            QCOMPARE(job->state(), JobState::Cancelled);
+            QVERIFY(job->history().last().reason.startsWith(QLatin1String("shutdown")));
+        }
+        for (const QString &marker : markers)
+            QVERIFY2(QFile::exists(marker), qPrintable(marker));
+        QCOMPARE(m_supervisor->count(JobState::Cancelled), 50);
+        QCOMPARE(waitUntilDead(allPids(), 5s), QList<qint64>());
+    }
+
+    void shutdownRefusesNewJobsAndRetries() {
+        Job *ended = start(childJob({"--exit", "1"}));
+        QTRY_COMPARE_WITH_TIMEOUT(ended->state(), JobState::Failed, StateTimeoutMs);
+        Job *job = start(childJob({"--sleep", "-1"}, 2s));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Running, StateTimeoutMs);
+        auto done = std::make_shared<bool>(false);
+        m_supervisor->shutdown().then([done]() { *done = true; });
+        QVERIFY(m_supervisor->isShuttingDown());
+        const StartResult refused = m_supervisor->start(childJob({"--exit", "0"}));
+        QVERIFY(!refused);
+        QCOMPARE(refused.error,
+                 QStringLiteral("Job Monitor is shutting down and accepts no new jobs"));
+        QVERIFY(!m_supervisor->retry(ended->id()));
+        QTRY_VERIFY_WITH_TIMEOUT(*done, StateTimeoutMs);
+        QCOMPARE(job->state(), JobState::Cancelled);
+    }
+
+    void secondShutdownForcesKill() {
+        Job *job = start(childJob({"--ignore-term", "--grandchild", "--sleep", "-1"}, 600s));
+        QVERIFY(job);
+        QCOMPARE(waitForPids(m_pidFiles.last(), 2, StateTimeout).size(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Running, StateTimeoutMs);
+        auto firstDone = std::make_shared<bool>(false);
+        m_supervisor->shutdown().then([firstDone]() { *firstDone = true; });
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Stopping, StateTimeoutMs);
+        QTest::qWait(100);
+        QVERIFY(!*firstDone);
+        // A second request during the 600 s grace: SIGKILL now, and both requests complete.
+        QVERIFY(runTask(m_supervisor->shutdown(), 30s));
+        QVERIFY(*firstDone);
+        QCOMPARE(job->state(), JobState::Cancelled);
+        QCOMPARE(job->exitSignal(), std::optional<int>(SIGKILL));
+    }
+
+    void retryAndRemove() {
+        Job *job = start(childJob({"--exit", "5"}));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Failed, StateTimeoutMs);
+        QVERIFY(m_supervisor->retry(job->id()));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Failed, StateTimeoutMs);
+        using S = JobState;
+        QCOMPARE(statesOf(job),
+                 (QList<S>{S::Pending, S::Running, S::Failed, S::Pending, S::Running, S::Failed}));
+        QCOMPARE(job->history()[2].reason, QStringLiteral("run again by user"));
+        QCOMPARE(m_supervisor->count(JobState::Failed), 1);
+        QSignalSpy removed(m_supervisor.get(), &JobSupervisor::jobRemoved);
+        const int id = job->id();
+        QVERIFY(m_supervisor->remove(id));
+        QCOMPARE(removed.size(), 1);
+        QCOMPARE(m_supervisor->job(id), nullptr);
+        QCOMPARE(m_supervisor->count(JobState::Failed), 0);
+        QVERIFY(!m_supervisor->remove(id));
+    }
+
+    void queueHonoursMaxParallel() {
+        m_supervisor->setMaxParallel(2);
+        QList<Job *> jobs;
+        for (int i = 0; i < 5; ++i)
+            jobs << start(childJob({"--sleep", "-1"}));
+        QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->count(JobState::Running), 2, StateTimeoutMs);
+        QCOMPARE(m_supervisor->count(JobState::Pending), 3);
+        QCOMPARE(jobs[0]->state(), JobState::Running);
+        QCOMPARE(jobs[2]->state(), JobState::Pending);
+        QVERIFY(m_supervisor->cancel(jobs[0]->id()));
+        QTRY_COMPARE_WITH_TIMEOUT(jobs[2]->state(), JobState::Running, StateTimeoutMs);
+        QCOMPARE(jobs[3]->state(), JobState::Pending);
+        m_supervisor->setMaxParallel(4);
+        QTRY_COMPARE_WITH_TIMEOUT(m_supervisor->count(JobState::Running), 4, StateTimeoutMs);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestJobSupervisor)
+#include "tst_jobsupervisor.moc"
