@@ -1,0 +1,46 @@
+// Output ingestion: one job writing 1 GiB of text lines to stdout through the supervisor (tail
+// kept in memory, full stream to the job's log file), against the same producer piped into
+// `cat > /dev/null`. Also reports this process's peak RSS, which must stay bounded whatever
+// the output size.
+
+#include "benchutil.h"
+#include "logging.h"
+
+#include <QCoreApplication>
+#include <QTemporaryDir>
+
+using namespace jobmonitor;
+using namespace jobmonitor::bench;
+
+int main(int argc, char **argv) {
+    QCoreApplication app(argc, argv);
+    setupStderrLogging(spdlog::level::warn);
+    const qint64 bytes = argc > 1 ? QByteArray(argv[1]).toLongLong() : (qint64(1) << 30);
+    const QString producer =
+        QStringLiteral(
+            "yes 'a line of job output, the sort a build prints all day long' | head -c %1")
+            .arg(bytes);
+
+    const double baseline = timeShell(producer + QStringLiteral(" | cat > /dev/null"));
+
+    QTemporaryDir logs;
+    JobSupervisor supervisor(JobSupervisor::Config{1, logs.path()});
+    JobSpec spec;
+    spec.command = producer;
+    QElapsedTimer timer;
+    timer.start();
+    Job *job = supervisor.start(spec).job;
+    spinUntil([&]() { return isFinal(job->state()); });
+    const double ours = double(timer.nsecsElapsed()) / 1e6;
+    const qint64 total = job->output()->totalBytes(OutputChannel::Stdout);
+    const double rss = peakRssMiB();
+    awaitTask(supervisor.shutdown());
+
+    std::printf("output: %lld bytes on stdout (%s)\n", total,
+                total == bytes ? "all received" : "MISSING BYTES");
+    std::printf("  producer | cat > /dev/null : %8.1f ms\n", baseline);
+    std::printf("  Job Monitor (tail + log)   : %8.1f ms\n", ours);
+    std::printf("  ratio                      : %8.2f\n", ours / baseline);
+    std::printf("  peak RSS of Job Monitor    : %8.1f MiB (target <= 100 MiB)\n", rss);
+    return total == bytes ? 0 : 1;
+}
