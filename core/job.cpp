@@ -108,6 +108,9 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
     for (;;) {
         ++m_attempt;
         m_traceId = newTraceId();
+        const QString logLabel = QStringLiteral("job %1 [%2]").arg(m_id).arg(m_traceId);
+        m_machine.setLabel(logLabel);
+        m_log.setLabel(logLabel);
         if (m_attempt == 1 && !m_startedAt.isValid())
             m_startedAt = QDateTime::currentDateTime();
         const bool attemptsLeft = m_attempt < m_spec.maxAttempts;

@@ -88,7 +88,7 @@ void JobLogFile::fail(const QString &what) {
     if (!m_error.isEmpty())
         return;
     m_error = what;
-    spdlog::error("job log: {}", m_error);
+    spdlog::error("{}: job log: {}", m_label, m_error);
 }
 
 } // namespace jobmonitor

@@ -22,6 +22,8 @@ public:
     // Appends a line of Job Monitor's own ("=== attempt 2 started ... ===") to the log.
     void writeNote(const QString &note);
     void close();
+    // Names the job (and attempt) in the log line about a write error.
+    void setLabel(const QString &label) { m_label = label; }
 
     bool isOpen() const { return m_file.isOpen(); }
     QString path() const { return m_path; }
@@ -34,6 +36,7 @@ private:
 
     QFile m_file;
     QString m_path;
+    QString m_label = QStringLiteral("job");
     QString m_error;
     qint64 m_written = 0;
     qint64 m_dropped = 0;

@@ -74,6 +74,8 @@ public:
 
     JobState state() const { return m_state; }
     const QList<Transition> &history() const { return m_history; }
+    // Names the job in log lines; the job adds the current attempt's trace id.
+    void setLabel(const QString &label) { m_label = label; }
 
     // Returns false (and logs) when the table has no row for (state(), event).
     bool apply(JobEvent event, const QString &reason, int attempt, std::optional<int> exitCode = {},

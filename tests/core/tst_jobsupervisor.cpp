@@ -202,6 +202,54 @@ private Q_SLOTS:
         QVERIFY(content.contains("err\n"));
     }
 
+    void awkwardOutput_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<qint64>("bytes");     // on stdout
+        QTest::addColumn<QString>("lastLine"); // the start of the tail's last line
+        QTest::addColumn<QByteArray>("raw");   // bytes the log file must hold as they were
+        const QChar replacement(0xfffd);
+        QTest::newRow("invalid UTF-8")
+            << QStringList{"--invalid-utf8"} << qint64(18)
+            << QStringLiteral("invalid ") + QString(3, replacement) + QStringLiteral("( utf8")
+            << QByteArray("invalid \xff\xfe\xc3\x28 utf8\n");
+        QTest::newRow("NUL byte") << QStringList{"--nul"} << qint64(9)
+                                  << QStringLiteral("nul") + QChar(0x2400) + QStringLiteral("byte")
+                                  << QByteArray("nul\0byte\n", 9);
+        QTest::newRow("progress") << QStringList{"--cr-progress", "100"} << qint64(1293)
+                                  << QStringLiteral("progress 100%")
+                                  << QByteArray("progress 99%\rprogress 100%\r\n");
+        QTest::newRow("flood") << QStringList{"--flood", "20000000"} << qint64(20000000)
+                               << QString(79, QLatin1Char('x')) << QByteArray(79, 'x') + '\n';
+        QTest::newRow("100 MB line")
+            << QStringList{"--endless-line", "100000000"} << qint64(100000000)
+            << QString(1000, QLatin1Char('y')) << QByteArray(100000, 'y');
+    }
+
+    // Whatever a job writes, the tail stays bounded and the log file gets every byte.
+    void awkwardOutput() {
+        QFETCH(QStringList, arguments);
+        QFETCH(qint64, bytes);
+        QFETCH(QString, lastLine);
+        QFETCH(QByteArray, raw);
+        Job *job = start(childJob(arguments));
+        QVERIFY(job);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Completed, 60000);
+        OutputBuffer *output = job->output();
+        QCOMPARE(output->totalBytes(OutputChannel::Stdout), bytes);
+        const QList<OutputLine> lines = output->lines();
+        QVERIFY(lines.size() <= output->limits().maxLines);
+        qsizetype kept = 0;
+        for (const OutputLine &line : lines)
+            kept += line.text.size();
+        QVERIFY(kept <= output->limits().maxBytes + output->limits().maxLineBytes);
+        QVERIFY2(lines.last().text.startsWith(lastLine), qPrintable(lines.last().text.left(80)));
+        QVERIFY(job->logError().isEmpty());
+        QFile log(job->logPath());
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QVERIFY(log.size() > bytes); // every byte, plus Job Monitor's own notes
+        QVERIFY(log.readAll().contains(raw));
+    }
+
     void stdinIsDevNull() {
         JobSpec spec;
         spec.command = QStringLiteral("cat; echo done");
