@@ -152,6 +152,14 @@ QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Pt
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != appPid) // the app died before PDEATHSIG was armed
             ::_exit(127);
+        // Requests that arrive before the shim's main() has set up its handling wait in the
+        // queue instead of killing it; the mask survives exec and the shim clears it for the
+        // job.
+        sigset_t requests;
+        ::sigemptyset(&requests);
+        for (int signal : {SIGRTMIN, SIGTERM, SIGINT, SIGHUP})
+            ::sigaddset(&requests, signal);
+        ::sigprocmask(SIG_BLOCK, &requests, nullptr);
         if (reportWriteFd == 3)
             ::fcntl(3, F_SETFD, 0);
         else

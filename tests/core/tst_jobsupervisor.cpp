@@ -306,6 +306,26 @@ private Q_SLOTS:
             QCOMPARE(blocker->state(), JobState::Running);
     }
 
+    // The stop request races the shim's start-up: it must wait for the shim, not kill it.
+    void cancelRightAfterStart() {
+        m_supervisor->setMaxParallel(20);
+        QList<Job *> jobs;
+        for (int i = 0; i < 20; ++i)
+            jobs << start(childJob({"--sleep", "-1"}));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::any_of(jobs.cbegin(), jobs.cend(), [](Job *job) { return job->pid() > 0; }),
+            StateTimeoutMs);
+        for (Job *job : jobs)
+            QVERIFY(m_supervisor->cancel(job->id()));
+        for (Job *job : jobs) {
+            QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Cancelled, StateTimeoutMs);
+            if (job->exitSignal())
+                QCOMPARE(*job->exitSignal(), SIGTERM);
+            else
+                QVERIFY(job->history().size() == 1); // cancelled before it launched
+        }
+    }
+
     void graceIsRespected() {
         const QString marker = newFile(QStringLiteral("marker"));
         Job *job =
