@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QProcess>
+#include <QTimer>
 
 #include <algorithm>
 #include <cstdio>
@@ -35,6 +36,13 @@ void spinUntil(Predicate predicate) {
     QEventLoop loop;
     while (!predicate())
         loop.processEvents(QEventLoop::WaitForMoreEvents);
+}
+
+// Runs the event loop for a while.
+inline void runEventLoopFor(int milliseconds) {
+    QEventLoop loop;
+    QTimer::singleShot(milliseconds, &loop, &QEventLoop::quit);
+    loop.exec();
 }
 
 inline void awaitTask(QCoro::Task<> task) {

@@ -19,9 +19,7 @@ static double timeShutdown(int jobs, const QString &command, milliseconds grace)
         supervisor.start(spec);
     spinUntil([&]() { return supervisor.count(JobState::Running) == jobs; });
     // Let the shells reach their sleep (and set up their traps) before stopping them.
-    QElapsedTimer settle;
-    settle.start();
-    spinUntil([&]() { return settle.elapsed() > 500; });
+    runEventLoopFor(500);
     QElapsedTimer timer;
     timer.start();
     awaitTask(supervisor.shutdown());

@@ -4,7 +4,10 @@
 // purpose nothing that needs the C++ runtime library (no containers, strings or exceptions):
 // it is exec'd once per job, and loading libstdc++ would double its start-up cost.
 //
-// Usage: jobmonitor-shim [--report-fd N] [--grace-ms MS] [--term-signals 15,18] -- PROGRAM ARGS...
+// Usage: jobmonitor-shim [--report-fd N] [--grace-ms MS] [--term-signals 15,18] [--scan-proc]
+//                        -- PROGRAM ARGS...
+// (--scan-proc finds the job's processes by reading all of /proc, as on kernels without
+// /proc/PID/task/TID/children; it is there so tests can cover that path.)
 //
 // The caller puts the shim in its own session and sets PR_SET_PDEATHSIG before exec'ing it.
 //
@@ -57,12 +60,15 @@ namespace {
 constexpr int kShimFailure = 125;
 // How often the SIGKILL phase re-scans for processes forked after the previous round.
 constexpr long kKillRoundMs = 20;
+// More processes than one job can sensibly have; bounds a walk confused by pid reuse.
+constexpr size_t kMaxProcesses = 1 << 20;
 
 struct Options {
     int reportFd = -1;
     long graceMs = 5000;
     int termSignals[_NSIG] = {SIGTERM, SIGCONT};
     int termSignalCount = 2;
+    bool scanProc = false;
     char **command = nullptr;
 };
 
@@ -100,6 +106,10 @@ std::optional<Options> parseOptions(int argc, char **argv) {
                 return std::nullopt;
             options.command = argv + i + 1;
             return options;
+        }
+        if (std::strcmp(arg, "--scan-proc") == 0) {
+            options.scanProc = true;
+            continue;
         }
         if (i + 1 >= argc)
             return std::nullopt;
@@ -201,6 +211,12 @@ bool readProcessInfo(pid_t pid, ProcessInfo &info) {
     return true;
 }
 
+bool childrenFilesAvailable(pid_t self) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/task/%d/children", self, self);
+    return access(path, R_OK) == 0;
+}
+
 class Shim {
 public:
     Shim(const Options &options, sigset_t handled)
@@ -215,6 +231,10 @@ private:
     void startLeader();
     bool reapChildren();
     size_t findLiveDescendants();
+    size_t walkDescendants();
+    size_t scanAllProcesses();
+    void appendChildren(pid_t pid);
+    bool reserve(size_t count);
     const ProcessInfo *findProcess(pid_t pid) const;
     size_t signalJob(int signal);
     size_t startTerminationSequence();
@@ -233,7 +253,8 @@ private:
     long m_graceDeadline = 0;
     bool m_endingRequested = false;
     size_t m_stragglers = 0;
-    // The latest scan of /proc, sorted by pid; kept to reuse its memory.
+    bool m_childrenFiles = childrenFilesAvailable(m_self);
+    // The descendants found last, sorted by pid; kept to reuse its memory.
     ProcessInfo *m_processes = nullptr;
     size_t m_processCount = 0;
     size_t m_processCapacity = 0;
@@ -305,11 +326,87 @@ const ProcessInfo *Shim::findProcess(pid_t pid) const {
     return found != end && found->pid == pid ? found : nullptr;
 }
 
-// Scans /proc and marks the live descendants; returns how many there are. Descendants are
-// found by their parent chains, which also finds processes that left the job's group or
-// session.
+// Finds the live descendants and marks them; returns how many there are. Descendants are
+// found through parent-child links, which also finds processes that left the job's group or
+// session. The walk down from the shim costs what the job is big, which matters when hundreds
+// of jobs stop at once; kernels without /proc/PID/task/TID/children get a scan of all of
+// /proc instead.
 size_t Shim::findLiveDescendants() {
     m_processCount = 0;
+    return m_childrenFiles && !m_options.scanProc ? walkDescendants() : scanAllProcesses();
+}
+
+bool Shim::reserve(size_t count) {
+    if (count <= m_processCapacity)
+        return true;
+    const size_t capacity = std::max({size_t(256), m_processCapacity * 2, count});
+    void *grown = std::realloc(m_processes, capacity * sizeof(ProcessInfo));
+    if (grown == nullptr)
+        return false; // what was found so far is still worth signalling
+    m_processes = static_cast<ProcessInfo *>(grown);
+    m_processCapacity = capacity;
+    return true;
+}
+
+// Appends the children of pid, made by any of its threads, as entries to be read.
+void Shim::appendChildren(pid_t pid) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/task", pid);
+    DIR *tasks = opendir(path);
+    if (tasks == nullptr)
+        return; // it has ended: its children are the shim's now, found through the shim
+    while (const dirent *task = readdir(tasks)) {
+        if (task->d_name[0] == '.')
+            continue;
+        std::snprintf(path, sizeof path, "/proc/%d/task/%.16s/children", pid, task->d_name);
+        const int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        char buffer[4096];
+        long number = 0;
+        bool inNumber = false;
+        ssize_t n;
+        while ((n = read(fd, buffer, sizeof buffer)) > 0) {
+            for (ssize_t i = 0; i < n; ++i) {
+                if (buffer[i] >= '0' && buffer[i] <= '9') {
+                    number = number * 10 + (buffer[i] - '0');
+                    inNumber = true;
+                } else if (inNumber) {
+                    if (reserve(m_processCount + 1))
+                        m_processes[m_processCount++] =
+                            ProcessInfo{pid_t(number), pid, 0, false, false};
+                    number = 0;
+                    inNumber = false;
+                }
+            }
+        }
+        close(fd);
+    }
+    closedir(tasks);
+}
+
+size_t Shim::walkDescendants() {
+    appendChildren(m_self);
+    size_t count = 0;
+    // m_processes grows while it is walked: it is the queue of the breadth-first walk. The
+    // limit guards against a cycle made of pids reused during the walk.
+    for (size_t i = 0; i < m_processCount && i < kMaxProcesses; ++i) {
+        const pid_t pid = m_processes[i].pid;
+        ProcessInfo info;
+        if (!readProcessInfo(pid, info) || !info.alive) {
+            m_processes[i].alive = false;
+            continue;
+        }
+        info.liveDescendant = true;
+        m_processes[i] = info;
+        ++count;
+        appendChildren(pid);
+    }
+    return count;
+}
+
+// Reads every process in /proc and keeps those whose parent chain leads to the shim.
+size_t Shim::scanAllProcesses() {
     DIR *proc = opendir("/proc");
     if (proc == nullptr) {
         dprintf(STDERR_FILENO, "jobmonitor-shim: cannot read /proc: %s\n", strerror(errno));
@@ -317,16 +414,8 @@ size_t Shim::findLiveDescendants() {
     }
     while (const dirent *entry = readdir(proc)) {
         long pid = 0;
-        if (!parseNumber(entry->d_name, 1, INT_MAX, pid))
+        if (!parseNumber(entry->d_name, 1, INT_MAX, pid) || !reserve(m_processCount + 1))
             continue;
-        if (m_processCount == m_processCapacity) {
-            const size_t capacity = std::max<size_t>(256, m_processCapacity * 2);
-            void *grown = std::realloc(m_processes, capacity * sizeof(ProcessInfo));
-            if (grown == nullptr)
-                break; // what was scanned so far is still worth signalling
-            m_processes = static_cast<ProcessInfo *>(grown);
-            m_processCapacity = capacity;
-        }
         if (readProcessInfo(static_cast<pid_t>(pid), m_processes[m_processCount]))
             ++m_processCount;
     }

@@ -233,18 +233,23 @@ private Q_SLOTS:
         QTest::addColumn<bool>("stopped");
         QTest::addColumn<QList<int>>("requests");
         QTest::addColumn<int>("endedBy");
+        QTest::addColumn<bool>("scanProc");
         const QStringList family{QStringLiteral("--grandchild"), QStringLiteral("--escape")};
         const QStringList sleepForever{QStringLiteral("--sleep"), QStringLiteral("-1")};
         QTest::newRow("TERM ends a sleeper")
-            << sleepForever << 1 << false << QList<int>{SIGTERM} << int(SIGTERM);
+            << sleepForever << 1 << false << QList<int>{SIGTERM} << int(SIGTERM) << false;
         QTest::newRow("TERM then CONT end a stopped child")
             << QStringList{QStringLiteral("--stop")} + sleepForever << 1 << true
-            << QList<int>{SIGTERM, SIGCONT} << int(SIGTERM);
-        QTest::newRow("TERM ends grandchild and escapee")
-            << family + sleepForever << 3 << false << QList<int>{SIGTERM} << int(SIGTERM);
-        QTest::newRow("KILL ends TERM-ignoring grandchild and escapee")
-            << QStringList{QStringLiteral("--ignore-term")} + family + sleepForever << 3 << false
-            << QList<int>{SIGKILL} << int(SIGKILL);
+            << QList<int>{SIGTERM, SIGCONT} << int(SIGTERM) << false;
+        for (const bool scanProc : {false, true}) {
+            const char *how = scanProc ? " (scanning /proc)" : "";
+            QTest::addRow("TERM ends grandchild and escapee%s", how)
+                << family + sleepForever << 3 << false << QList<int>{SIGTERM} << int(SIGTERM)
+                << scanProc;
+            QTest::addRow("KILL ends TERM-ignoring grandchild and escapee%s", how)
+                << QStringList{QStringLiteral("--ignore-term")} + family + sleepForever << 3
+                << false << QList<int>{SIGKILL} << int(SIGKILL) << scanProc;
+        }
     }
 
     void forwardedSignalsEndTheJob() {
@@ -253,8 +258,11 @@ private Q_SLOTS:
         QFETCH(bool, stopped);
         QFETCH(QList<int>, requests);
         QFETCH(int, endedBy);
-        ShimRun &run = startShim({QStringLiteral("--grace-ms"), QStringLiteral("500")},
-                                 childCommand(childArguments));
+        QFETCH(bool, scanProc);
+        QStringList shimArguments{QStringLiteral("--grace-ms"), QStringLiteral("500")};
+        if (scanProc)
+            shimArguments << QStringLiteral("--scan-proc");
+        ShimRun &run = startShim(shimArguments, childCommand(childArguments));
         QCOMPARE(waitForPids(m_pidFile, processes, kPidTimeout).size(), processes);
         if (stopped) {
             const qint64 main = readPidFile(m_pidFile).value(QStringLiteral("main"));
