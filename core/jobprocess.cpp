@@ -24,6 +24,9 @@ int s_alive = 0;
 // kill the shim itself. SIGKILL cannot be ignored, so this only fires if the shim is stuck.
 constexpr std::chrono::milliseconds KillFallback{3000};
 
+constexpr int BigPipeSize = 1024 * 1024;
+constexpr int BigPipeJobs = 16;
+
 QString signalName(int signal) {
     const char *description = strsignal(signal);
     return description ? QString::fromLocal8Bit(description) : QStringLiteral("unknown");
@@ -146,7 +149,8 @@ QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Pt
     }
     const pid_t appPid = ::getpid();
     const int reportWriteFd = report[1];
-    process.setChildProcessModifier([appPid, reportWriteFd]() {
+    const bool enlargeStdout = s_alive < BigPipeJobs;
+    process.setChildProcessModifier([appPid, reportWriteFd, enlargeStdout]() {
         // Runs in the child between fork and exec: only async-signal-safe calls.
         ::setsid(); // a terminal's Ctrl+C reaches the app, never the job
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -160,6 +164,13 @@ QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Pt
         for (int signal : {SIGRTMIN, SIGTERM, SIGINT, SIGHUP})
             ::sigaddset(&requests, signal);
         ::sigprocmask(SIG_BLOCK, &requests, nullptr);
+        // A bigger stdout pipe: a job writing at full speed then wakes the app once per
+        // megabyte instead of once per 64 KiB. Only for the first few jobs: pipe capacity
+        // counts against a per-user limit (fs/pipe-user-pages-soft, 64 MiB by default), past
+        // which every new pipe of the user's gets 8 KiB. The kernel may refuse; then the
+        // pipe keeps its 64 KiB.
+        if (enlargeStdout)
+            ::fcntl(STDOUT_FILENO, F_SETPIPE_SZ, BigPipeSize);
         if (reportWriteFd == 3)
             ::fcntl(3, F_SETFD, 0);
         else
