@@ -156,11 +156,21 @@ void OutputBuffer::clear() {
     m_totalBytes[0] = m_totalBytes[1] = 0;
     m_nextNumber = 1;
     m_droppedLines = 0;
+    Q_EMIT cleared();
     Q_EMIT changed();
 }
 
 QList<OutputLine> OutputBuffer::lines() const {
-    QList<OutputLine> result = m_lines;
+    return linesAfter(0);
+}
+
+qint64 OutputBuffer::completedLines() const {
+    return m_droppedLines + m_lines.size();
+}
+
+QList<OutputLine> OutputBuffer::linesAfter(qint64 completed) const {
+    const qint64 kept = std::clamp<qint64>(completed - m_droppedLines, 0, m_lines.size());
+    QList<OutputLine> result = kept == 0 ? m_lines : m_lines.sliced(qsizetype(kept));
     for (const int ch : openLinesInOrder()) {
         if (ch >= 0)
             result.append(toLine(channelAt(ch), m_open[ch], false));

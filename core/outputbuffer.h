@@ -44,6 +44,13 @@ public:
 
     // Completed lines in arrival order followed by the open (partial) lines.
     QList<OutputLine> lines() const;
+    // Lines completed so far, kept or not: where the next complete line falls in arrival order.
+    // (Line numbers are given when a line opens, so they need not follow arrival order.)
+    qint64 completedLines() const;
+    // As lines(), without the complete lines among the first `completed` to arrive: a view
+    // that has seen `completed` lines asks only for what is new. Cheap, unlike lines() it does
+    // not copy the kept tail when there are open lines.
+    QList<OutputLine> linesAfter(qint64 completed) const;
     qint64 totalBytes(OutputChannel channel) const;
     qint64 totalLines() const;   // lines seen, including those no longer kept
     qint64 droppedLines() const; // lines that fell out of the tail
@@ -52,6 +59,8 @@ public:
 Q_SIGNALS:
     // Emitted on every append; views batch their updates.
     void changed();
+    // Emitted by clear(), before changed(): the lines a view has seen are gone.
+    void cleared();
 
 private:
     struct OpenLine {

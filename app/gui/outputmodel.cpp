@@ -1,5 +1,7 @@
 #include "outputmodel.h"
 
+#include <algorithm>
+
 namespace jobmonitor {
 
 namespace {
@@ -8,6 +10,12 @@ namespace {
 constexpr int FrameMs = 16;
 constexpr int FloodMs = 50;
 constexpr int FloodLinesPerBatch = 8;
+
+// Open lines come last: the number of rows at the end that show partial lines.
+int openLines(const QList<OutputLine> &lines) {
+    return int(std::count_if(lines.cbegin(), lines.cend(),
+                             [](const OutputLine &line) { return !line.complete; }));
+}
 } // namespace
 
 OutputModel::OutputModel(QObject *parent)
@@ -22,14 +30,12 @@ void OutputModel::setBuffer(OutputBuffer *buffer) {
         return;
     if (m_buffer)
         m_buffer->disconnect(this);
-    m_batchTimer.stop();
-    beginResetModel();
     m_buffer = buffer;
-    m_lines = buffer ? buffer->lines() : QList<OutputLine>();
-    endResetModel();
-    if (buffer)
+    reset();
+    if (buffer) {
         connect(buffer, &OutputBuffer::changed, this, &OutputModel::scheduleSync);
-    Q_EMIT statsChanged();
+        connect(buffer, &OutputBuffer::cleared, this, &OutputModel::reset);
+    }
 }
 
 void OutputModel::scheduleSync() {
@@ -37,55 +43,54 @@ void OutputModel::scheduleSync() {
         m_batchTimer.start();
 }
 
-// Brings the rows in line with the buffer with the smallest set of row signals: lines that
-// fell out of the tail leave at the top, the kept complete lines stay untouched, and only the
-// few open (partial) lines at the end and the new lines are updated or inserted.
+void OutputModel::reset() {
+    m_batchTimer.stop();
+    beginResetModel();
+    m_lines = m_buffer ? m_buffer->lines() : QList<OutputLine>();
+    m_completed = m_buffer ? m_buffer->completedLines() : 0;
+    m_openRows = openLines(m_lines);
+    endResetModel();
+    Q_EMIT statsChanged();
+}
+
+// Brings the rows in line with the buffer with the smallest set of row signals, fetching only
+// the lines completed since the last batch (a flooding job keeps thousands of lines; copying
+// them all for every batch would cost the window in proportion to the tail, not the news):
+// lines that fell out of the tail leave at the top, the kept complete lines stay untouched,
+// and the rows of the open (partial) lines at the end are updated, then the new lines added.
 void OutputModel::sync() {
     if (!m_buffer)
         return;
-    QList<OutputLine> next = m_buffer->lines();
+    const qint64 completed = m_buffer->completedLines();
+    QList<OutputLine> tail = m_buffer->linesAfter(m_completed);
 
-    // Complete lines keep their order; find where the new tail starts among the old rows.
-    int completeRows = 0;
-    while (completeRows < m_lines.size() && m_lines[completeRows].complete)
-        ++completeRows;
-    int dropped = 0;
-    if (!next.isEmpty()) {
-        while (dropped < completeRows && m_lines[dropped].number != next.first().number)
-            ++dropped;
-    } else {
-        dropped = completeRows;
-    }
-    const int kept = completeRows - dropped;
-    const bool continues =
-        kept == 0 ||
-        (next.size() >= kept && next[kept - 1].number == m_lines[completeRows - 1].number &&
-         next[kept - 1].complete);
-    if (!continues) { // the buffer was cleared or replaced
-        beginResetModel();
-        m_lines = std::move(next);
-        endResetModel();
-        Q_EMIT statsChanged();
-        return;
-    }
+    // The kept complete rows are the last of the first m_completed lines to arrive; those the
+    // buffer no longer keeps leave.
+    const int completeRows = int(m_lines.size()) - m_openRows;
+    const qint64 firstShown = m_completed - completeRows;
+    const int dropped =
+        int(std::clamp<qint64>(m_buffer->droppedLines() - firstShown, 0, completeRows));
     if (dropped > 0) {
         beginRemoveRows({}, 0, dropped - 1);
         m_lines.remove(0, dropped);
         endRemoveRows();
     }
+    m_batchTimer.setInterval(completed - m_completed > FloodLinesPerBatch ? FloodMs : FrameMs);
+    m_completed = completed;
 
     // Rows from `kept` on were open lines; replace them in place, then add or remove the rest.
+    const int kept = completeRows - dropped;
     const int oldRows = int(m_lines.size());
-    const int newRows = int(next.size());
+    const int newRows = kept + int(tail.size());
     const int shared = std::min(oldRows, newRows);
     for (int row = kept; row < shared; ++row)
-        m_lines[row] = next[row];
+        m_lines[row] = tail[row - kept];
     if (shared > kept)
         Q_EMIT dataChanged(createIndex(kept, 0), createIndex(shared - 1, 0));
-    m_batchTimer.setInterval(newRows - oldRows + dropped > FloodLinesPerBatch ? FloodMs : FrameMs);
+    m_openRows = openLines(tail);
     if (newRows > oldRows) {
         beginInsertRows({}, oldRows, newRows - 1);
-        m_lines.append(next.mid(oldRows));
+        m_lines.append(tail.sliced(oldRows - kept));
         endInsertRows();
     } else if (oldRows > newRows) {
         beginRemoveRows({}, newRows, oldRows - 1);

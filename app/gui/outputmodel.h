@@ -50,9 +50,12 @@ Q_SIGNALS:
 private:
     void scheduleSync();
     void sync();
+    void reset();
 
     QPointer<OutputBuffer> m_buffer;
     QList<OutputLine> m_lines;
+    qint64 m_completed = 0; // the buffer's completedLines() as of the rows shown
+    int m_openRows = 0;     // rows at the end that show open (partial) lines
     QTimer m_batchTimer;
 };
 

@@ -75,6 +75,8 @@ private Q_SLOTS:
     void finishCompletesOpenLines();
     void changedOncePerAppend();
     void clearStartsOver();
+    void linesAfterGivesOnlyTheNew();
+    void clearSignalsCleared();
 };
 
 void TestOutputBuffer::parsing_data() {
@@ -388,6 +390,53 @@ void TestOutputBuffer::clearStartsOver() {
     buffer.append(OutputChannel::Stdout, "again\n");
     QCOMPARE(texts(buffer.lines()), QStringList({"again"}));
     QCOMPARE(numbers(buffer.lines()), QList<qint64>({1}));
+}
+
+void TestOutputBuffer::linesAfterGivesOnlyTheNew() {
+    OutputBuffer buffer({.maxLines = 4, .maxBytes = 1000, .maxLineBytes = 100});
+    QCOMPARE(buffer.completedLines(), 0);
+    QVERIFY(buffer.linesAfter(0).isEmpty());
+
+    // Arrival order, not line numbers: b1 opened after a2 but completed before it.
+    buffer.append(OutputChannel::Stdout, "a1\na2");
+    buffer.append(OutputChannel::Stderr, "b1\n");
+    QCOMPARE(buffer.completedLines(), 2);
+    QCOMPARE(texts(buffer.linesAfter(0)), QStringList({"a1", "b1", "a2"}));
+    QCOMPARE(texts(buffer.linesAfter(1)), QStringList({"b1", "a2"}));
+    QCOMPARE(texts(buffer.linesAfter(2)), QStringList({"a2"})); // only the open line
+    QCOMPARE(completeness(buffer.linesAfter(2)), QList<bool>({false}));
+
+    // Lines that fell out of the tail are skipped: only kept lines come back.
+    buffer.append(OutputChannel::Stdout, "\nc\nd\ne\n");
+    QCOMPARE(buffer.completedLines(), 6);
+    QCOMPARE(buffer.droppedLines(), 2);
+    QCOMPARE(texts(buffer.linesAfter(0)), texts(buffer.lines()));
+    QCOMPARE(texts(buffer.linesAfter(1)), QStringList({"a2", "c", "d", "e"}));
+    QCOMPARE(texts(buffer.linesAfter(4)), QStringList({"d", "e"}));
+    QVERIFY(buffer.linesAfter(6).isEmpty());
+    QVERIFY(buffer.linesAfter(7).isEmpty());
+
+    // A flood that overflows the tail in one chunk counts the lines it jumps over.
+    buffer.append(OutputChannel::Stdout, "1\n2\n3\n4\n5\n6\n7\n8\n9\n10");
+    QCOMPARE(buffer.completedLines(), 15);
+    QCOMPARE(texts(buffer.linesAfter(6)), QStringList({"7", "8", "9", "10"}));
+    QCOMPARE(texts(buffer.linesAfter(14)), QStringList({"9", "10"}));
+
+    buffer.finish();
+    QCOMPARE(buffer.completedLines(), 16);
+    QCOMPARE(texts(buffer.linesAfter(15)), QStringList({"10"}));
+    QCOMPARE(completeness(buffer.linesAfter(15)), QList<bool>({true}));
+}
+
+void TestOutputBuffer::clearSignalsCleared() {
+    OutputBuffer buffer;
+    buffer.append(OutputChannel::Stdout, "a\nb\n");
+    QSignalSpy cleared(&buffer, &OutputBuffer::cleared);
+    QSignalSpy changed(&buffer, &OutputBuffer::changed);
+    buffer.clear();
+    QCOMPARE(cleared.count(), 1);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(buffer.completedLines(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestOutputBuffer)
