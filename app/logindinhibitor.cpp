@@ -47,7 +47,9 @@ void LogindInhibitor::acquire() {
     m_requestPending = true;
     QDBusMessage call =
         QDBusMessage::createMethodCall(Service, Path, Interface, QStringLiteral("Inhibit"));
-    call << QStringLiteral("shutdown:sleep") << QStringLiteral("Job Monitor")
+    // Shutdown only: nothing needs doing before a suspend, and a sleep delay lock that is not
+    // released on PrepareForSleep would hold up every suspend for logind's InhibitDelayMaxSec.
+    call << QStringLiteral("shutdown") << QStringLiteral("Job Monitor")
          << QStringLiteral("Stopping running jobs gracefully") << QStringLiteral("delay");
     auto *watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(call), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this,
@@ -61,8 +63,7 @@ void LogindInhibitor::acquire() {
                     return;
                 }
                 m_lock = reply.value();
-                spdlog::info(
-                    "logind: holding a delay inhibitor for shutdown and sleep while jobs run");
+                spdlog::info("logind: holding a delay inhibitor for shutdown while jobs run");
                 Q_EMIT holdingChanged(true);
                 // Jobs may have ended while the call was under way.
                 update();

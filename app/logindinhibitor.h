@@ -9,10 +9,10 @@ namespace jobmonitor {
 class JobSupervisor;
 class ShutdownCoordinator;
 
-// Holds a systemd-logind "delay" inhibitor for shutdown and sleep while jobs are active, so
-// that a system shutdown or logout first waits for our supervised shutdown: on
-// PrepareForShutdown(true) the coordinator starts it, and the lock is released when no job is
-// active any more. Without a system bus or logind it does nothing and says so once in the log.
+// Holds a systemd-logind "delay" inhibitor for shutdown while jobs are active, so that a system
+// shutdown or logout first waits for our supervised shutdown: on PrepareForShutdown(true) the
+// coordinator starts it, and the lock is released when no job is active any more. Without a
+// system bus or logind it does nothing and says so once in the log.
 class LogindInhibitor : public QObject {
     Q_OBJECT
 public:
