@@ -55,8 +55,10 @@ private Q_SLOTS:
                          QStringLiteral("%1 is missing: run .ci/setup").arg(QLatin1String(tool))));
 
         // -displayfd 1: the server picks a free display and prints its number when ready.
-        m_xserver.start(QStringLiteral("Xvfb"),
-                        {"-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"});
+        // -noreset: a wmctrl probe that disconnects before openbox has connected must not reset
+        // the server under openbox's feet (openbox then quit, and the test failed under load).
+        m_xserver.start(QStringLiteral("Xvfb"), {"-displayfd", "1", "-screen", "0", "1280x1024x24",
+                                                 "-nolisten", "tcp", "-noreset"});
         QVERIFY(m_xserver.waitForStarted(10000));
         QByteArray display;
         while (!display.endsWith('\n') && m_xserver.waitForReadyRead(20000))
