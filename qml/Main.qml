@@ -159,6 +159,7 @@ ApplicationWindow {
         id: confirmQuit
         objectName: "confirmQuitDialog"
         activeCount: App.activeCount
+        onOpened: App.quitConfirmationOpened()
         onStopAllAndQuit: App.quit()
     }
 

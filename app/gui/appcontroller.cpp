@@ -1,6 +1,7 @@
 #include "appcontroller.h"
 
 #include "jobsupervisor.h"
+#include "logging.h"
 #include "shutdowncoordinator.h"
 
 #include <QClipboard>
@@ -98,6 +99,10 @@ bool AppController::remove(int jobId) {
 
 void AppController::quit() {
     m_coordinator->requestShutdown(QStringLiteral("window closed"), 0);
+}
+
+void AppController::quitConfirmationOpened() {
+    spdlog::info("close requested with {} active job(s): asking to confirm", activeCount());
 }
 
 void AppController::killAll() {

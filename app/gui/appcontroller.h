@@ -54,6 +54,8 @@ public:
     Q_INVOKABLE bool remove(int jobId);
     // Starts the supervised shutdown; the application exits when every job has ended.
     Q_INVOKABLE void quit();
+    // The window calls this when its quit confirmation opens, so that the log shows the question.
+    Q_INVOKABLE void quitConfirmationOpened();
     // SIGKILL to every job now (the stopping overlay's "Kill all now").
     Q_INVOKABLE void killAll();
     Q_INVOKABLE void copyToClipboard(const QString &text);

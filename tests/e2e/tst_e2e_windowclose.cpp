@@ -1,7 +1,8 @@
 // Closing the main window through the window system, as a user does: a real X server (Xvfb),
 // a real window manager (openbox) and the real jobmonitor binary on the xcb platform, with the
-// fault matrix of jobs running. The close must not quit by itself: the confirm dialog takes
-// the keyboard, and choosing "Stop all and quit" in it ends every job and exits with 0.
+// fault matrix of jobs running. The close must not quit by itself: the confirm dialog opens
+// (the app logs it) and takes the keyboard, and choosing "Stop all and quit" in it ends every
+// job and exits with 0.
 #include "e2eutil.h"
 #include "testutil.h"
 
@@ -112,8 +113,13 @@ private Q_SLOTS:
 
         // The window manager's close button does this: WM_DELETE_WINDOW to the window.
         QVERIFY(runTool(QStringLiteral("wmctrl"), {"-i", "-c", windowId}));
-        // Asked, not quit: the app and every job keep running while the dialog waits.
-        QTest::qWait(2000);
+        // Asked, not quit: the app logs when its confirm dialog has opened, and the app and
+        // every job keep running while the dialog waits.
+        QByteArray log;
+        const QByteArray asked = "close requested with 6 active job(s): asking to confirm";
+        QTRY_VERIFY2_WITH_TIMEOUT((log += app.readAllStandardError()).contains(asked),
+                                  log.constData(), 30000);
+        QVERIFY2(!log.contains("shutdown requested"), log.constData());
         QCOMPARE(app.state(), QProcess::Running);
         for (qint64 pid : matrix.pids())
             QVERIFY(isPidAlive(pid));
@@ -124,7 +130,7 @@ private Q_SLOTS:
         QVERIFY(runTool(QStringLiteral("xdotool"), {"key", "--clearmodifiers", "Tab", "space"}));
 
         QVERIFY2(app.waitForFinished(30000), "jobmonitor did not exit after confirming");
-        const QByteArray log = app.readAllStandardError();
+        log += app.readAllStandardError();
         QCOMPARE(app.exitStatus(), QProcess::NormalExit);
         QCOMPARE(app.exitCode(), 0);
         QCOMPARE(waitUntilDead(matrix.pids(), 0ms), QList<qint64>());
