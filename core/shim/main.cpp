@@ -39,6 +39,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -270,37 +271,28 @@ private:
 }
 
 void Shim::startLeader() {
-    // Tells the shim why exec failed; closed by a successful exec.
-    int execPipe[2];
-    if (pipe2(execPipe, O_CLOEXEC) != 0)
-        failBeforeStart(m_options.reportFd, "pipe");
-    m_leader = fork();
-    if (m_leader < 0)
-        failBeforeStart(m_options.reportFd, "fork");
-    if (m_leader == 0) {
-        setpgid(0, 0);
-        struct sigaction defaultAction {};
-        defaultAction.sa_handler = SIG_DFL;
-        for (int signal = 1; signal < _NSIG; ++signal)
-            sigaction(signal, &defaultAction, nullptr);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, nullptr);
-        execvp(m_options.command[0], m_options.command);
-        const int error = errno;
-        (void)!write(execPipe[1], &error, sizeof error);
-        _exit(127);
-    }
-    // Also here, so the group exists whichever of the two runs first.
-    setpgid(m_leader, m_leader);
-    close(execPipe[1]);
-    int error = 0;
-    ssize_t n;
-    while ((n = read(execPipe[0], &error, sizeof error)) < 0 && errno == EINTR) {
-    }
-    if (n == sizeof error)
+    // posix_spawn (a vfork underneath): cheaper than fork, and it reports a failed exec itself.
+    // The leader gets its own process group, default dispositions and an empty signal mask.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t none;
+    sigemptyset(&none);
+    sigset_t all;
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    posix_spawnattr_setpgroup(&attributes, 0);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                              POSIX_SPAWN_SETSIGDEF);
+    const int error = posix_spawnp(&m_leader, m_options.command[0], nullptr, &attributes,
+                                   m_options.command, environ);
+    posix_spawnattr_destroy(&attributes);
+    if (error != 0) {
+        // Reported like a shell does: status 127, no process of the job ever ran.
+        m_leader = 0;
         m_execError = error;
-    close(execPipe[0]);
+        m_leaderStatus = 127 << 8;
+    }
 }
 
 // Reaps every child that has ended; returns whether the shim still has children.
@@ -308,7 +300,7 @@ bool Shim::reapChildren() {
     for (;;) {
         int status = 0;
         const pid_t pid = waitpid(-1, &status, WNOHANG | __WALL);
-        if (pid == m_leader)
+        if (pid > 0 && pid == m_leader)
             m_leaderStatus = status;
         if (pid > 0)
             continue;
