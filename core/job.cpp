@@ -14,6 +14,8 @@ QString newTraceId() {
         .rightJustified(12, QLatin1Char('0'));
 }
 
+constexpr std::chrono::milliseconds LogFlushInterval{250};
+
 QString durationText(std::chrono::milliseconds duration) {
     if (duration.count() % 1000 == 0)
         return QStringLiteral("%1 s").arg(duration.count() / 1000);
@@ -29,6 +31,11 @@ Job::Job(int id, JobSpec spec, QString logPath, QObject *parent)
     , m_logPathTemplate(std::move(logPath))
     , m_machine(QStringLiteral("job %1").arg(id))
     , m_createdAt(QDateTime::currentDateTime()) {
+    // The log is flushed a few times a second rather than per chunk of output, so a flood
+    // costs the event loop few write(2) calls; a user opening the log sees it nearly live.
+    m_logFlush.setSingleShot(true);
+    m_logFlush.setInterval(LogFlushInterval);
+    connect(&m_logFlush, &QTimer::timeout, this, [this]() { m_log.flush(); });
     connect(&m_machine, &JobStateMachine::transitioned, this, [this](const Transition &t) {
         if (isFinal(t.to))
             m_endedAt = t.time;
@@ -96,6 +103,8 @@ QCoro::Task<ProcessResult> Job::runAttempt(CancellationContext::Ptr attemptConte
     connect(&process, &JobProcess::output, this,
             [this](OutputChannel channel, const QByteArray &data) {
                 m_log.write(data);
+                if (!m_logFlush.isActive())
+                    m_logFlush.start();
                 m_output.append(channel, data);
             });
     ProcessResult result = co_await process.run(m_spec, attemptContext);

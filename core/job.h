@@ -10,6 +10,7 @@
 #include <QDateTime>
 #include <QDeadlineTimer>
 #include <QObject>
+#include <QTimer>
 
 #include <optional>
 
@@ -70,6 +71,7 @@ private:
     JobStateMachine m_machine;
     OutputBuffer m_output;
     JobLogFile m_log;
+    QTimer m_logFlush;
     JobProcess *m_process = nullptr;
     int m_attempt = 0;
     QString m_traceId;

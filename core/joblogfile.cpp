@@ -23,6 +23,7 @@ bool JobLogFile::open(const QString &path) {
     m_error.clear();
     m_written = 0;
     m_dropped = 0;
+    m_buffered = 0;
     m_atLineStart = true;
 
     const QString folder = QFileInfo(path).absolutePath();
@@ -57,14 +58,13 @@ void JobLogFile::write(QByteArrayView data) {
         m_dropped += data.size();
         return;
     }
-    // Flushing at the end of every chunk lets a user who opens the log see recent output;
-    // a chunk is typically up to 64 KiB, so this costs about one write(2) per chunk.
-    if (m_file.write(data.data(), data.size()) != data.size() || !m_file.flush()) {
-        m_dropped += data.size();
+    // Buffered: a job printing a line a millisecond would otherwise cost the event loop a
+    // write(2) per line. The owner calls flush() a few times a second.
+    m_buffered += data.size();
+    if (m_file.write(data.data(), data.size()) != data.size()) {
         fail(QStringLiteral("cannot write %1: %2").arg(m_path, m_file.errorString()));
         return;
     }
-    m_written += data.size();
     m_atLineStart = data.back() == '\n';
 }
 
@@ -74,17 +74,29 @@ void JobLogFile::writeNote(const QString &note) {
         line += '\n';
     line += "=== " + note.toUtf8() + " ===\n";
     write(line);
+    flush();
+}
+
+void JobLogFile::flush() {
+    if (!m_file.isOpen() || !m_error.isEmpty())
+        return;
+    if (!m_file.flush()) {
+        fail(QStringLiteral("cannot write %1: %2").arg(m_path, m_file.errorString()));
+        return;
+    }
+    m_written += std::exchange(m_buffered, 0);
 }
 
 void JobLogFile::close() {
     if (!m_file.isOpen())
         return;
-    if (!m_file.flush() && m_error.isEmpty())
-        fail(QStringLiteral("cannot write %1: %2").arg(m_path, m_file.errorString()));
+    flush();
     m_file.close();
 }
 
 void JobLogFile::fail(const QString &what) {
+    // Whatever was buffered did not reach the file.
+    m_dropped += std::exchange(m_buffered, 0);
     if (!m_error.isEmpty())
         return;
     m_error = what;

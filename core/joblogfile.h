@@ -21,6 +21,8 @@ public:
     void write(QByteArrayView data);
     // Appends a line of Job Monitor's own ("=== attempt 2 started ... ===") to the log.
     void writeNote(const QString &note);
+    // Writes what write() buffered; notes and close() flush by themselves.
+    void flush();
     void close();
     // Names the job (and attempt) in the log line about a write error.
     void setLabel(const QString &label) { m_label = label; }
@@ -28,7 +30,7 @@ public:
     bool isOpen() const { return m_file.isOpen(); }
     QString path() const { return m_path; }
     QString error() const { return m_error; }
-    qint64 bytesWritten() const { return m_written; }
+    qint64 bytesWritten() const { return m_written; } // flushed to the file
     qint64 bytesDropped() const { return m_dropped; }
 
 private:
@@ -40,6 +42,7 @@ private:
     QString m_error;
     qint64 m_written = 0;
     qint64 m_dropped = 0;
+    qint64 m_buffered = 0;     // written to the buffer, not yet flushed
     bool m_atLineStart = true; // the last byte written ended a line
 };
 
