@@ -128,14 +128,6 @@ private:
         return writer.open(QIODevice::WriteOnly) && writer.write("go\n") == 3;
     }
 
-    static QList<qint64> alive(const QList<qint64> &pids) {
-        QList<qint64> result;
-        for (qint64 pid : pids)
-            if (isPidAlive(pid))
-                result << pid;
-        return result;
-    }
-
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_busDir.isValid());
@@ -180,7 +172,7 @@ private Q_SLOTS:
             m_app.waitForFinished(10000);
         }
         // Whatever a failed test left behind must not outlive it.
-        const QList<qint64> leftovers = alive(m_jobPids);
+        const QList<qint64> leftovers = alivePids(m_jobPids);
         for (qint64 pid : leftovers)
             ::kill(pid_t(pid), SIGKILL);
         QCOMPARE(waitUntilDead(leftovers, 5s), QList<qint64>());
@@ -211,7 +203,7 @@ private Q_SLOTS:
 
         QVERIFY(openGate());
         QTRY_VERIFY_WITH_TIMEOUT(m_logind->isReleased(inhibitor), 30000);
-        QCOMPARE(alive(m_jobPids), QList<qint64>());
+        QCOMPARE(alivePids(m_jobPids), QList<qint64>());
         // Released by the app, not by its exit: the window is still open, and no new lock was
         // taken without a job.
         QCOMPARE(m_app.state(), QProcess::Running);
@@ -272,7 +264,7 @@ private Q_SLOTS:
 
         Q_EMIT m_logind->PrepareForShutdown(true);
         QTRY_VERIFY_WITH_TIMEOUT(m_logind->isReleased(inhibitor), 30000);
-        QCOMPARE(alive(m_jobPids), QList<qint64>());
+        QCOMPARE(alivePids(m_jobPids), QList<qint64>());
 
         QTRY_COMPARE_WITH_TIMEOUT(m_app.state(), QProcess::NotRunning, 30000);
         const QByteArray log = appLog();

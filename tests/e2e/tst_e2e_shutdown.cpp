@@ -33,14 +33,6 @@ private:
         QVERIFY2(m_matrix->waitUntilStarted(30s), m_app.readAllStandardError().constData());
     }
 
-    static QList<qint64> alive(const QList<qint64> &pids) {
-        QList<qint64> result;
-        for (qint64 pid : pids)
-            if (isPidAlive(pid))
-                result << pid;
-        return result;
-    }
-
 private Q_SLOTS:
     void init() {
         m_dir = std::make_unique<QTemporaryDir>();
@@ -54,7 +46,7 @@ private Q_SLOTS:
         }
         // Whatever a failed test left behind must not outlive it.
         if (m_matrix) {
-            const QList<qint64> leftovers = alive(m_matrix->pids());
+            const QList<qint64> leftovers = alivePids(m_matrix->pids());
             for (qint64 pid : leftovers)
                 ::kill(pid_t(pid), SIGKILL);
             QCOMPARE(waitUntilDead(leftovers, 5s), QList<qint64>());
@@ -87,7 +79,7 @@ private Q_SLOTS:
 
         const std::chrono::milliseconds took = signalAndTimeExit(m_app, signalNumber, 30s);
         QVERIFY2(took >= 0ms, "jobmonitor did not exit");
-        const QList<qint64> survivors = alive(m_matrix->pids());
+        const QList<qint64> survivors = alivePids(m_matrix->pids());
         const QByteArray log = m_app.readAllStandardError();
         QVERIFY2(survivors.isEmpty(), log.constData());
         QCOMPARE(m_app.exitStatus(), QProcess::NormalExit);
@@ -110,7 +102,7 @@ private Q_SLOTS:
 
         const std::chrono::milliseconds took = signalAndTimeExit(m_app, SIGINT, 30s);
         QVERIFY2(took >= 0ms, "jobmonitor did not exit");
-        QCOMPARE(alive(m_matrix->pids()), QList<qint64>());
+        QCOMPARE(alivePids(m_matrix->pids()), QList<qint64>());
         QCOMPARE(m_app.exitCode(), 130); // the first request's status
         QVERIFY2(took <= 1000ms, qPrintable(QStringLiteral("exit took %1 ms").arg(took.count())));
     }

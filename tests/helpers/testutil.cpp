@@ -42,14 +42,18 @@ bool isPidAlive(qint64 pid) {
     return state != 'Z' && state != 'X';
 }
 
+QList<qint64> alivePids(const QList<qint64> &pids) {
+    QList<qint64> alive;
+    for (qint64 pid : pids)
+        if (isPidAlive(pid))
+            alive << pid;
+    return alive;
+}
+
 QList<qint64> waitUntilDead(const QList<qint64> &pids, std::chrono::milliseconds timeout) {
     QDeadlineTimer deadline(timeout);
-    QList<qint64> alive;
     for (;;) {
-        alive.clear();
-        for (qint64 pid : pids)
-            if (isPidAlive(pid))
-                alive << pid;
+        const QList<qint64> alive = alivePids(pids);
         if (alive.isEmpty() || deadline.hasExpired())
             return alive;
         QTest::qWait(10);
