@@ -50,10 +50,6 @@ qint64 Job::pid() const {
     return m_process ? m_process->pid() : 0;
 }
 
-QString Job::cancelledText(CancelReason reason) {
-    return cancelReasonText(reason);
-}
-
 bool Job::apply(JobEvent event, const QString &reason, std::optional<int> exitCode,
                 std::optional<int> signal) {
     return m_machine.apply(event, reason, m_attempt, exitCode, signal);
@@ -62,7 +58,7 @@ bool Job::apply(JobEvent event, const QString &reason, std::optional<int> exitCo
 bool Job::cancelPending(CancelReason reason) {
     if (state() != JobState::Pending)
         return false;
-    return apply(JobEvent::Cancel, cancelledText(reason));
+    return apply(JobEvent::Cancel, cancelReasonText(reason));
 }
 
 bool Job::requeue() {
@@ -73,6 +69,7 @@ bool Job::requeue() {
     m_exitSignal.reset();
     m_stragglers = 0;
     m_error.clear();
+    m_startedAt = {};
     m_endedAt = {};
     return true;
 }
@@ -93,7 +90,7 @@ QCoro::Task<ProcessResult> Job::runAttempt(CancellationContext::Ptr attemptConte
                 QString text =
                     reason == CancelReason::Timeout
                         ? QStringLiteral("deadline %1 passed").arg(durationText(m_spec.timeout))
-                        : cancelledText(reason);
+                        : cancelReasonText(reason);
                 m_deadline = killDeadline;
                 Q_EMIT deadlineChanged();
                 spdlog::info("job {} [{}]: stopping ({}), SIGKILL in {} ms", m_id, m_traceId, text,
@@ -108,6 +105,7 @@ QCoro::Task<ProcessResult> Job::runAttempt(CancellationContext::Ptr attemptConte
                 m_output.append(channel, data);
             });
     ProcessResult result = co_await process.run(m_spec, attemptContext);
+    m_output.finish(); // the next attempt's output starts on a line of its own
     m_process = nullptr;
     Q_EMIT pidChanged(0);
     co_return result;
@@ -120,12 +118,12 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
         const QString logLabel = QStringLiteral("job %1 [%2]").arg(m_id).arg(m_traceId);
         m_machine.setLabel(logLabel);
         m_log.setLabel(logLabel);
-        if (m_attempt == 1 && !m_startedAt.isValid())
+        if (m_attempt == 1)
             m_startedAt = QDateTime::currentDateTime();
         const bool attemptsLeft = m_attempt < m_spec.maxAttempts;
 
         if (context->isCancelled()) {
-            apply(JobEvent::Cancel, cancelledText(*context->reason()));
+            apply(JobEvent::Cancel, cancelReasonText(*context->reason()));
             co_return;
         }
         if (!m_logPathTemplate.isEmpty() && !m_log.isOpen() && m_log.error().isEmpty() &&
@@ -137,6 +135,7 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
                             .arg(m_traceId, m_spec.command));
 
         ProcessResult result;
+        QString deadlineText; // set when the attempt was stopped by its deadline
         if (const QString invalid = m_spec.validate(); !invalid.isEmpty()) {
             // Checked again per attempt: a working directory can vanish between attempts.
             result.error = invalid;
@@ -148,7 +147,7 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
             result = co_await runAttempt(attemptContext);
             if (result.stopped && attemptContext->reason() == CancelReason::Timeout &&
                 !context->isCancelled()) {
-                result.error =
+                deadlineText =
                     QStringLiteral("deadline %1 passed").arg(durationText(m_spec.timeout));
             }
         }
@@ -160,10 +159,11 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
             m_exitCode = result.exitCode;
         else if (result.outcome == ProcessResult::Outcome::Signalled)
             m_exitSignal = result.signal;
-        m_error =
-            result.outcome == ProcessResult::Outcome::FailedToStart ? result.error : QString();
+        m_error = result.error;
 
         QString reason = result.describe();
+        if (result.outcome != ProcessResult::Outcome::FailedToStart && !result.error.isEmpty())
+            reason += QStringLiteral(" (%1)").arg(result.error);
         if (result.stragglers > 0)
             reason += QStringLiteral(", %1 straggler(s) ended").arg(result.stragglers);
         if (result.killed)
@@ -178,25 +178,26 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
         const QString retryText =
             QStringLiteral("; attempt %1 in %2").arg(m_attempt + 1).arg(durationText(delay));
         if (result.outcome == ProcessResult::Outcome::FailedToStart &&
-            state() != JobState::Stopping) {
+            (state() == JobState::Pending || state() == JobState::Retrying)) {
             // Nothing ran: retrying would fail the same way (a missing directory, no shim).
             if (cancelled)
-                apply(JobEvent::Cancel, cancelledText(*context->reason()));
+                apply(JobEvent::Cancel, cancelReasonText(*context->reason()));
             else
                 apply(JobEvent::LaunchFailed, result.describe());
         } else if (state() == JobState::Stopping) {
             if (cancelled)
                 apply(JobEvent::StoppedCancel,
-                      cancelledText(*context->reason()) + QStringLiteral("; ") + reason, code, sig);
+                      cancelReasonText(*context->reason()) + QStringLiteral("; ") + reason, code,
+                      sig);
             else if (attemptsLeft)
                 apply(JobEvent::ScheduleRetry,
-                      result.error + QStringLiteral("; ") + reason + retryText, code, sig);
+                      deadlineText + QStringLiteral("; ") + reason + retryText, code, sig);
             else
-                apply(JobEvent::StoppedTimeout, result.error + QStringLiteral("; ") + reason, code,
+                apply(JobEvent::StoppedTimeout, deadlineText + QStringLiteral("; ") + reason, code,
                       sig);
         } else if (cancelled) {
             apply(JobEvent::Cancel,
-                  cancelledText(*context->reason()) + QStringLiteral("; ") + reason, code, sig);
+                  cancelReasonText(*context->reason()) + QStringLiteral("; ") + reason, code, sig);
         } else if (result.succeeded()) {
             apply(JobEvent::Exited, reason, code, sig);
         } else if (attemptsLeft) {
@@ -213,7 +214,7 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
         Q_EMIT deadlineChanged();
         spdlog::info("job {} [{}]: retry in {} ms", m_id, m_traceId, delay.count());
         if (!co_await context->sleepFor(delay)) {
-            apply(JobEvent::Cancel, cancelledText(*context->reason()));
+            apply(JobEvent::Cancel, cancelReasonText(*context->reason()));
             m_log.close();
             co_return;
         }

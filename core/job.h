@@ -63,7 +63,6 @@ private:
     bool apply(JobEvent event, const QString &reason, std::optional<int> exitCode = {},
                std::optional<int> signal = {});
     QCoro::Task<ProcessResult> runAttempt(CancellationContext::Ptr attemptContext);
-    static QString cancelledText(CancelReason reason);
 
     const int m_id;
     const JobSpec m_spec;

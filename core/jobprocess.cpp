@@ -20,9 +20,10 @@ namespace {
 
 int s_alive = 0;
 
-// After SIGKILL has been requested, how long the shim may take to reap its job before we
-// kill the shim itself. SIGKILL cannot be ignored, so this only fires if the shim is stuck.
-constexpr std::chrono::milliseconds KillFallback{3000};
+// After SIGKILL has been requested, how long the shim may take to reap its job before we say
+// so in the log. Killing the shim would only hand its job to init: a process that survives
+// SIGKILL is in uninterruptible sleep (a hung NFS mount, a device), and we wait for it.
+constexpr std::chrono::milliseconds KillWarning{3000};
 
 constexpr int BigPipeSize = 1024 * 1024;
 constexpr int BigPipeJobs = 16;
@@ -121,8 +122,13 @@ void JobProcess::sendToJob(int signal) {
         return;
     sigval value{};
     value.sival_int = signal;
-    if (::sigqueue(pid_t(m_pid), SIGRTMIN, value) != 0 && errno != ESRCH)
-        spdlog::warn("cannot signal job shim {}: {}", m_pid, strerror(errno));
+    if (::sigqueue(pid_t(m_pid), SIGRTMIN, value) == 0 || errno == ESRCH)
+        return;
+    // Queued signals can run out (RLIMIT_SIGPENDING); a plain SIGTERM still makes the shim run
+    // the whole termination sequence by itself.
+    spdlog::warn("cannot queue a stop request to job shim {}: {}; sending SIGTERM", m_pid,
+                 strerror(errno));
+    ::kill(pid_t(m_pid), SIGTERM);
 }
 
 QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Ptr context) {
@@ -204,12 +210,12 @@ QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Pt
     bool killSent = false;
     qsizetype nextStep = 0;
     QDeadlineTimer stepDeadline(0); // the current termination step's wait
-    QDeadlineTimer killFallback;    // after SIGKILL: when to give up on the shim
+    QDeadlineTimer killWarning;     // after SIGKILL: when to report a job that will not die
     const auto sendKill = [&]() {
         sendToJob(SIGKILL);
         killSent = true;
         result.killed = true;
-        killFallback = QDeadlineTimer(KillFallback);
+        killWarning = QDeadlineTimer(KillWarning);
     };
 
     for (;;) {
@@ -238,12 +244,14 @@ QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Pt
                     sendKill();
                 }
             }
-            if (killSent && killFallback.hasExpired()) {
-                spdlog::error("job shim {} did not end after SIGKILL; killing it", m_pid);
-                ::kill(pid_t(m_pid), SIGKILL);
-                killFallback = QDeadlineTimer(QDeadlineTimer::Forever);
+            if (killSent && killWarning.hasExpired()) {
+                spdlog::error(
+                    "a process of the job under shim {} survives SIGKILL (uninterruptible "
+                    "sleep?); waiting for it",
+                    m_pid);
+                killWarning = QDeadlineTimer(QDeadlineTimer::Forever);
             }
-            const QDeadlineTimer next = killSent ? killFallback : stepDeadline;
+            const QDeadlineTimer next = killSent ? killWarning : stepDeadline;
             if (!next.isForever())
                 stepTimer.start(std::max<qint64>(0, next.remainingTime()));
         }
@@ -264,12 +272,10 @@ QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Pt
     m_pid = 0;
 
     result.stragglers = shim.stragglers;
+    result.error = shim.error; // the shim ran, but could not start the shell (exit status 127)
     if (!hasStarted || process.error() == QProcess::FailedToStart) {
         result.outcome = ProcessResult::Outcome::FailedToStart;
         result.error = process.errorString();
-    } else if (!shim.error.isEmpty()) {
-        result.outcome = ProcessResult::Outcome::FailedToStart;
-        result.error = shim.error;
     } else if (shim.signal) {
         result.outcome = ProcessResult::Outcome::Signalled;
         result.signal = *shim.signal;

@@ -10,8 +10,6 @@
 #include <QProcess>
 #include <QString>
 
-#include <functional>
-
 namespace jobmonitor {
 
 // How one attempt ended.

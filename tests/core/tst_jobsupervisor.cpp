@@ -250,6 +250,23 @@ private Q_SLOTS:
         QVERIFY(log.readAll().contains(raw));
     }
 
+    // Each attempt's output starts on a line of its own, even after a line without end.
+    void outputOfRetriesStaysApart() {
+        JobSpec spec;
+        spec.command = QStringLiteral("printf 'partial'; exit 1");
+        spec.maxAttempts = 2;
+        spec.backoff = {10ms, 2.0, 10ms};
+        Job *job = start(spec);
+        QVERIFY(job);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Failed, StateTimeoutMs);
+        const QList<OutputLine> lines = job->output()->lines();
+        QCOMPARE(lines.size(), 2);
+        for (const OutputLine &line : lines) {
+            QCOMPARE(line.text, QStringLiteral("partial"));
+            QVERIFY(line.complete);
+        }
+    }
+
     void stdinIsDevNull() {
         JobSpec spec;
         spec.command = QStringLiteral("cat; echo done");
