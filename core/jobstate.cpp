@@ -51,7 +51,6 @@ const QList<TransitionRule> &transitionTable() {
     static const QList<TransitionRule> table{
         {Pending, E::Launch, Running},
         {Pending, E::LaunchFailed, Failed},
-        {Pending, E::ScheduleRetry, Retrying}, // a launch failure with attempts left
         {Pending, E::Cancel, Cancelled},
         {Running, E::Exited, Completed},
         {Running, E::ExitedWithError, Failed},

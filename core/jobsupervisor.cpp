@@ -4,6 +4,7 @@
 #include "wakeup.h"
 
 #include <QDir>
+#include <QEventLoop>
 
 namespace jobmonitor {
 
@@ -18,10 +19,16 @@ JobSupervisor::JobSupervisor(Config config, QObject *parent)
 }
 
 JobSupervisor::~JobSupervisor() {
-    if (m_coroutines > 0)
-        spdlog::error("job supervisor destroyed with {} job(s) still running; call shutdown() "
-                      "and await it first",
-                      m_coroutines);
+    if (m_coroutines == 0)
+        return;
+    // Only a bug gets here (shutdown() should have been awaited), but processes must not
+    // outlive us and suspended coroutines must not resume into deleted jobs: kill and wait.
+    spdlog::error("job supervisor destroyed with {} job(s) running: killing them", m_coroutines);
+    m_shuttingDown = true;
+    m_root->cancel(CancelReason::Force);
+    QEventLoop loop;
+    connect(this, &JobSupervisor::idle, &loop, &QEventLoop::quit);
+    loop.exec();
 }
 
 StartResult JobSupervisor::start(JobSpec spec) {
@@ -37,7 +44,7 @@ StartResult JobSupervisor::start(JobSpec spec) {
             : QDir(m_config.logDirectory).filePath(QStringLiteral("job-%1.log").arg(id));
     auto *job = new Job(id, std::move(spec), logPath, this);
     connect(job, &Job::transitioned, this,
-            [this, job](const Transition &t) { onStateChanged(job, t.from, t.to); });
+            [this](const Transition &t) { onStateChanged(t.from, t.to); });
     m_jobs.emplace(id, job);
     ++m_counts[size_t(JobState::Pending)];
     m_queue.append(id);
@@ -48,8 +55,7 @@ StartResult JobSupervisor::start(JobSpec spec) {
     return {job, {}};
 }
 
-void JobSupervisor::onStateChanged(Job *job, JobState from, JobState to) {
-    Q_UNUSED(job);
+void JobSupervisor::onStateChanged(JobState from, JobState to) {
     --m_counts[size_t(from)];
     ++m_counts[size_t(to)];
     Q_EMIT countersChanged();
@@ -61,12 +67,11 @@ void JobSupervisor::launchQueued() {
     if (m_launching)
         return;
     m_launching = true;
-    while (m_running < m_config.maxParallel && !m_queue.isEmpty() && !m_shuttingDown) {
+    while (m_coroutines < m_config.maxParallel && !m_queue.isEmpty() && !m_shuttingDown) {
         const int id = m_queue.takeFirst();
         Job *job = this->job(id);
         if (!job || job->state() != JobState::Pending)
             continue;
-        ++m_running;
         runJob(job);
     }
     m_launching = false;
@@ -80,7 +85,6 @@ QCoro::Task<> JobSupervisor::runJob(Job *job) {
     co_await job->run(context);
     m_jobContexts.erase(id);
     --m_coroutines;
-    --m_running;
     Q_EMIT countersChanged();
     launchQueued();
     if (m_coroutines == 0)
@@ -174,7 +178,6 @@ QCoro::Task<> JobSupervisor::shutdown() {
     } else {
         m_shuttingDown = true;
         spdlog::info("shutting down: {} job(s) active", activeCount());
-        Q_EMIT shutdownStarted();
         const QList<int> queued = std::exchange(m_queue, {});
         for (int id : queued)
             if (Job *job = this->job(id))

@@ -67,7 +67,6 @@ Q_SIGNALS:
     void jobRemoved(int id);
     void countersChanged();
     void maxParallelChanged(int maxParallel);
-    void shutdownStarted();
     void shutdownFinished();
     void idle(); // the last job coroutine has ended
 
@@ -75,7 +74,7 @@ private:
     void launchQueued();
     bool stop(int id, CancelReason reason);
     QCoro::Task<> runJob(Job *job);
-    void onStateChanged(Job *job, JobState from, JobState to);
+    void onStateChanged(JobState from, JobState to);
 
     Config m_config;
     CancellationContext::Ptr m_root;
@@ -83,8 +82,7 @@ private:
     std::map<int, CancellationContext::Ptr> m_jobContexts;
     QList<int> m_queue;
     std::array<int, JobStateCount> m_counts{};
-    int m_running = 0; // jobs holding a parallel slot
-    int m_coroutines = 0;
+    int m_coroutines = 0; // one per launched job: the jobs holding a parallel slot
     int m_nextId = 1;
     bool m_launching = false;
     bool m_shuttingDown = false;

@@ -27,15 +27,23 @@ struct Row {
 
 // The transition table as specified, written out independently of the implementation.
 const QList<Row> expectedTable{
-    {Pending, E::Launch, Running},           {Pending, E::LaunchFailed, Failed},
-    {Pending, E::ScheduleRetry, Retrying},   {Pending, E::Cancel, Cancelled},
-    {Running, E::Exited, Completed},         {Running, E::ExitedWithError, Failed},
-    {Running, E::ScheduleRetry, Retrying},   {Running, E::Stop, Stopping},
-    {Running, E::Cancel, Cancelled},         {Stopping, E::StoppedCancel, Cancelled},
-    {Stopping, E::StoppedTimeout, TimedOut}, {Stopping, E::ScheduleRetry, Retrying},
-    {Retrying, E::Launch, Running},          {Retrying, E::LaunchFailed, Failed},
-    {Retrying, E::Cancel, Cancelled},        {Failed, E::Requeue, Pending},
-    {TimedOut, E::Requeue, Pending},         {Cancelled, E::Requeue, Pending},
+    {Pending, E::Launch, Running},
+    {Pending, E::LaunchFailed, Failed},
+    {Pending, E::Cancel, Cancelled},
+    {Running, E::Exited, Completed},
+    {Running, E::ExitedWithError, Failed},
+    {Running, E::ScheduleRetry, Retrying},
+    {Running, E::Stop, Stopping},
+    {Running, E::Cancel, Cancelled},
+    {Stopping, E::StoppedCancel, Cancelled},
+    {Stopping, E::StoppedTimeout, TimedOut},
+    {Stopping, E::ScheduleRetry, Retrying},
+    {Retrying, E::Launch, Running},
+    {Retrying, E::LaunchFailed, Failed},
+    {Retrying, E::Cancel, Cancelled},
+    {Failed, E::Requeue, Pending},
+    {TimedOut, E::Requeue, Pending},
+    {Cancelled, E::Requeue, Pending},
 };
 
 std::optional<JobState> expectedNext(JobState from, JobEvent event) {
@@ -65,7 +73,7 @@ QList<JobEvent> pathTo(JobState state) {
     case Stopping:
         return {E::Launch, E::Stop};
     case Retrying:
-        return {E::ScheduleRetry};
+        return {E::Launch, E::ScheduleRetry};
     case Completed:
         return {E::Launch, E::Exited};
     case Failed:
