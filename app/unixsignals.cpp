@@ -20,8 +20,14 @@ namespace {
 // [0] is written by the handler, [1] read by the notifier.
 int s_sockets[2] = {-1, -1};
 std::map<int, struct sigaction> s_previousActions;
+pid_t s_ownPid = 0;
 
 void handleSignal(int signalNumber) {
+    // A job's process between fork and exec still has this handler: its signal (a terminal's
+    // Ctrl+C reaches it before it leaves the session) is not the app's, and must not count
+    // as a second request that skips the grace period.
+    if (::getpid() != s_ownPid)
+        return;
     const int savedErrno = errno;
     const unsigned char byte = static_cast<unsigned char>(signalNumber);
     // A full socket buffer drops the byte: hundreds of unread signals say nothing new.
@@ -39,6 +45,7 @@ UnixSignals::UnixSignals(const QList<int> &signalNumbers, QObject *parent)
         s_sockets[0] = s_sockets[1] = -1;
         return;
     }
+    s_ownPid = ::getpid();
     m_notifier = new QSocketNotifier(s_sockets[1], QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &UnixSignals::readSignals);
 
