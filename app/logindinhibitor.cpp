@@ -64,7 +64,6 @@ void LogindInhibitor::acquire() {
                 }
                 m_lock = reply.value();
                 spdlog::info("logind: holding a delay inhibitor for shutdown while jobs run");
-                Q_EMIT holdingChanged(true);
                 // Jobs may have ended while the call was under way.
                 update();
             });
@@ -76,7 +75,6 @@ void LogindInhibitor::release() {
     // Closing our copy of the descriptor releases the lock.
     m_lock = QDBusUnixFileDescriptor();
     spdlog::info("logind: inhibitor released");
-    Q_EMIT holdingChanged(false);
 }
 
 void LogindInhibitor::giveUp(const QString &why) {

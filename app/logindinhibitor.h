@@ -19,12 +19,6 @@ public:
     LogindInhibitor(JobSupervisor *supervisor, ShutdownCoordinator *coordinator,
                     QDBusConnection bus = QDBusConnection::systemBus(), QObject *parent = nullptr);
 
-    bool isHolding() const { return m_lock.isValid(); }
-    bool isAvailable() const { return m_available; }
-
-Q_SIGNALS:
-    void holdingChanged(bool holding);
-
 private Q_SLOTS:
     void onPrepareForShutdown(bool starting);
 

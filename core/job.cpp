@@ -40,7 +40,6 @@ Job::Job(int id, JobSpec spec, QString logPath, QObject *parent)
         if (isFinal(t.to))
             m_endedAt = t.time;
         Q_EMIT transitioned(t);
-        Q_EMIT stateChanged(t.to);
     });
 }
 

@@ -54,7 +54,6 @@ public:
     bool requeue();
 
 Q_SIGNALS:
-    void stateChanged(jobmonitor::JobState state);
     void transitioned(const jobmonitor::Transition &transition);
     void pidChanged(qint64 pid);
     void deadlineChanged();

@@ -32,10 +32,6 @@ void JobDetails::attach(Job *job) {
     m_output.setBuffer(job ? job->output() : nullptr);
     m_transitions.setHistory(job ? job->history() : QList<Transition>());
     if (job) {
-        connect(job, &Job::stateChanged, this, [this] {
-            updateDiagram();
-            Q_EMIT changed();
-        });
         connect(job, &Job::transitioned, this, [this](const Transition &transition) {
             m_transitions.append(transition);
             updateDiagram();

@@ -25,11 +25,10 @@ JobListModel::JobListModel(JobSupervisor *supervisor, QObject *parent)
 
 void JobListModel::add(Job *job) {
     m_jobs.append(job);
-    connect(job, &Job::stateChanged, this, [this, job] {
+    connect(job, &Job::transitioned, this, [this, job] {
         jobChanged(job, {StateRole, StateNameRole, ElapsedRole, ResultRole, ActiveRole, FinalRole,
-                         DeadlineRole});
+                         DeadlineRole, AttemptRole});
     });
-    connect(job, &Job::transitioned, this, [this, job] { jobChanged(job, {AttemptRole}); });
     connect(job, &Job::deadlineChanged, this, [this, job] { jobChanged(job, {DeadlineRole}); });
 }
 

@@ -2,7 +2,8 @@
 // the command, is the subreaper of everything the command starts, ends the whole job on its
 // way out and then exits exactly as the command did. Plain C++ and POSIX (no Qt), and on
 // purpose nothing that needs the C++ runtime library (no containers, strings or exceptions):
-// it is exec'd once per job, and loading libstdc++ would double its start-up cost.
+// it is exec'd once per job, so it is linked statically and kept small — libstdc++'s start-up
+// would double what a job's launch costs.
 //
 // Usage: jobmonitor-shim [--report-fd N] [--grace-ms MS] [--term-signals 15,18] [--scan-proc]
 //                        -- PROGRAM ARGS...
