@@ -43,6 +43,7 @@
 #include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -239,6 +240,7 @@ private:
     bool reserve(size_t count);
     const ProcessInfo *findProcess(pid_t pid) const;
     size_t signalJob(int signal);
+    void signalDescendant(const ProcessInfo &info, int signal);
     size_t startTerminationSequence();
     void handle(const siginfo_t &info);
     long waitTimeoutMs() const;
@@ -435,6 +437,24 @@ size_t Shim::scanAllProcesses() {
 
 // Sends signal to the job's group and to every other live descendant; returns how many live
 // descendants there were.
+// Signals a process found by the walk, unless its pid has been given to another process since:
+// its own parent (not the shim) may have reaped it in between. A pidfd pins the process; the
+// parent is then checked again (the shim, if the parent ended meanwhile). Kernels without
+// pidfds get a plain kill().
+void Shim::signalDescendant(const ProcessInfo &info, int signal) {
+    // Raw system calls: Debian 12's <sys/pidfd.h> cannot be used from C++ (no extern "C").
+    const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, info.pid, 0));
+    if (pidfd < 0) {
+        if (errno == ENOSYS)
+            kill(info.pid, signal);
+        return; // ESRCH: it has ended
+    }
+    ProcessInfo now;
+    if (readProcessInfo(info.pid, now) && (now.parent == info.parent || now.parent == m_self))
+        syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0);
+    close(pidfd);
+}
+
 size_t Shim::signalJob(int signal) {
     // The group id cannot be reused while the leader is unreaped; signalling the group first
     // reaches all its members at once, before they can fork more.
@@ -449,7 +469,7 @@ size_t Shim::signalJob(int signal) {
         if (info.group == m_leader)
             groupLives = true;
         else
-            kill(info.pid, signal);
+            signalDescendant(info, signal);
     }
     if (m_leaderStatus && groupLives)
         kill(-m_leader, signal);
