@@ -187,7 +187,16 @@ QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Pt
     // context was cancelled or forced, a termination step's wait ran out.
     Wakeup wakeup;
     const auto wake = [&wakeup]() { wakeup.wake(); };
-    connect(&process, &QProcess::started, &wakeup, wake);
+    // Recorded when it happens, not when the loop next runs: by then the process may have
+    // ended too, and a job that ran must never be taken for one that failed to start.
+    bool hasStarted = false;
+    connect(&process, &QProcess::started, &wakeup, [&]() {
+        hasStarted = true;
+        m_pid = process.processId();
+        ++s_alive;
+        Q_EMIT started(m_pid);
+        wakeup.wake();
+    });
     connect(&process, &QProcess::finished, &wakeup, wake);
     connect(&process, &QProcess::errorOccurred, &wakeup, wake);
     connect(context.get(), &CancellationContext::cancelledWith, &wakeup, wake);
@@ -206,7 +215,6 @@ QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Pt
     process.start();
     ::close(report[1]);
 
-    bool hasStarted = false;
     bool killSent = false;
     qsizetype nextStep = 0;
     QDeadlineTimer stepDeadline(0); // the current termination step's wait
@@ -219,12 +227,6 @@ QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Pt
     };
 
     for (;;) {
-        if (!hasStarted && process.state() == QProcess::Running) {
-            hasStarted = true;
-            m_pid = process.processId();
-            ++s_alive;
-            Q_EMIT started(m_pid);
-        }
         if (process.state() == QProcess::NotRunning)
             break;
         if (hasStarted && context->isCancelled()) {
