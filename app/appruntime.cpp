@@ -10,8 +10,13 @@
 namespace jobmonitor {
 
 AppRuntime::AppRuntime(const CommandLineOptions &options)
-    : m_supervisor(JobSupervisor::Config{options.maxParallel,
-                                         QDir(options.stateDir).filePath(QStringLiteral("logs"))})
+    : m_supervisor(JobSupervisor::Config{
+          options.maxParallel,
+          QDir(options.stateDir).filePath(QStringLiteral("output")),
+          // Nobody looks at a headless run's output in memory.
+          !options.headless,
+      })
+    , m_service(&m_supervisor)
     , m_coordinator(&m_supervisor)
     , m_signals({SIGINT, SIGTERM, SIGHUP})
     , m_inhibitor(&m_supervisor, &m_coordinator) {

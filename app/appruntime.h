@@ -1,6 +1,7 @@
 #pragma once
 
 #include "commandline.h"
+#include "jobservice.h"
 #include "jobsupervisor.h"
 #include "logindinhibitor.h"
 #include "shutdowncoordinator.h"
@@ -8,8 +9,9 @@
 
 namespace jobmonitor {
 
-// What the window and the headless mode share: the supervisor, and every way out that does
-// not depend on the mode (SIGINT, SIGTERM, SIGHUP, logind) routed into one shutdown.
+// What the window and the headless mode share: the engine, the JobService every front end
+// uses, and every way out that does not depend on the mode (SIGINT, SIGTERM, SIGHUP, logind)
+// routed into one shutdown.
 // Create it after the application object, on the main thread (job processes die with the
 // thread that started them).
 class AppRuntime {
@@ -17,6 +19,7 @@ public:
     explicit AppRuntime(const CommandLineOptions &options);
 
     JobSupervisor &supervisor() { return m_supervisor; }
+    JobService &service() { return m_service; }
     ShutdownCoordinator &coordinator() { return m_coordinator; }
 
     // 128 + signal number, the shell's convention for a process ended by a signal.
@@ -26,6 +29,7 @@ private:
     void onSignal(int signalNumber);
 
     JobSupervisor m_supervisor;
+    JobService m_service;
     ShutdownCoordinator m_coordinator;
     UnixSignals m_signals;
     LogindInhibitor m_inhibitor;

@@ -1,6 +1,7 @@
 #include "headlessrunner.h"
 
-#include "jobsupervisor.h"
+#include "job.h"
+#include "jobservice.h"
 #include "logging.h"
 #include "shutdowncoordinator.h"
 
@@ -12,20 +13,20 @@
 
 namespace jobmonitor {
 
-HeadlessRunner::HeadlessRunner(JobSupervisor *supervisor, ShutdownCoordinator *coordinator,
-                               bool json, QIODevice *output, QObject *parent)
+HeadlessRunner::HeadlessRunner(JobService *service, ShutdownCoordinator *coordinator, bool json,
+                               QIODevice *output, QObject *parent)
     : QObject(parent)
-    , m_supervisor(supervisor)
+    , m_service(service)
     , m_coordinator(coordinator)
     , m_json(json)
     , m_output(output) {
-    connect(m_supervisor, &JobSupervisor::jobAdded, this, &HeadlessRunner::watch);
-    connect(m_supervisor, &JobSupervisor::idle, this, &HeadlessRunner::finishWhenAllEnded);
+    connect(m_service, &JobService::jobAdded, this, &HeadlessRunner::watch);
+    connect(m_service, &JobService::countersChanged, this, &HeadlessRunner::finishWhenAllEnded);
 }
 
 void HeadlessRunner::start(const CommandLineOptions &options) {
     for (const QString &command : options.jobs) {
-        const StartResult started = m_supervisor->start(options.jobSpec(command));
+        const JobService::AddResult started = m_service->add(options.jobSpec(command));
         if (!started) {
             spdlog::error("cannot start job {}: {}", command, started.error);
             m_startFailed = true;
@@ -42,10 +43,9 @@ void HeadlessRunner::watch(Job *job) {
 }
 
 void HeadlessRunner::finishWhenAllEnded() {
-    if (m_coordinator->isShuttingDown() || m_supervisor->activeCount() > 0 ||
-        m_supervisor->coroutinesAlive() > 0)
+    if (m_coordinator->isShuttingDown() || m_service->activeCount() > 0)
         return;
-    const QList<Job *> jobs = m_supervisor->jobs();
+    const QList<Job *> jobs = m_service->jobs();
     const bool allCompleted = !m_startFailed && std::all_of(jobs.begin(), jobs.end(), [](Job *job) {
         return job->state() == JobState::Completed;
     });

@@ -9,7 +9,7 @@ class QIODevice;
 namespace jobmonitor {
 
 class Job;
-class JobSupervisor;
+class JobService;
 class ShutdownCoordinator;
 struct Transition;
 
@@ -20,7 +20,7 @@ struct Transition;
 class HeadlessRunner : public QObject {
     Q_OBJECT
 public:
-    HeadlessRunner(JobSupervisor *supervisor, ShutdownCoordinator *coordinator, bool json,
+    HeadlessRunner(JobService *service, ShutdownCoordinator *coordinator, bool json,
                    QIODevice *output, QObject *parent = nullptr);
 
     // Starts the jobs; a job that cannot start counts as failed.
@@ -33,7 +33,7 @@ private:
     void watch(Job *job);
     void finishWhenAllEnded();
 
-    JobSupervisor *m_supervisor;
+    JobService *m_service;
     ShutdownCoordinator *m_coordinator;
     bool m_json;
     QIODevice *m_output;

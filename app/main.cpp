@@ -19,7 +19,7 @@ static int runHeadless(int argc, char *argv[], const CommandLineOptions &options
     AppRuntime runtime(options);
     QFile out;
     out.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered);
-    HeadlessRunner runner(&runtime.supervisor(), &runtime.coordinator(), options.json, &out);
+    HeadlessRunner runner(&runtime.service(), &runtime.coordinator(), options.json, &out);
     runner.start(options);
     return QCoreApplication::exec();
 }
@@ -34,10 +34,10 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
                          runtime.coordinator().requestShutdown(QStringLiteral("session ending"), 0);
                      });
     for (const QString &command : options.jobs)
-        if (const StartResult started = runtime.supervisor().start(options.jobSpec(command));
-            !started)
-            spdlog::error("cannot start job {}: {}", command, started.error);
-    return runGuiApplication(app, runtime.supervisor(), runtime.coordinator());
+        if (const JobService::AddResult added = runtime.service().add(options.jobSpec(command));
+            !added)
+            spdlog::error("cannot start job {}: {}", command, added.error);
+    return runGuiApplication(app, runtime.service(), runtime.coordinator());
 }
 
 int main(int argc, char *argv[]) {

@@ -6,6 +6,7 @@
 //   jm-bench-guistall [SECONDS]      the benchmark (default 10 s of load)
 //   jm-bench-guistall --child S      a job: one line per millisecond for S seconds
 #include "guiapplication.h"
+#include "jobservice.h"
 #include "jobsupervisor.h"
 #include "logging.h"
 #include "shutdowncoordinator.h"
@@ -105,9 +106,10 @@ int main(int argc, char *argv[]) {
     const int seconds = argc > 1 ? std::max(2, std::atoi(argv[1])) : 10;
     QTemporaryDir logs;
     JobSupervisor supervisor(JobSupervisor::Config{Jobs, logs.path()});
+    JobService service(&supervisor);
     ShutdownCoordinator coordinator(&supervisor);
     QQmlApplicationEngine engine;
-    if (!loadMainWindow(engine, supervisor, coordinator))
+    if (!loadMainWindow(engine, service, coordinator))
         return 1;
     auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
     if (!QTest::qWaitForWindowExposed(window))

@@ -1,9 +1,15 @@
 #include "job.h"
 
-#include "jobprocess.h"
+#include "attemptoutput.h"
+#include "decision.h"
 #include "logging.h"
+#include "scheduler.h"
 
+#include <QDir>
+#include <QLocale>
 #include <QRandomGenerator>
+
+#include <limits>
 
 namespace jobmonitor {
 
@@ -14,7 +20,8 @@ QString newTraceId() {
         .rightJustified(12, QLatin1Char('0'));
 }
 
-constexpr std::chrono::milliseconds LogFlushInterval{250};
+// How often a running attempt's saved output is read into the tail.
+constexpr std::chrono::milliseconds TailPollInterval{50};
 
 QString durationText(std::chrono::milliseconds duration) {
     if (duration.count() % 1000 == 0)
@@ -24,18 +31,15 @@ QString durationText(std::chrono::milliseconds duration) {
 
 } // namespace
 
-Job::Job(int id, JobSpec spec, QString logPath, QObject *parent)
+Job::Job(qint64 id, JobSpec spec, Services services, QObject *parent)
     : QObject(parent)
     , m_id(id)
     , m_spec(std::move(spec))
-    , m_logPathTemplate(std::move(logPath))
+    , m_services(std::move(services))
     , m_machine(QStringLiteral("job %1").arg(id))
     , m_createdAt(QDateTime::currentDateTime()) {
-    // The log is flushed a few times a second rather than per chunk of output, so a flood
-    // costs the event loop few write(2) calls; a user opening the log sees it nearly live.
-    m_logFlush.setSingleShot(true);
-    m_logFlush.setInterval(LogFlushInterval);
-    connect(&m_logFlush, &QTimer::timeout, this, [this]() { m_log.flush(); });
+    if (m_services.keepTail)
+        m_tail = std::make_unique<OutputBuffer>();
     connect(&m_machine, &JobStateMachine::transitioned, this, [this](const Transition &t) {
         if (isFinal(t.to))
             m_endedAt = t.time;
@@ -45,8 +49,14 @@ Job::Job(int id, JobSpec spec, QString logPath, QObject *parent)
 
 Job::~Job() = default;
 
-qint64 Job::pid() const {
-    return m_process ? m_process->pid() : 0;
+AttemptProcesses Job::processes() const {
+    return m_attemptRunning ? m_attemptRunning->processes() : AttemptProcesses{};
+}
+
+QString Job::outputDirectory(int attempt) const {
+    if (m_services.outputRoot.isEmpty() || attempt < 1)
+        return {};
+    return QDir(m_services.outputRoot).filePath(QString::number(attempt));
 }
 
 bool Job::apply(JobEvent event, const QString &reason, std::optional<int> exitCode,
@@ -54,39 +64,105 @@ bool Job::apply(JobEvent event, const QString &reason, std::optional<int> exitCo
     return m_machine.apply(event, reason, m_attempt, exitCode, signal);
 }
 
-bool Job::cancelPending(CancelReason reason) {
-    if (state() != JobState::Pending)
-        return false;
-    return apply(JobEvent::Cancel, cancelReasonText(reason));
-}
-
 bool Job::requeue() {
     if (!apply(JobEvent::Requeue, QStringLiteral("run again by user")))
         return false;
-    m_attempt = 0;
+    m_runFirstAttempt = m_attempt + 1;
     m_exitCode.reset();
     m_exitSignal.reset();
     m_stragglers = 0;
+    m_killedProcesses = 0;
     m_error.clear();
     m_startedAt = {};
     m_endedAt = {};
     return true;
 }
 
-QCoro::Task<ProcessResult> Job::runAttempt(CancellationContext::Ptr attemptContext) {
-    JobProcess process;
-    m_process = &process;
-    connect(&process, &JobProcess::started, this, [this](qint64 pid) {
-        spdlog::info("job {} [{}]: attempt {} started, shim pid {}", m_id, m_traceId, m_attempt,
-                     pid);
-        apply(JobEvent::Launch,
-              QStringLiteral("attempt %1 of %2 started").arg(m_attempt).arg(m_spec.maxAttempts));
-        Q_EMIT pidChanged(pid);
+bool Job::sendSignal(int signal) {
+    return m_attemptRunning && m_attemptRunning->sendSignal(signal);
+}
+
+bool Job::dropTail() {
+    if (!m_tail || m_tailDropped || m_tailViewers > 0 || m_services.outputRoot.isEmpty())
+        return false;
+    m_tailDropped = true;
+    m_tail->clear();
+    return true;
+}
+
+void Job::retainTail() {
+    ++m_tailViewers;
+    if (m_tailDropped)
+        reloadTail();
+}
+
+void Job::releaseTail() {
+    m_tailViewers = std::max(0, m_tailViewers - 1);
+}
+
+// Reads the saved output of every attempt back into the tail: the ended ones from their files,
+// the running one by following it again from its start.
+void Job::reloadTail() {
+    m_tailDropped = false;
+    m_tail->clear();
+    const int last = m_attemptRunning ? m_attempt - 1 : m_attempt;
+    for (int attempt = 1; attempt <= last; ++attempt) {
+        if (attempt > 1)
+            m_tail->appendMarker(QStringLiteral("attempt %1").arg(attempt));
+        AttemptOutputReader reader(outputDirectory(attempt));
+        if (!reader.open())
+            continue;
+        for (const AttemptOutputReader::Chunk &chunk :
+             reader.read(std::numeric_limits<qint64>::max()))
+            m_tail->append(chunk.channel, chunk.data);
+        m_tail->finish();
+    }
+    if (m_attemptRunning) {
+        if (m_attempt > 1)
+            m_tail->appendMarker(attemptMarker());
+        if (m_follower)
+            m_follower->restart();
+    }
+}
+
+QString Job::attemptMarker() const {
+    return QStringLiteral("attempt %1 · started %2 · trace %3")
+        .arg(m_attempt)
+        .arg(QLocale().toString(m_attemptStartedAt.time(), QLocale::LongFormat))
+        .arg(m_traceId);
+}
+
+void Job::takeOutput(OutputChannel channel, const QByteArray &data) {
+    if (m_tail && !m_tailDropped)
+        m_tail->append(channel, data);
+}
+
+QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptContext) {
+    AttemptRequest request{m_id, m_attempt, m_traceId, m_spec, outputDirectory(m_attempt)};
+    const std::unique_ptr<Attempt> attempt = m_services.executor->createAttempt(std::move(request));
+    m_attemptRunning = attempt.get();
+    std::unique_ptr<AttemptOutputFollower> follower;
+    if (m_tail && !outputDirectory(m_attempt).isEmpty()) {
+        follower =
+            std::make_unique<AttemptOutputFollower>(outputDirectory(m_attempt), TailPollInterval);
+        connect(follower.get(), &AttemptOutputFollower::output, this, &Job::takeOutput);
+    }
+    m_follower = follower.get();
+    m_attemptStartedAt = QDateTime::currentDateTime();
+    if (m_tail && !m_tailDropped && m_attempt > 1)
+        m_tail->appendMarker(attemptMarker());
+    connect(attempt.get(), &Attempt::started, this, [this, &follower] {
+        spdlog::info("job {} [{}]: attempt {} started", m_id, m_traceId, m_attempt);
+        apply(
+            JobEvent::Launch,
+            QStringLiteral("attempt %1 of %2 started").arg(attemptOfRun()).arg(m_spec.maxAttempts));
+        if (follower)
+            follower->start();
     });
-    connect(&process, &JobProcess::stopping, this,
+    connect(attempt.get(), &Attempt::stopping, this,
             [this, attemptContext](QDeadlineTimer killDeadline) {
                 const CancelReason reason = attemptContext->reason().value_or(CancelReason::User);
-                QString text =
+                const QString text =
                     reason == CancelReason::Timeout
                         ? QStringLiteral("deadline %1 passed").arg(durationText(m_spec.timeout))
                         : cancelReasonText(reason);
@@ -96,125 +172,119 @@ QCoro::Task<ProcessResult> Job::runAttempt(CancellationContext::Ptr attemptConte
                              killDeadline.remainingTime());
                 apply(JobEvent::Stop, text);
             });
-    connect(&process, &JobProcess::output, this,
-            [this](OutputChannel channel, const QByteArray &data) {
-                m_log.write(data);
-                if (!m_logFlush.isActive())
-                    m_logFlush.start();
-                m_output.append(channel, data);
-            });
-    ProcessResult result = co_await process.run(m_spec, attemptContext);
-    m_output.finish(); // the next attempt's output starts on a line of its own
-    m_process = nullptr;
-    Q_EMIT pidChanged(0);
+    connect(attempt.get(), &Attempt::output, this, &Job::takeOutput);
+    connect(attempt.get(), &Attempt::outputFailed, this, [this](const QString &why) {
+        m_outputError = why;
+        spdlog::error("job {} [{}]: output not saved from here on: {}", m_id, m_traceId, why);
+        Q_EMIT outputErrorChanged();
+    });
+    connect(attempt.get(), &Attempt::processesChanged, this, &Job::processesChanged);
+    const AttemptResult result = co_await attempt->run(attemptContext);
+    if (follower)
+        follower->finish();
+    if (m_tail)
+        m_tail->finish(); // the next attempt's output starts on a line of its own
+    m_follower = nullptr;
+    m_attemptRunning = nullptr;
+    Q_EMIT processesChanged();
     co_return result;
 }
 
 QCoro::Task<> Job::run(CancellationContext::Ptr context) {
     for (;;) {
-        ++m_attempt;
-        m_traceId = newTraceId();
-        const QString logLabel = QStringLiteral("job %1 [%2]").arg(m_id).arg(m_traceId);
-        m_machine.setLabel(logLabel);
-        m_log.setLabel(logLabel);
-        if (m_attempt == 1)
-            m_startedAt = QDateTime::currentDateTime();
-        const bool attemptsLeft = m_attempt < m_spec.maxAttempts;
-
-        if (context->isCancelled()) {
-            apply(JobEvent::Cancel, cancelReasonText(*context->reason()));
+        // The slot is held only while the attempt runs (not during the retry backoff).
+        Scheduler::Slot slot = co_await m_services.scheduler->admit(m_id, context);
+        if (!slot) {
+            apply(JobEvent::Cancel,
+                  cancelReasonText(context->reason().value_or(CancelReason::User)));
             co_return;
         }
-        if (!m_logPathTemplate.isEmpty() && !m_log.isOpen() && m_log.error().isEmpty() &&
-            !m_log.open(m_logPathTemplate))
-            spdlog::warn("job {} [{}]: {}", m_id, m_traceId, m_log.error());
-        m_log.writeNote(QStringLiteral("attempt %1 of %2 [%3]: %4")
-                            .arg(m_attempt)
-                            .arg(m_spec.maxAttempts)
-                            .arg(m_traceId, m_spec.command));
+        ++m_attempt;
+        m_traceId = newTraceId();
+        m_machine.setLabel(QStringLiteral("job %1 [%2]").arg(m_id).arg(m_traceId));
+        if (attemptOfRun() == 1)
+            m_startedAt = QDateTime::currentDateTime();
+        m_outputError.clear();
 
-        ProcessResult result;
-        QString deadlineText; // set when the attempt was stopped by its deadline
+        AttemptResult result;
+        bool deadlinePassed = false;
         if (const QString invalid = m_spec.validate(); !invalid.isEmpty()) {
             // Checked again per attempt: a working directory can vanish between attempts.
-            result.error = invalid;
+            result.outcome.error = invalid;
         } else {
             const CancellationContext::Ptr attemptContext =
                 m_spec.timeout.count() > 0
                     ? CancellationContext::withDeadline(context, m_spec.timeout)
                     : CancellationContext::withCancel(context);
             result = co_await runAttempt(attemptContext);
-            if (result.stopped && attemptContext->reason() == CancelReason::Timeout &&
-                !context->isCancelled()) {
-                deadlineText =
-                    QStringLiteral("deadline %1 passed").arg(durationText(m_spec.timeout));
-            }
+            deadlinePassed = attemptContext->reason() == CancelReason::Timeout;
         }
+        slot.release();
 
         m_stragglers = result.stragglers;
+        m_killedProcesses = result.killedProcesses;
         m_exitCode.reset();
         m_exitSignal.reset();
-        if (result.outcome == ProcessResult::Outcome::Exited)
-            m_exitCode = result.exitCode;
-        else if (result.outcome == ProcessResult::Outcome::Signalled)
-            m_exitSignal = result.signal;
-        m_error = result.error;
+        if (result.outcome.kind == AttemptOutcome::Kind::Exited)
+            m_exitCode = result.outcome.exitCode;
+        else if (result.outcome.kind == AttemptOutcome::Kind::Signalled)
+            m_exitSignal = result.outcome.signal;
+        m_error = result.outcome.kind == AttemptOutcome::Kind::FailedToStart ||
+                          result.outcome.kind == AttemptOutcome::Kind::Lost
+                      ? result.outcome.error
+                      : QString();
+        if (!result.outputError.isEmpty())
+            m_outputError = result.outputError;
 
-        QString reason = result.describe();
-        if (result.outcome != ProcessResult::Outcome::FailedToStart && !result.error.isEmpty())
-            reason += QStringLiteral(" (%1)").arg(result.error);
-        if (result.stragglers > 0)
-            reason += QStringLiteral(", %1 straggler(s) ended").arg(result.stragglers);
-        if (result.killed)
-            reason += QStringLiteral(", killed after the grace period");
-        m_log.writeNote(QStringLiteral("attempt %1 ended: %2").arg(m_attempt).arg(reason));
-        spdlog::info("job {} [{}]: attempt {} ended: {}", m_id, m_traceId, m_attempt, reason);
-
-        const auto code = m_exitCode;
-        const auto sig = m_exitSignal;
-        const bool cancelled = context->isCancelled();
-        const std::chrono::milliseconds delay = m_spec.backoff.delayBeforeRetry(m_attempt);
-        const QString retryText =
-            QStringLiteral("; attempt %1 in %2").arg(m_attempt + 1).arg(durationText(delay));
-        if (result.outcome == ProcessResult::Outcome::FailedToStart &&
-            (state() == JobState::Pending || state() == JobState::Retrying)) {
-            // Nothing ran: retrying would fail the same way (a missing directory, no shim).
-            if (cancelled)
-                apply(JobEvent::Cancel, cancelReasonText(*context->reason()));
-            else
-                apply(JobEvent::LaunchFailed, result.describe());
-        } else if (state() == JobState::Stopping) {
-            if (cancelled)
-                apply(JobEvent::StoppedCancel,
-                      cancelReasonText(*context->reason()) + QStringLiteral("; ") + reason, code,
-                      sig);
-            else if (attemptsLeft)
-                apply(JobEvent::ScheduleRetry,
-                      deadlineText + QStringLiteral("; ") + reason + retryText, code, sig);
-            else
-                apply(JobEvent::StoppedTimeout, deadlineText + QStringLiteral("; ") + reason, code,
-                      sig);
-        } else if (cancelled) {
-            apply(JobEvent::Cancel,
-                  cancelReasonText(*context->reason()) + QStringLiteral("; ") + reason, code, sig);
-        } else if (result.succeeded()) {
-            apply(JobEvent::Exited, reason, code, sig);
-        } else if (attemptsLeft) {
-            apply(JobEvent::ScheduleRetry, reason + retryText, code, sig);
-        } else {
-            apply(JobEvent::ExitedWithError, reason, code, sig);
+        const bool attemptsLeft = attemptOfRun() < m_spec.maxAttempts;
+        const JobEvent event = decideAttemptEnd({
+            state(),
+            result.outcome.kind,
+            result.outcome.succeeded(),
+            context->reason(),
+            deadlinePassed,
+            result.stopTookEffect,
+            attemptsLeft,
+        });
+        const QString outcome = result.describe();
+        spdlog::info("job {} [{}]: attempt {} ended: {}", m_id, m_traceId, m_attempt, outcome);
+        const std::chrono::milliseconds delay = m_spec.backoff.delayBeforeRetry(attemptOfRun());
+        QString reason;
+        switch (event) {
+        case JobEvent::Cancel:
+        case JobEvent::StoppedCancel:
+            reason = cancelReasonText(context->reason().value_or(CancelReason::User));
+            if (event == JobEvent::StoppedCancel)
+                reason += QStringLiteral("; ") + outcome;
+            break;
+        case JobEvent::StoppedTimeout:
+            reason =
+                QStringLiteral("deadline %1 passed; ").arg(durationText(m_spec.timeout)) + outcome;
+            break;
+        case JobEvent::ScheduleRetry:
+            reason = (deadlinePassed && result.stopTookEffect
+                          ? QStringLiteral("deadline %1 passed; ").arg(durationText(m_spec.timeout))
+                          : QString()) +
+                     outcome +
+                     QStringLiteral("; attempt %1 in %2")
+                         .arg(attemptOfRun() + 1)
+                         .arg(durationText(delay));
+            break;
+        default:
+            reason = outcome;
+            break;
         }
+        const bool hasStatus = event != JobEvent::Cancel && event != JobEvent::LaunchFailed;
+        apply(event, reason, hasStatus ? m_exitCode : std::nullopt,
+              hasStatus ? m_exitSignal : std::nullopt);
 
-        if (state() != JobState::Retrying) {
-            m_log.close();
+        if (state() != JobState::Retrying)
             co_return;
-        }
         m_deadline = QDeadlineTimer(delay);
         Q_EMIT deadlineChanged();
         spdlog::info("job {} [{}]: retry in {} ms", m_id, m_traceId, delay.count());
         if (!co_await context->sleepFor(delay)) {
             apply(JobEvent::Cancel, cancelReasonText(*context->reason()));
-            m_log.close();
             co_return;
         }
     }

@@ -1,8 +1,7 @@
 #pragma once
 
 #include "cancellationcontext.h"
-#include "joblogfile.h"
-#include "jobprocess.h"
+#include "executor.h"
 #include "jobspec.h"
 #include "jobstate.h"
 #include "outputbuffer.h"
@@ -10,73 +9,114 @@
 #include <QDateTime>
 #include <QDeadlineTimer>
 #include <QObject>
-#include <QTimer>
 
+#include <memory>
 #include <optional>
 
 namespace jobmonitor {
 
-// One job: its spec, its state machine and history, its output, and the coroutine that runs
-// its attempts. Owned by the JobSupervisor; the UI observes it through its signals.
+class AttemptOutputFollower;
+class Scheduler;
+
+// One job: its spec, its state machine and history, and the coroutine that runs its attempts —
+// each admitted by the Scheduler, run by the Executor, ended by the decision table
+// (decision.h). Owned by the JobSupervisor and by its own running coroutine, so that neither
+// outliving the other can leave a dangling job; the UI observes it through its signals.
 class Job : public QObject {
     Q_OBJECT
 public:
-    Job(int id, JobSpec spec, QString logPath, QObject *parent = nullptr);
+    struct Services {
+        std::shared_ptr<Executor> executor;
+        std::shared_ptr<Scheduler> scheduler;
+        // Each attempt's output is saved under <outputRoot>/<attempt number>; empty: not saved.
+        QString outputRoot;
+        // The window keeps a tail of each job's output in memory; headless runs do not.
+        bool keepTail = true;
+    };
+
+    Job(qint64 id, JobSpec spec, Services services, QObject *parent = nullptr);
     ~Job() override;
 
-    int id() const { return m_id; }
+    qint64 id() const { return m_id; }
     const JobSpec &spec() const { return m_spec; }
     JobState state() const { return m_machine.state(); }
     const QList<Transition> &history() const { return m_machine.history(); }
-    int attempt() const { return m_attempt; }     // 0 before the first attempt
+    // The current or last attempt, counted over the job's whole life (Retry goes on counting);
+    // 0 before the first.
+    int attempt() const { return m_attempt; }
+    // Attempts of the current run (since it was queued or last run again), 0 before the first.
+    int attemptOfRun() const { return m_attempt - m_runFirstAttempt + 1; }
     QString traceId() const { return m_traceId; } // of the current or last attempt
-    qint64 pid() const; // the job's shim process while an attempt runs, else 0
+    // The running attempt's processes (the shim's and the command's pids), else zeros.
+    AttemptProcesses processes() const;
     std::optional<int> exitCode() const { return m_exitCode; } // of the last attempt
     std::optional<int> exitSignal() const { return m_exitSignal; }
     int stragglers() const { return m_stragglers; } // ended after the last attempt's command
-    QString error() const { return m_error; }       // why the last attempt failed to start
+    int killedProcesses() const { return m_killedProcesses; } // lived until SIGKILL
+    QString error() const { return m_error; } // why the last attempt failed to start or was lost
+    // Why saving the current or last attempt's output stopped, or empty.
+    QString outputError() const { return m_outputError; }
     QDateTime createdAt() const { return m_createdAt; }
-    QDateTime startedAt() const { return m_startedAt; } // first attempt's start
+    QDateTime startedAt() const { return m_startedAt; } // the current run's first start
     QDateTime endedAt() const { return m_endedAt; }     // when it reached a final state
     // While Stopping: when SIGKILL follows. While Retrying: when the next attempt starts.
     QDeadlineTimer deadline() const { return m_deadline; }
-    OutputBuffer *output() { return &m_output; }
-    QString logPath() const { return m_log.path(); }
-    QString logError() const { return m_log.error(); }
+    // The kept tail of the output (null in headless runs). It may have been given up to the
+    // tail budget (see JobSupervisor): a viewer retains it, which loads it again from the saved
+    // output and keeps the budget away from it until released.
+    OutputBuffer *output() { return m_tail.get(); }
+    void retainTail();
+    void releaseTail();
+    bool isTailRetained() const { return m_tailViewers > 0; }
+    bool isTailDropped() const { return m_tailDropped; }
+    // Where attempt n's output is saved, or empty.
+    QString outputDirectory(int attempt) const;
     QString label() const { return QStringLiteral("job %1").arg(m_id); }
 
     // Runs attempts until the job reaches a final state. Cancellation comes from context
-    // (user, shutdown) or from the per-attempt deadline (timeout).
+    // (user, shutdown, force) or from the per-attempt deadline (timeout). Call it on a job that
+    // is Pending; hold a reference to the job until it completes.
     QCoro::Task<> run(CancellationContext::Ptr context);
-    // Cancels a job that is queued (Pending): it ends Cancelled without running.
-    bool cancelPending(CancelReason reason);
     // Moves an ended job back to Pending so it can run again.
     bool requeue();
+    // Sends a signal to every process of the running attempt (pause and resume).
+    bool sendSignal(int signal);
+    // The tail gives up its memory; only when the output is saved and nobody views it.
+    bool dropTail();
 
 Q_SIGNALS:
     void transitioned(const jobmonitor::Transition &transition);
-    void pidChanged(qint64 pid);
+    void processesChanged();
     void deadlineChanged();
+    void outputErrorChanged();
 
 private:
     bool apply(JobEvent event, const QString &reason, std::optional<int> exitCode = {},
                std::optional<int> signal = {});
-    QCoro::Task<ProcessResult> runAttempt(CancellationContext::Ptr attemptContext);
+    QCoro::Task<AttemptResult> runAttempt(CancellationContext::Ptr attemptContext);
+    void takeOutput(OutputChannel channel, const QByteArray &data);
+    QString attemptMarker() const;
+    void reloadTail();
 
-    const int m_id;
+    const qint64 m_id;
     const JobSpec m_spec;
-    const QString m_logPathTemplate;
+    const Services m_services;
     JobStateMachine m_machine;
-    OutputBuffer m_output;
-    JobLogFile m_log;
-    QTimer m_logFlush;
-    JobProcess *m_process = nullptr;
+    std::unique_ptr<OutputBuffer> m_tail;
+    int m_tailViewers = 0;
+    bool m_tailDropped = false;
+    Attempt *m_attemptRunning = nullptr;
+    AttemptOutputFollower *m_follower = nullptr;
+    QDateTime m_attemptStartedAt;
     int m_attempt = 0;
+    int m_runFirstAttempt = 1;
     QString m_traceId;
     std::optional<int> m_exitCode;
     std::optional<int> m_exitSignal;
     int m_stragglers = 0;
+    int m_killedProcesses = 0;
     QString m_error;
+    QString m_outputError;
     QDateTime m_createdAt;
     QDateTime m_startedAt;
     QDateTime m_endedAt;

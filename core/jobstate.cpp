@@ -33,12 +33,33 @@ QString jobStateName(JobState state) {
 }
 
 bool isFinal(JobState state) {
-    return state == JobState::Completed || state == JobState::Failed ||
-           state == JobState::TimedOut || state == JobState::Cancelled;
+    switch (state) {
+#define JOBMONITOR_STATE_FINAL(name, final, active)                                                \
+    case JobState::name:                                                                           \
+        return final;
+        JOBMONITOR_JOB_STATES(JOBMONITOR_STATE_FINAL)
+#undef JOBMONITOR_STATE_FINAL
+    }
+    return false;
 }
 
 bool isActive(JobState state) {
-    return state == JobState::Running || state == JobState::Stopping || state == JobState::Retrying;
+    switch (state) {
+#define JOBMONITOR_STATE_ACTIVE(name, final, active)                                               \
+    case JobState::name:                                                                           \
+        return active;
+        JOBMONITOR_JOB_STATES(JOBMONITOR_STATE_ACTIVE)
+#undef JOBMONITOR_STATE_ACTIVE
+    }
+    return false;
+}
+
+QList<JobState> allJobStates() {
+    return {
+#define JOBMONITOR_STATE_ITEM(name, final, active) JobState::name,
+        JOBMONITOR_JOB_STATES(JOBMONITOR_STATE_ITEM)
+#undef JOBMONITOR_STATE_ITEM
+    };
 }
 
 QString jobEventName(JobEvent event) {
@@ -54,12 +75,16 @@ const QList<TransitionRule> &transitionTable() {
         {Pending, E::Cancel, Cancelled},
         {Running, E::Exited, Completed},
         {Running, E::ExitedWithError, Failed},
+        {Running, E::Lost, Failed},
         {Running, E::ScheduleRetry, Retrying},
         {Running, E::Stop, Stopping},
-        {Running, E::Cancel, Cancelled}, // the process was already gone
         {Stopping, E::StoppedCancel, Cancelled},
         {Stopping, E::StoppedTimeout, TimedOut},
         {Stopping, E::ScheduleRetry, Retrying},
+        // The attempt ended by itself before the stop reached it: it ended as it would have.
+        {Stopping, E::Exited, Completed},
+        {Stopping, E::ExitedWithError, Failed},
+        {Stopping, E::Lost, Failed},
         {Retrying, E::Launch, Running},
         {Retrying, E::LaunchFailed, Failed},
         {Retrying, E::Cancel, Cancelled},

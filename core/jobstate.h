@@ -7,37 +7,56 @@
 
 #include <optional>
 
+// The one list of job states. Adding a state is adding a line here (and its rows to the
+// transition table in jobstate.cpp): the core's enum, the QML enum (app/gui/qmljobstate.h) and
+// the per-state properties are all generated from it.
+//   X(name, final, active)
+//   final:  the job has ended; only Requeue (run again) leaves it
+//   active: the job holds or is about to hold processes (it counts for "quit while jobs run")
+#define JOBMONITOR_JOB_STATES(X)                                                                   \
+    X(Pending, false, false)                                                                       \
+    X(Running, false, true)                                                                        \
+    X(Stopping, false, true)                                                                       \
+    X(Retrying, false, true)                                                                       \
+    X(Completed, true, false)                                                                      \
+    X(Failed, true, false)                                                                         \
+    X(TimedOut, true, false)                                                                       \
+    X(Cancelled, true, false)
+
 namespace jobmonitor {
 
 Q_NAMESPACE
 
 enum class JobState {
-    Pending,
-    Running,
-    Stopping,
-    Retrying,
-    Completed,
-    Failed,
-    TimedOut,
-    Cancelled,
+#define JOBMONITOR_STATE_ENUM(name, final, active) name,
+    JOBMONITOR_JOB_STATES(JOBMONITOR_STATE_ENUM)
+#undef JOBMONITOR_STATE_ENUM
 };
 Q_ENUM_NS(JobState)
 
-inline constexpr int JobStateCount = 8;
+inline constexpr int JobStateCount = 0
+#define JOBMONITOR_STATE_COUNT(name, final, active) +1
+    JOBMONITOR_JOB_STATES(JOBMONITOR_STATE_COUNT)
+#undef JOBMONITOR_STATE_COUNT
+    ;
 
 QString jobStateName(JobState state);
 bool isFinal(JobState state);
-bool isActive(JobState state); // Running, Stopping or Retrying
+bool isActive(JobState state);
+// Every state, in the order of the list.
+QList<JobState> allJobStates();
 
-// What happened to a job. The transition table maps (state, event) to the next state.
+// What happened to a job. The transition table maps (state, event) to the next state; which
+// event ends an attempt is decided by decideAttemptEnd() (decision.h).
 enum class JobEvent {
     Launch,          // an attempt's process started
     LaunchFailed,    // the attempt could not start (missing working directory, exec failure)
-    Exited,          // the process ended by itself with status 0
-    ExitedWithError, // the process ended by itself with a non-zero status or a signal
-    Stop,            // termination began (cancel or deadline)
-    StoppedCancel,   // the process ended after a cancel
-    StoppedTimeout,  // the process ended after its deadline passed
+    Exited,          // the attempt ended by itself with status 0
+    ExitedWithError, // the attempt ended by itself with a non-zero status or a signal
+    Lost,            // the process that supervised the attempt died; the rest was ended
+    Stop,            // the termination sequence was requested (cancel or deadline)
+    StoppedCancel,   // the attempt ended after a cancel reached it
+    StoppedTimeout,  // the attempt ended after its deadline's stop reached it
     ScheduleRetry,   // a failed or timed-out attempt will be retried after a backoff
     Cancel,          // cancelled while no process runs (queued or in backoff)
     Requeue,         // the user asked to run an ended job again

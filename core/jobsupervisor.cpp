@@ -1,34 +1,81 @@
 #include "jobsupervisor.h"
 
+#include "localexecutor.h"
 #include "logging.h"
+#include "scheduler.h"
 #include "wakeup.h"
 
+#include <QDateTime>
 #include <QDir>
-#include <QEventLoop>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace jobmonitor {
+
+namespace {
+
+// A job's coroutine owns its job until it ends: see the class comment.
+QCoro::Task<> runOwned(std::shared_ptr<Job> job, CancellationContext::Ptr context) {
+    co_await job->run(context);
+}
+
+bool makePrivateDirectory(const QString &path) {
+    return ::mkdir(QFile::encodeName(path).constData(), 0700) == 0 || errno == EEXIST;
+}
+
+} // namespace
 
 JobSupervisor::JobSupervisor(QObject *parent)
     : JobSupervisor(Config{}, parent) {}
 
 JobSupervisor::JobSupervisor(Config config, QObject *parent)
+    : JobSupervisor(std::move(config), std::make_shared<LocalExecutor>(), parent) {}
+
+JobSupervisor::JobSupervisor(Config config, std::shared_ptr<Executor> executor, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
+    , m_executor(std::move(executor))
+    , m_scheduler(Scheduler::create(m_config.maxParallel))
     , m_root(CancellationContext::background()) {
-    m_config.maxParallel = std::max(1, m_config.maxParallel);
+    connect(m_scheduler.get(), &Scheduler::maxParallelChanged, this,
+            &JobSupervisor::maxParallelChanged);
 }
 
 JobSupervisor::~JobSupervisor() {
     if (m_coroutines == 0)
         return;
-    // Only a bug gets here (shutdown() should have been awaited), but processes must not
-    // outlive us and suspended coroutines must not resume into deleted jobs: kill and wait.
+    // Only a bug gets here (shutdown() should have been awaited). Forcing the root tells every
+    // shim, right now, to SIGKILL its whole job; each job's coroutine holds its job and ends
+    // whenever the event loop next runs. Nothing of the supervisor is used after this.
     spdlog::error("job supervisor destroyed with {} job(s) running: killing them", m_coroutines);
     m_shuttingDown = true;
     m_root->cancel(CancelReason::Force);
-    QEventLoop loop;
-    connect(this, &JobSupervisor::idle, &loop, &QEventLoop::quit);
-    loop.exec();
+}
+
+QString JobSupervisor::jobOutputRoot(qint64 id) {
+    if (m_config.outputDirectory.isEmpty())
+        return {};
+    if (m_runDirectory.isEmpty()) {
+        // Job ids start again with every run: a directory of the run's own keeps two runs'
+        // jobs from ever sharing files.
+        const QString name = QStringLiteral("run-%1-%2")
+                                 .arg(QDateTime::currentDateTimeUtc().toString(
+                                     QStringLiteral("yyyyMMdd'T'HHmmsszzz")))
+                                 .arg(::getpid());
+        const QString path = QDir(m_config.outputDirectory).filePath(name);
+        if (!makePrivateDirectory(m_config.outputDirectory) || !makePrivateDirectory(path)) {
+            spdlog::error("cannot create the output folder {}: {}", path, strerror(errno));
+            return {};
+        }
+        m_runDirectory = path;
+    }
+    const QString root = QDir(m_runDirectory).filePath(QString::number(id));
+    if (!makePrivateDirectory(root)) {
+        spdlog::error("cannot create the output folder {}: {}", root, strerror(errno));
+        return {};
+    }
+    return root;
 }
 
 StartResult JobSupervisor::start(JobSpec spec) {
@@ -37,134 +84,143 @@ StartResult JobSupervisor::start(JobSpec spec) {
     if (const QString invalid = spec.validate(); !invalid.isEmpty())
         return {nullptr, invalid};
 
-    const int id = m_nextId++;
-    const QString logPath =
-        m_config.logDirectory.isEmpty()
-            ? QString()
-            : QDir(m_config.logDirectory).filePath(QStringLiteral("job-%1.log").arg(id));
-    auto *job = new Job(id, std::move(spec), logPath, this);
-    connect(job, &Job::transitioned, this,
-            [this](const Transition &t) { onStateChanged(t.from, t.to); });
+    const qint64 id = m_nextId++;
+    Job::Services services{m_executor, m_scheduler, jobOutputRoot(id), m_config.keepTails};
+    const auto job = std::make_shared<Job>(id, std::move(spec), std::move(services));
+    connect(job.get(), &Job::transitioned, this, &JobSupervisor::onTransition);
     m_jobs.emplace(id, job);
     ++m_counts[size_t(JobState::Pending)];
-    m_queue.append(id);
     spdlog::info("job {}: queued: {}", id, job->spec().command);
-    Q_EMIT jobAdded(job);
+    Q_EMIT jobAdded(job.get());
     Q_EMIT countersChanged();
-    launchQueued();
-    return {job, {}};
+    launch(job);
+    return {job.get(), {}};
 }
 
-void JobSupervisor::onStateChanged(JobState from, JobState to) {
-    --m_counts[size_t(from)];
-    ++m_counts[size_t(to)];
-    Q_EMIT countersChanged();
-}
-
-void JobSupervisor::launchQueued() {
-    // A job whose attempt ends without suspending (a launch failure) re-enters from runJob;
-    // the outer loop picks up where it left off.
-    if (m_launching)
-        return;
-    m_launching = true;
-    while (m_coroutines < m_config.maxParallel && !m_queue.isEmpty() && !m_shuttingDown) {
-        const int id = m_queue.takeFirst();
-        Job *job = this->job(id);
-        if (!job || job->state() != JobState::Pending)
-            continue;
-        runJob(job);
-    }
-    m_launching = false;
-}
-
-QCoro::Task<> JobSupervisor::runJob(Job *job) {
-    const int id = job->id();
+// Starts the job's coroutine; it waits for the scheduler's admission by itself.
+void JobSupervisor::launch(const std::shared_ptr<Job> &job) {
+    const qint64 id = job->id();
     const CancellationContext::Ptr context = CancellationContext::withCancel(m_root);
     m_jobContexts[id] = context;
     ++m_coroutines;
-    co_await job->run(context);
-    m_jobContexts.erase(id);
-    --m_coroutines;
-    Q_EMIT countersChanged();
-    launchQueued();
-    if (m_coroutines == 0)
-        Q_EMIT idle();
+    // The one idiom for a task nobody awaits: QCoro::connect, whose callback runs only while its
+    // context object lives.
+    QCoro::connect(runOwned(job, context), this, [this, id] {
+        m_jobContexts.erase(id);
+        --m_coroutines;
+        Q_EMIT countersChanged();
+        if (m_coroutines == 0)
+            Q_EMIT idle();
+    });
 }
 
-bool JobSupervisor::cancel(int id) {
+void JobSupervisor::onTransition(const Transition &t) {
+    --m_counts[size_t(t.from)];
+    ++m_counts[size_t(t.to)];
+    if (isFinal(t.to))
+        enforceTailBudget();
+    Q_EMIT countersChanged();
+}
+
+// Oldest ended jobs give up their tails first, then running jobs nobody views.
+void JobSupervisor::enforceTailBudget() {
+    qint64 total = 0;
+    for (const auto &[id, job] : m_jobs)
+        if (const OutputBuffer *tail = job->output())
+            total += tail->keptBytes();
+    if (total <= m_config.tailBudgetBytes)
+        return;
+    QList<Job *> candidates;
+    for (const auto &[id, job] : m_jobs)
+        if (job->output() && !job->isTailDropped() && !job->isTailRetained())
+            candidates.append(job.get());
+    std::stable_sort(candidates.begin(), candidates.end(), [](const Job *a, const Job *b) {
+        if (isFinal(a->state()) != isFinal(b->state()))
+            return isFinal(a->state());
+        return a->endedAt() < b->endedAt();
+    });
+    for (Job *job : std::as_const(candidates)) {
+        if (total <= m_config.tailBudgetBytes)
+            break;
+        const qint64 bytes = job->output()->keptBytes();
+        if (job->dropTail())
+            total -= bytes;
+    }
+}
+
+bool JobSupervisor::cancel(qint64 id) {
     return stop(id, CancelReason::User);
 }
 
-bool JobSupervisor::kill(int id) {
+bool JobSupervisor::kill(qint64 id) {
     return stop(id, CancelReason::Force);
 }
 
-bool JobSupervisor::stop(int id, CancelReason reason) {
+bool JobSupervisor::stop(qint64 id, CancelReason reason) {
     Job *job = this->job(id);
     if (!job || isFinal(job->state()))
         return false;
-    // A launched job may still show Pending until its process reports that it started.
-    if (const auto context = m_jobContexts.find(id); context != m_jobContexts.end()) {
-        context->second->cancel(reason);
-        return true;
-    }
-    m_queue.removeAll(id);
-    return job->cancelPending(reason == CancelReason::Force ? CancelReason::User : reason);
-}
-
-bool JobSupervisor::retry(int id) {
-    Job *job = this->job(id);
-    if (!job || m_shuttingDown || m_jobContexts.count(id) || !job->requeue())
+    const auto context = m_jobContexts.find(id);
+    if (context == m_jobContexts.end())
         return false;
-    m_queue.append(id);
-    launchQueued();
+    context->second->cancel(reason);
     return true;
 }
 
-bool JobSupervisor::remove(int id) {
+bool JobSupervisor::retry(qint64 id) {
+    const auto it = m_jobs.find(id);
+    if (it == m_jobs.end() || m_shuttingDown || m_jobContexts.count(id) || !it->second->requeue())
+        return false;
+    launch(it->second);
+    return true;
+}
+
+bool JobSupervisor::remove(qint64 id) {
     const auto it = m_jobs.find(id);
     if (it == m_jobs.end() || !isFinal(it->second->state()) || m_jobContexts.count(id))
         return false;
-    Job *job = it->second;
+    const std::shared_ptr<Job> job = it->second;
     m_jobs.erase(it);
     --m_counts[size_t(job->state())];
+    job->disconnect(this);
     Q_EMIT jobRemoved(id);
     Q_EMIT countersChanged();
-    delete job;
     return true;
 }
 
-Job *JobSupervisor::job(int id) const {
+Job *JobSupervisor::job(qint64 id) const {
     const auto it = m_jobs.find(id);
-    return it == m_jobs.end() ? nullptr : it->second;
+    return it == m_jobs.end() ? nullptr : it->second.get();
 }
 
 QList<Job *> JobSupervisor::jobs() const {
     QList<Job *> all;
     all.reserve(qsizetype(m_jobs.size()));
     for (const auto &[id, job] : m_jobs)
-        all << job;
+        all << job.get();
     return all;
 }
 
+int JobSupervisor::maxParallel() const {
+    return m_scheduler->maxParallel();
+}
+
 void JobSupervisor::setMaxParallel(int maxParallel) {
-    maxParallel = std::max(1, maxParallel);
-    if (maxParallel == m_config.maxParallel)
-        return;
-    m_config.maxParallel = maxParallel;
-    Q_EMIT maxParallelChanged(maxParallel);
-    launchQueued();
+    m_scheduler->setMaxParallel(maxParallel);
 }
 
 int JobSupervisor::activeCount() const {
-    return count(JobState::Pending) + count(JobState::Running) + count(JobState::Stopping) +
-           count(JobState::Retrying);
+    int active = 0;
+    for (const JobState state : allJobStates())
+        if (!isFinal(state))
+            active += count(state);
+    return active;
 }
 
 int JobSupervisor::processesAlive() const {
     int alive = 0;
-    for (const auto &[id, context] : m_jobContexts)
-        if (job(id)->pid() > 0)
+    for (const auto &[id, job] : m_jobs)
+        if (job->processes().supervisorPid > 0)
             ++alive;
     return alive;
 }
@@ -178,12 +234,8 @@ QCoro::Task<> JobSupervisor::shutdown() {
     } else {
         m_shuttingDown = true;
         spdlog::info("shutting down: {} job(s) active", activeCount());
-        const QList<int> queued = std::exchange(m_queue, {});
-        for (int id : queued)
-            if (Job *job = this->job(id))
-                job->cancelPending(CancelReason::Shutdown);
-        // Every job's coroutine reacts to this one emission, so every job group is signalled
-        // in the same event-loop turn.
+        // Every job's coroutine reacts to this one cancel: each running job's shim is told to
+        // stop inside it, so every job group is signalled in the same event-loop turn.
         m_root->cancel(CancelReason::Shutdown);
     }
     Wakeup wakeup;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cancellationcontext.h"
+#include "executor.h"
 #include "job.h"
 #include "jobspec.h"
 #include "jobstate.h"
@@ -11,8 +12,11 @@
 
 #include <array>
 #include <map>
+#include <memory>
 
 namespace jobmonitor {
+
+class Scheduler;
 
 struct StartResult {
     Job *job = nullptr;
@@ -21,32 +25,48 @@ struct StartResult {
     explicit operator bool() const { return job != nullptr; }
 };
 
-// Owns every job: a queue with a max-parallel limit, start / cancel / kill / retry / remove,
-// and a supervised shutdown that ends every process of every job before it completes.
+// The engine: owns every job, their cancellation contexts (one root, a child per job), the
+// Scheduler that admits attempts and the Executor that runs them, and a supervised shutdown
+// that ends every process of every job before it completes. Front ends do not use it
+// directly: they go through the JobService (app/jobservice.h).
+//
+// Every job runs in its own coroutine from the moment it is queued: it waits for admission,
+// runs attempts, backs off, and ends in a final state. Each coroutine holds its job, so the
+// supervisor going away early leaves nothing dangling: it forces every job to end (SIGKILL
+// through each shim, at once, without an event loop of its own) and the coroutines finish
+// whenever the event loop next runs.
 class JobSupervisor : public QObject {
     Q_OBJECT
 public:
     struct Config {
         int maxParallel = 4;
-        QString logDirectory; // per-job logs go here as job-<id>.log; empty: no log files
+        // Each job's output is saved under <outputDirectory>/<run>/<job id>/<attempt>; empty:
+        // output is not saved (it reaches the tails only).
+        QString outputDirectory;
+        // The window keeps a tail of each job's output; headless runs do not.
+        bool keepTails = true;
+        // All tails together stay about this big: beyond it the tails of ended jobs, then of
+        // running jobs nobody looks at, give up their memory (their saved output stays).
+        qint64 tailBudgetBytes = 128 * 1024 * 1024;
     };
 
     explicit JobSupervisor(QObject *parent = nullptr);
     explicit JobSupervisor(Config config, QObject *parent = nullptr);
+    JobSupervisor(Config config, std::shared_ptr<Executor> executor, QObject *parent = nullptr);
     ~JobSupervisor() override;
 
-    // Queues a job; it runs as soon as a slot is free. Fails with a clear message while
-    // shutting down or when the spec is invalid.
+    // Queues a job; it runs as soon as the scheduler admits it. Fails with a clear message
+    // while shutting down or when the spec is invalid.
     StartResult start(JobSpec spec);
-    bool cancel(int id); // any non-final job ends Cancelled (gracefully if running)
-    bool kill(int id);   // like cancel, but SIGKILL at once (also "Kill now" while Stopping)
-    bool retry(int id);  // an ended job that did not complete runs again
-    bool remove(int id); // an ended job is forgotten
+    bool cancel(qint64 id); // any non-final job ends Cancelled (gracefully if running)
+    bool kill(qint64 id);   // like cancel, but SIGKILL at once (also "Kill now" while Stopping)
+    bool retry(qint64 id);  // an ended job that did not complete runs again
+    bool remove(qint64 id); // an ended job is forgotten
 
-    Job *job(int id) const;
+    Job *job(qint64 id) const;
     QList<Job *> jobs() const; // in creation order
 
-    int maxParallel() const { return m_config.maxParallel; }
+    int maxParallel() const;
     void setMaxParallel(int maxParallel);
 
     // Stops accepting jobs, cancels every job with reason Shutdown (all process groups are
@@ -58,33 +78,35 @@ public:
 
     // Live counters.
     int count(JobState state) const { return m_counts[size_t(state)]; }
-    int activeCount() const; // Pending + Running + Stopping + Retrying
+    int activeCount() const; // jobs not in a final state
     int processesAlive() const;
     int coroutinesAlive() const { return m_coroutines; }
 
 Q_SIGNALS:
     void jobAdded(jobmonitor::Job *job);
-    void jobRemoved(int id);
+    void jobRemoved(qint64 id);
     void countersChanged();
     void maxParallelChanged(int maxParallel);
     void shutdownFinished();
     void idle(); // the last job coroutine has ended
 
 private:
-    void launchQueued();
-    bool stop(int id, CancelReason reason);
-    QCoro::Task<> runJob(Job *job);
-    void onStateChanged(JobState from, JobState to);
+    void launch(const std::shared_ptr<Job> &job);
+    bool stop(qint64 id, CancelReason reason);
+    void onTransition(const Transition &transition);
+    void enforceTailBudget();
+    QString jobOutputRoot(qint64 id);
 
     Config m_config;
+    std::shared_ptr<Executor> m_executor;
+    std::shared_ptr<Scheduler> m_scheduler;
     CancellationContext::Ptr m_root;
-    std::map<int, Job *> m_jobs;
-    std::map<int, CancellationContext::Ptr> m_jobContexts;
-    QList<int> m_queue;
+    std::map<qint64, std::shared_ptr<Job>> m_jobs;
+    std::map<qint64, CancellationContext::Ptr> m_jobContexts;
     std::array<int, JobStateCount> m_counts{};
-    int m_coroutines = 0; // one per launched job: the jobs holding a parallel slot
-    int m_nextId = 1;
-    bool m_launching = false;
+    QString m_runDirectory; // under the output directory, made for the first job of this run
+    int m_coroutines = 0;   // job coroutines that have not ended
+    qint64 m_nextId = 1;
     bool m_shuttingDown = false;
     bool m_shutdownDone = false;
 };

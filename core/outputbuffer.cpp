@@ -148,6 +148,22 @@ void OutputBuffer::finish() {
     Q_EMIT changed();
 }
 
+void OutputBuffer::appendMarker(const QString &text) {
+    for (const int ch : openLinesInOrder()) {
+        if (ch >= 0)
+            completeLine(ch, {});
+    }
+    OutputLine line;
+    line.text = text;
+    line.complete = true;
+    line.marker = true;
+    line.bytes = text.size();
+    m_keptBytes += line.bytes;
+    m_lines.append(std::move(line));
+    trim();
+    Q_EMIT changed();
+}
+
 void OutputBuffer::clear() {
     m_lines.clear();
     m_keptBytes = 0;
@@ -224,14 +240,16 @@ void OutputBuffer::completeLine(int ch, QByteArrayView tail) {
     if (open.bytes.isEmpty() && open.droppedBytes == 0 && tail.size() <= m_limits.maxLineBytes) {
         // The whole line is in the current chunk: decode it in place.
         line.text = decode(tail);
+        line.bytes = tail.size();
     } else {
         appendToOpen(open, tail);
         line.text = decode(open.bytes);
+        line.bytes = open.bytes.size();
         line.droppedBytes = open.droppedBytes;
     }
     open.reset();
 
-    m_keptBytes += line.text.size();
+    m_keptBytes += line.bytes;
     m_lines.append(std::move(line));
     trim();
 }
@@ -252,7 +270,7 @@ void OutputBuffer::trim() {
     qsizetype drop = 0;
     while (drop < m_lines.size() &&
            (m_lines.size() - drop > maxComplete || m_keptBytes > m_limits.maxBytes)) {
-        m_keptBytes -= m_lines.at(drop).text.size();
+        m_keptBytes -= m_lines.at(drop).bytes;
         ++drop;
     }
     if (drop > 0) {
@@ -268,6 +286,7 @@ OutputLine OutputBuffer::toLine(OutputChannel channel, const OpenLine &open, boo
     line.number = open.number;
     line.complete = complete;
     line.droppedBytes = open.droppedBytes;
+    line.bytes = open.bytes.size();
     return line;
 }
 

@@ -15,15 +15,18 @@ enum class OutputChannel { Stdout, Stderr };
 struct OutputLine {
     OutputChannel channel = OutputChannel::Stdout;
     QString text;            // decoded for display: invalid UTF-8 and NUL bytes made visible
-    qint64 number = 0;       // 1-based over the job's whole output, both channels
+    qint64 number = 0;       // 1-based over the job's whole output, both channels; 0: a marker
     bool complete = false;   // false while the line has not seen its newline yet
     qint64 droppedBytes = 0; // bytes of this line not kept (over the per-line limit)
+    qint64 bytes = 0;        // bytes of this line kept (what the tail's byte limit counts)
+    bool marker = false;     // a line of Job Monitor's own between attempts, not output
 };
 
 // A bounded tail of a job's output for the UI. Bytes arrive in arbitrary chunks per channel;
 // lines are split on '\n', a '\r' not followed by '\n' restarts the current line (progress
 // bars), a line longer than maxLineBytes keeps its first maxLineBytes and counts the rest.
-// The tail keeps at most maxLines lines and about maxBytes bytes of text; memory stays bounded
+// The tail keeps at most maxLines lines and about maxBytes bytes of output (counted as it
+// arrived, before decoding); memory stays bounded
 // whatever the input (a 100 MB line without a newline, a flood, binary data).
 class OutputBuffer : public QObject {
     Q_OBJECT
@@ -38,6 +41,8 @@ public:
     OutputBuffer(Limits limits, QObject *parent = nullptr);
 
     void append(OutputChannel channel, QByteArrayView chunk);
+    // Ends the open lines and adds a line of Job Monitor's own (the start of an attempt).
+    void appendMarker(const QString &text);
     // Marks the open lines of both channels complete (the process has ended).
     void finish();
     void clear();
@@ -54,6 +59,7 @@ public:
     qint64 totalBytes(OutputChannel channel) const;
     qint64 totalLines() const;   // lines seen, including those no longer kept
     qint64 droppedLines() const; // lines that fell out of the tail
+    qsizetype keptBytes() const { return m_keptBytes; } // bytes of output the tail holds
     Limits limits() const { return m_limits; }
 
 Q_SIGNALS:

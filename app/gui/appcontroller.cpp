@@ -1,76 +1,85 @@
 #include "appcontroller.h"
 
-#include "jobsupervisor.h"
+#include "jobservice.h"
 #include "logging.h"
 #include "shutdowncoordinator.h"
 
 #include <QClipboard>
 #include <QGuiApplication>
+#include <QQmlEngine>
 
 namespace jobmonitor {
 
 namespace {
-JobSupervisor *g_supervisor = nullptr;
-ShutdownCoordinator *g_coordinator = nullptr;
+// Where an engine keeps its backend until App is created.
+constexpr char ServiceProperty[] = "_jobmonitor_service";
+constexpr char CoordinatorProperty[] = "_jobmonitor_coordinator";
 } // namespace
 
-void AppController::setBackend(JobSupervisor *supervisor, ShutdownCoordinator *coordinator) {
-    g_supervisor = supervisor;
-    g_coordinator = coordinator;
+void AppController::setBackend(QQmlEngine &engine, JobService *service,
+                               ShutdownCoordinator *coordinator) {
+    engine.setProperty(ServiceProperty, QVariant::fromValue<QObject *>(service));
+    engine.setProperty(CoordinatorProperty, QVariant::fromValue<QObject *>(coordinator));
 }
 
-JobSupervisor *AppController::supervisor() {
-    return g_supervisor;
-}
-
-AppController *AppController::create(QQmlEngine *, QJSEngine *) {
-    Q_ASSERT_X(g_supervisor && g_coordinator, "AppController::create",
+AppController *AppController::create(QQmlEngine *qmlEngine, QJSEngine *) {
+    auto *service =
+        qobject_cast<JobService *>(qmlEngine->property(ServiceProperty).value<QObject *>());
+    auto *coordinator = qobject_cast<ShutdownCoordinator *>(
+        qmlEngine->property(CoordinatorProperty).value<QObject *>());
+    Q_ASSERT_X(service && coordinator, "AppController::create",
                "AppController::setBackend() must be called before loading QML");
-    return new AppController(g_supervisor, g_coordinator);
+    return new AppController(service, coordinator);
 }
 
-AppController::AppController(JobSupervisor *supervisor, ShutdownCoordinator *coordinator)
-    : m_supervisor(supervisor)
+AppController *AppController::of(const QObject *object) {
+    QQmlEngine *engine = qmlEngine(object);
+    if (!engine)
+        return nullptr;
+    return engine->singletonInstance<AppController *>(qmlTypeId("JobMonitor", 1, 0, "App"));
+}
+
+AppController::AppController(JobService *service, ShutdownCoordinator *coordinator)
+    : m_service(service)
     , m_coordinator(coordinator)
-    , m_jobs(supervisor) {
-    connect(supervisor, &JobSupervisor::countersChanged, this, &AppController::countersChanged);
-    connect(supervisor, &JobSupervisor::maxParallelChanged, this,
-            &AppController::maxParallelChanged);
+    , m_jobs(service) {
+    connect(service, &JobService::countersChanged, this, &AppController::countersChanged);
+    connect(service, &JobService::maxParallelChanged, this, &AppController::maxParallelChanged);
     connect(coordinator, &ShutdownCoordinator::shuttingDownChanged, this,
             &AppController::shuttingDownChanged);
     connect(coordinator, &ShutdownCoordinator::forcedChanged, this, &AppController::forcedChanged);
 }
 
 int AppController::runningCount() const {
-    return m_supervisor->count(JobState::Running);
+    return m_service->count(JobState::Running);
 }
 
 int AppController::queuedCount() const {
-    return m_supervisor->count(JobState::Pending);
+    return m_service->count(JobState::Pending);
 }
 
 int AppController::stoppingCount() const {
-    return m_supervisor->count(JobState::Stopping);
+    return m_service->count(JobState::Stopping);
 }
 
 int AppController::retryingCount() const {
-    return m_supervisor->count(JobState::Retrying);
+    return m_service->count(JobState::Retrying);
 }
 
 int AppController::activeCount() const {
-    return m_supervisor->activeCount();
+    return m_service->activeCount();
 }
 
 int AppController::processesAlive() const {
-    return m_supervisor->processesAlive();
+    return m_service->processesAlive();
 }
 
 int AppController::maxParallel() const {
-    return m_supervisor->maxParallel();
+    return m_service->maxParallel();
 }
 
 void AppController::setMaxParallel(int maxParallel) {
-    m_supervisor->setMaxParallel(maxParallel);
+    m_service->setMaxParallel(maxParallel);
 }
 
 bool AppController::isShuttingDown() const {
@@ -81,20 +90,20 @@ bool AppController::isForced() const {
     return m_coordinator->isForced();
 }
 
-bool AppController::cancel(int jobId) {
-    return m_supervisor->cancel(jobId);
+bool AppController::cancel(qint64 jobId) {
+    return m_service->cancel(jobId);
 }
 
-bool AppController::kill(int jobId) {
-    return m_supervisor->kill(jobId);
+bool AppController::kill(qint64 jobId) {
+    return m_service->kill(jobId);
 }
 
-bool AppController::retry(int jobId) {
-    return m_supervisor->retry(jobId);
+bool AppController::retry(qint64 jobId) {
+    return m_service->retry(jobId);
 }
 
-bool AppController::remove(int jobId) {
-    return m_supervisor->remove(jobId);
+bool AppController::remove(qint64 jobId) {
+    return m_service->remove(jobId);
 }
 
 void AppController::quit() {

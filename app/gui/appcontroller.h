@@ -10,12 +10,12 @@ class QJSEngine;
 
 namespace jobmonitor {
 
-class JobSupervisor;
+class JobService;
 class ShutdownCoordinator;
 
 // The QML window's one way into the application: the job list, live counters, job actions and
-// quitting. It only forwards to the JobSupervisor and ShutdownCoordinator it is given before
-// the QML engine loads (setBackend), so the window holds no logic of its own.
+// quitting. It only forwards to the JobService and ShutdownCoordinator its engine was given
+// before loading QML (setBackend), so the window holds no logic of its own.
 class AppController : public QObject {
     Q_OBJECT
     QML_NAMED_ELEMENT(App)
@@ -31,12 +31,15 @@ class AppController : public QObject {
     Q_PROPERTY(bool shuttingDown READ isShuttingDown NOTIFY shuttingDownChanged)
     Q_PROPERTY(bool forced READ isForced NOTIFY forcedChanged)
 public:
-    // Must be called before a QML engine first uses App; both must outlive every engine.
-    static void setBackend(JobSupervisor *supervisor, ShutdownCoordinator *coordinator);
-    static JobSupervisor *supervisor();
+    // Must be called before the engine first uses App; both must outlive the engine.
+    static void setBackend(QQmlEngine &engine, JobService *service,
+                           ShutdownCoordinator *coordinator);
     static AppController *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
+    // The App of the engine that created object (for QML types that act on jobs), or null.
+    static AppController *of(const QObject *object);
 
     JobListModel *jobs() { return &m_jobs; }
+    JobService *service() const { return m_service; }
     int runningCount() const;
     int queuedCount() const;
     int stoppingCount() const;
@@ -48,10 +51,10 @@ public:
     bool isShuttingDown() const;
     bool isForced() const;
 
-    Q_INVOKABLE bool cancel(int jobId);
-    Q_INVOKABLE bool kill(int jobId);
-    Q_INVOKABLE bool retry(int jobId);
-    Q_INVOKABLE bool remove(int jobId);
+    Q_INVOKABLE bool cancel(qint64 jobId);
+    Q_INVOKABLE bool kill(qint64 jobId);
+    Q_INVOKABLE bool retry(qint64 jobId);
+    Q_INVOKABLE bool remove(qint64 jobId);
     // Starts the supervised shutdown; the application exits when every job has ended.
     Q_INVOKABLE void quit();
     // The window calls this when its quit confirmation opens, so that the log shows the question.
@@ -67,9 +70,9 @@ Q_SIGNALS:
     void forcedChanged();
 
 private:
-    AppController(JobSupervisor *supervisor, ShutdownCoordinator *coordinator);
+    AppController(JobService *service, ShutdownCoordinator *coordinator);
 
-    JobSupervisor *m_supervisor;
+    JobService *m_service;
     ShutdownCoordinator *m_coordinator;
     JobListModel m_jobs;
 };

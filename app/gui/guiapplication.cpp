@@ -10,7 +10,7 @@
 
 namespace jobmonitor {
 
-bool loadMainWindow(QQmlApplicationEngine &engine, JobSupervisor &supervisor,
+bool loadMainWindow(QQmlApplicationEngine &engine, JobService &service,
                     ShutdownCoordinator &coordinator) {
     // The style is fixed once the first window has loaded Qt Quick Controls.
     if (QQuickStyle::name().isEmpty())
@@ -20,19 +20,18 @@ bool loadMainWindow(QQmlApplicationEngine &engine, JobSupervisor &supervisor,
     // where OpenGL is rendered in software (llvmpipe): with jobs flooding output it cost about
     // a third of the frame rate, and the GUI thread waited 50 ms and more for the render thread.
     QQuickWindow::setTextRenderType(QQuickWindow::NativeTextRendering);
-    AppController::setBackend(&supervisor, &coordinator);
+    AppController::setBackend(engine, &service, &coordinator);
     // The module's files live under qrc:/JobMonitor; Qt 6.4 does not search qrc:/ by itself.
     engine.addImportPath(QStringLiteral("qrc:/"));
     engine.load(QUrl(QStringLiteral("qrc:/JobMonitor/Main.qml")));
     return !engine.rootObjects().isEmpty();
 }
 
-int runGuiApplication(QGuiApplication &app, JobSupervisor &supervisor,
-                      ShutdownCoordinator &coordinator) {
+int runGuiApplication(QGuiApplication &app, JobService &service, ShutdownCoordinator &coordinator) {
     QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/JobMonitor/icons/jobmonitor.png")));
     QGuiApplication::setDesktopFileName(QStringLiteral("io.github.jobmonitor.JobMonitor"));
     QQmlApplicationEngine engine;
-    if (!loadMainWindow(engine, supervisor, coordinator))
+    if (!loadMainWindow(engine, service, coordinator))
         return 1;
     app.setQuitOnLastWindowClosed(false);
     return app.exec();

@@ -5,18 +5,17 @@ class QQmlApplicationEngine;
 
 namespace jobmonitor {
 
-class JobSupervisor;
+class JobService;
 class ShutdownCoordinator;
 
 // Loads the main window (qrc:/JobMonitor/Main.qml) in the Fusion style, wired to the given
-// supervisor and coordinator. Returns false when the window could not be created.
-bool loadMainWindow(QQmlApplicationEngine &engine, JobSupervisor &supervisor,
+// service and coordinator. Returns false when the window could not be created.
+bool loadMainWindow(QQmlApplicationEngine &engine, JobService &service,
                     ShutdownCoordinator &coordinator);
 
 // Runs the desktop window until the coordinator's shutdown completes and returns the exit
 // status. Closing the window never quits by itself: it asks the coordinator, which calls
 // QCoreApplication::exit() once every job has ended.
-int runGuiApplication(QGuiApplication &app, JobSupervisor &supervisor,
-                      ShutdownCoordinator &coordinator);
+int runGuiApplication(QGuiApplication &app, JobService &service, ShutdownCoordinator &coordinator);
 
 } // namespace jobmonitor

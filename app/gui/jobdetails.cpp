@@ -2,33 +2,59 @@
 
 #include "appcontroller.h"
 #include "jobformat.h"
-#include "jobsupervisor.h"
+#include "jobservice.h"
 
 namespace jobmonitor {
 
 JobDetails::JobDetails(QObject *parent)
-    : QObject(parent) {
-    if (JobSupervisor *supervisor = AppController::supervisor()) {
-        connect(supervisor, &JobSupervisor::jobRemoved, this, [this](int id) {
+    : QObject(parent) {}
+
+JobDetails::~JobDetails() {
+    if (m_job)
+        m_job->releaseTail();
+}
+
+JobService *JobDetails::service() {
+    if (!m_service) {
+        if (AppController *app = AppController::of(this))
+            setService(app->service());
+    }
+    return m_service;
+}
+
+void JobDetails::setService(JobService *service) {
+    if (m_service == service)
+        return;
+    if (m_service)
+        m_service->disconnect(this);
+    m_service = service;
+    if (service) {
+        connect(service, &JobService::jobRemoved, this, [this](qint64 id) {
             if (id == m_jobId)
                 attach(nullptr);
         });
     }
 }
 
-void JobDetails::setJobId(int jobId) {
+void JobDetails::setJobId(qint64 jobId) {
     if (jobId == m_jobId)
         return;
     m_jobId = jobId;
-    JobSupervisor *supervisor = AppController::supervisor();
-    attach(supervisor && jobId >= 0 ? supervisor->job(jobId) : nullptr);
+    JobService *jobs = service();
+    attach(jobs && jobId >= 0 ? jobs->job(jobId) : nullptr);
     Q_EMIT jobIdChanged();
 }
 
 void JobDetails::attach(Job *job) {
-    if (m_job)
+    if (m_job) {
         m_job->disconnect(this);
+        m_job->releaseTail();
+    }
     m_job = job;
+    // Shown means kept: the tail budget leaves a viewed job's tail alone (and a tail it took
+    // is read back from the saved output).
+    if (job)
+        job->retainTail();
     m_output.setBuffer(job ? job->output() : nullptr);
     m_transitions.setHistory(job ? job->history() : QList<Transition>());
     if (job) {
@@ -37,7 +63,8 @@ void JobDetails::attach(Job *job) {
             updateDiagram();
             Q_EMIT changed();
         });
-        connect(job, &Job::pidChanged, this, &JobDetails::changed);
+        connect(job, &Job::processesChanged, this, &JobDetails::changed);
+        connect(job, &Job::outputErrorChanged, this, &JobDetails::changed);
         connect(job, &Job::deadlineChanged, this, &JobDetails::changed);
     }
     updateDiagram();
@@ -71,7 +98,7 @@ QString JobDetails::stateName() const {
 }
 
 int JobDetails::attempt() const {
-    return m_job ? m_job->attempt() : 0;
+    return m_job ? m_job->attemptOfRun() : 0;
 }
 
 int JobDetails::maxAttempts() const {
@@ -87,7 +114,11 @@ QString JobDetails::error() const {
 }
 
 qint64 JobDetails::pid() const {
-    return m_job ? m_job->pid() : 0;
+    return m_job ? m_job->processes().commandPid : 0;
+}
+
+QString JobDetails::outputError() const {
+    return m_job ? m_job->outputError() : QString();
 }
 
 int JobDetails::stragglers() const {
@@ -103,9 +134,10 @@ double JobDetails::deadline() const {
 }
 
 QUrl JobDetails::logUrl() const {
-    if (!m_job || m_job->logPath().isEmpty())
+    const QString directory = m_job ? m_job->outputDirectory(m_job->attempt()) : QString();
+    if (directory.isEmpty())
         return {};
-    return QUrl::fromLocalFile(m_job->logPath());
+    return QUrl::fromLocalFile(directory + QStringLiteral("/stdout"));
 }
 
 bool JobDetails::canCancel() const {

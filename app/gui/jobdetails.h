@@ -13,12 +13,14 @@
 
 namespace jobmonitor {
 
+class JobService;
+
 // Everything the details pane shows about one job, looked up by id: its properties, what it
 // may do next, its live output, its transitions and the state diagram's data.
 class JobDetails : public QObject {
     Q_OBJECT
     QML_ELEMENT
-    Q_PROPERTY(int jobId READ jobId WRITE setJobId NOTIFY jobIdChanged)
+    Q_PROPERTY(qint64 jobId READ jobId WRITE setJobId NOTIFY jobIdChanged)
     Q_PROPERTY(bool valid READ isValid NOTIFY changed)
     Q_PROPERTY(QString label READ label NOTIFY changed)
     Q_PROPERTY(QString command READ command NOTIFY changed)
@@ -29,7 +31,10 @@ class JobDetails : public QObject {
     Q_PROPERTY(int maxAttempts READ maxAttempts NOTIFY changed)
     Q_PROPERTY(QString result READ result NOTIFY changed)
     Q_PROPERTY(QString error READ error NOTIFY changed)
+    // The command's own pid while it runs (not its shim's), else 0.
     Q_PROPERTY(qint64 pid READ pid NOTIFY changed)
+    // Why the output stopped being saved (a full disk, say); the tail shown still has it all.
+    Q_PROPERTY(QString outputError READ outputError NOTIFY changed)
     Q_PROPERTY(int stragglers READ stragglers NOTIFY changed)
     Q_PROPERTY(QString traceId READ traceId NOTIFY changed)
     // Epoch ms of SIGKILL while Stopping, of the next attempt while Retrying; 0 otherwise.
@@ -45,9 +50,12 @@ class JobDetails : public QObject {
     Q_PROPERTY(jobmonitor::StateEdgeModel *diagramEdges READ diagramEdges CONSTANT)
 public:
     explicit JobDetails(QObject *parent = nullptr);
+    ~JobDetails() override;
 
-    int jobId() const { return m_jobId; }
-    void setJobId(int jobId);
+    qint64 jobId() const { return m_jobId; }
+    void setJobId(qint64 jobId);
+    // The jobs to look the id up in; found through the engine's App when not set.
+    void setService(JobService *service);
 
     bool isValid() const { return m_job != nullptr; }
     QString label() const;
@@ -60,6 +68,7 @@ public:
     QString result() const;
     QString error() const;
     qint64 pid() const;
+    QString outputError() const;
     int stragglers() const;
     QString traceId() const;
     double deadline() const;
@@ -79,10 +88,12 @@ Q_SIGNALS:
     void changed();
 
 private:
+    JobService *service();
     void attach(Job *job);
     void updateDiagram();
 
-    int m_jobId = -1;
+    JobService *m_service = nullptr;
+    qint64 m_jobId = -1;
     QPointer<Job> m_job;
     OutputModel m_output;
     TransitionModel m_transitions;

@@ -37,7 +37,7 @@ bool JobFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourcePa
     return true;
 }
 
-int JobFilterModel::rowOf(int jobId) const {
+int JobFilterModel::rowOf(qint64 jobId) const {
     auto *source = qobject_cast<JobListModel *>(sourceModel());
     if (!source)
         return -1;
@@ -47,9 +47,9 @@ int JobFilterModel::rowOf(int jobId) const {
     return mapFromSource(source->index(sourceRow, 0)).row();
 }
 
-int JobFilterModel::jobIdAt(int row) const {
+qint64 JobFilterModel::jobIdAt(int row) const {
     const QModelIndex i = index(row, 0);
-    return i.isValid() ? i.data(JobListModel::JobIdRole).toInt() : -1;
+    return i.isValid() ? i.data(JobListModel::JobIdRole).toLongLong() : -1;
 }
 
 } // namespace jobmonitor

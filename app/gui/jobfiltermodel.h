@@ -26,9 +26,9 @@ public:
     void setFilter(Filter filter);
 
     // Row in this model of the job with this id, or -1.
-    Q_INVOKABLE int rowOf(int jobId) const;
+    Q_INVOKABLE int rowOf(qint64 jobId) const;
     // Job id at a row of this model, or -1.
-    Q_INVOKABLE int jobIdAt(int row) const;
+    Q_INVOKABLE qint64 jobIdAt(int row) const;
 
 Q_SIGNALS:
     void filterChanged();

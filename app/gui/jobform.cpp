@@ -1,7 +1,8 @@
 #include "jobform.h"
 
 #include "appcontroller.h"
-#include "jobsupervisor.h"
+#include "job.h"
+#include "jobservice.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -79,9 +80,17 @@ void JobForm::reset() {
     Q_EMIT changed();
 }
 
-bool JobForm::loadFromJob(int jobId) {
-    JobSupervisor *supervisor = AppController::supervisor();
-    const Job *job = supervisor ? supervisor->job(jobId) : nullptr;
+JobService *JobForm::service() {
+    if (!m_service) {
+        if (AppController *app = AppController::of(this))
+            m_service = app->service();
+    }
+    return m_service;
+}
+
+bool JobForm::loadFromJob(qint64 jobId) {
+    JobService *jobs = service();
+    const Job *job = jobs ? jobs->job(jobId) : nullptr;
     if (!job)
         return false;
     const JobSpec &spec = job->spec();
@@ -168,18 +177,18 @@ void JobForm::validate() {
         m_spec.reset();
 }
 
-int JobForm::start() {
-    JobSupervisor *supervisor = AppController::supervisor();
-    if (!m_spec || !supervisor)
+qint64 JobForm::start() {
+    JobService *jobs = service();
+    if (!m_spec || !jobs)
         return -1;
-    const StartResult result = supervisor->start(*m_spec);
+    const JobService::AddResult result = jobs->add(*m_spec);
     if (!result) {
         m_startError = result.error;
         Q_EMIT changed();
         return -1;
     }
     rememberCommand(m_spec->command);
-    return result.job->id();
+    return result.id;
 }
 
 void JobForm::rememberCommand(const QString &command) {

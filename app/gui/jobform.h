@@ -10,6 +10,8 @@
 
 namespace jobmonitor {
 
+class JobService;
+
 // The New job form's state and rules. Every field is kept as the text the user typed, so
 // nothing is lost while a field is wrong; each field has its own error message, and start()
 // works only when all of them are empty.
@@ -77,11 +79,13 @@ public:
     QStringList recentCommands() const { return m_recent; }
 
     // Queues the job; returns its id, or -1 (startError says why).
-    Q_INVOKABLE int start();
+    Q_INVOKABLE qint64 start();
     // Every field back to its default.
     Q_INVOKABLE void reset();
     // Fills the form from an existing job ("Run again"); false when there is no such job.
-    Q_INVOKABLE bool loadFromJob(int jobId);
+    Q_INVOKABLE bool loadFromJob(qint64 jobId);
+    // The jobs to start in; found through the engine's App when not set.
+    void setService(JobService *service) { m_service = service; }
 
 Q_SIGNALS:
     void changed();
@@ -97,10 +101,12 @@ private:
         QString backoff;
         QString grace;
     };
+    JobService *service();
     void setField(QString &field, const QString &value);
     void validate();
     void rememberCommand(const QString &command);
 
+    JobService *m_service = nullptr;
     QString m_command;
     QString m_name;
     QString m_workingDirectory;

@@ -1,23 +1,15 @@
 #include "jobformat.h"
 
 #include "job.h"
-
-#include <cstring>
+#include "signalnames.h"
 
 namespace jobmonitor {
-
-QString signalText(int signal) {
-    const char *abbrev = sigabbrev_np(signal);
-    if (!abbrev)
-        return QStringLiteral("signal %1").arg(signal);
-    return QStringLiteral("signal %1 (SIG%2)").arg(signal).arg(QString::fromLatin1(abbrev));
-}
 
 QString jobResultText(const Job &job) {
     if (job.state() == JobState::Pending || job.state() == JobState::Running)
         return {};
     if (job.exitSignal())
-        return signalText(*job.exitSignal());
+        return signalDescription(*job.exitSignal());
     if (job.exitCode())
         return QStringLiteral("exit %1").arg(*job.exitCode());
     if (!job.error().isEmpty())

@@ -14,8 +14,6 @@ class Job;
 QString jobResultText(const Job &job);
 // "0:07", "1:02:33": time from the first start to the end (or to now while not ended).
 QString jobElapsedText(const Job &job, const QDateTime &now);
-// "signal 15 (SIGTERM)".
-QString signalText(int signal);
 // Milliseconds since the epoch at which the job's deadline (SIGKILL while Stopping, the next
 // attempt while Retrying) falls; 0 when it has none.
 qint64 jobDeadlineEpochMs(const Job &job);

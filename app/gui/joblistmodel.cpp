@@ -1,23 +1,24 @@
 #include "joblistmodel.h"
 
+#include "job.h"
 #include "jobformat.h"
-#include "jobsupervisor.h"
+#include "jobservice.h"
 
 #include <algorithm>
 
 namespace jobmonitor {
 
-JobListModel::JobListModel(JobSupervisor *supervisor, QObject *parent)
+JobListModel::JobListModel(JobService *service, QObject *parent)
     : QAbstractListModel(parent)
-    , m_supervisor(supervisor) {
-    for (Job *job : supervisor->jobs())
+    , m_service(service) {
+    for (Job *job : service->jobs())
         add(job);
-    connect(supervisor, &JobSupervisor::jobAdded, this, [this](Job *job) {
+    connect(service, &JobService::jobAdded, this, [this](Job *job) {
         beginInsertRows({}, 0, 0);
         add(job);
         endInsertRows();
     });
-    connect(supervisor, &JobSupervisor::jobRemoved, this, &JobListModel::removeJob);
+    connect(service, &JobService::jobRemoved, this, &JobListModel::removeJob);
     m_elapsedTimer.setInterval(1000);
     connect(&m_elapsedTimer, &QTimer::timeout, this, &JobListModel::tick);
     m_elapsedTimer.start();
@@ -32,7 +33,7 @@ void JobListModel::add(Job *job) {
     connect(job, &Job::deadlineChanged, this, [this, job] { jobChanged(job, {DeadlineRole}); });
 }
 
-void JobListModel::removeJob(int id) {
+void JobListModel::removeJob(qint64 id) {
     const int index = indexOf(id);
     if (index < 0)
         return;
@@ -65,16 +66,17 @@ void JobListModel::tick() {
         Q_EMIT dataChanged(createIndex(first, 0), createIndex(last, 0), {ElapsedRole});
 }
 
-int JobListModel::indexOf(int id) const {
+int JobListModel::indexOf(qint64 id) const {
     // Ids grow with creation order, so the list is sorted by id.
-    const auto it = std::lower_bound(m_jobs.cbegin(), m_jobs.cend(), id,
-                                     [](const Job *job, int value) { return job->id() < value; });
+    const auto it =
+        std::lower_bound(m_jobs.cbegin(), m_jobs.cend(), id,
+                         [](const Job *job, qint64 value) { return job->id() < value; });
     if (it == m_jobs.cend() || (*it)->id() != id)
         return -1;
     return int(it - m_jobs.cbegin());
 }
 
-int JobListModel::rowOf(int jobId) const {
+int JobListModel::rowOf(qint64 jobId) const {
     const int index = indexOf(jobId);
     return index < 0 ? -1 : rowAt(index);
 }
@@ -99,7 +101,7 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const {
     case StateNameRole:
         return jobStateName(job.state());
     case AttemptRole:
-        return job.attempt();
+        return job.attemptOfRun();
     case MaxAttemptsRole:
         return job.spec().maxAttempts;
     case ElapsedRole:

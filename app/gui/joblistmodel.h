@@ -8,9 +8,9 @@
 namespace jobmonitor {
 
 class Job;
-class JobSupervisor;
+class JobService;
 
-// Every job of the supervisor, newest first. Updates are fine-grained: a state change touches
+// Every job of the service, newest first. Updates are fine-grained: a state change touches
 // one row and only the roles it affects; elapsed times tick through one shared one-second
 // timer that emits a single dataChanged for the span of rows that are still running.
 class JobListModel : public QAbstractListModel {
@@ -19,12 +19,12 @@ class JobListModel : public QAbstractListModel {
     QML_UNCREATABLE("The job list belongs to App.")
 public:
     enum Role {
-        JobIdRole = Qt::UserRole + 1, // int: the supervisor's job id
+        JobIdRole = Qt::UserRole + 1, // int: the job's id
         LabelRole,                    // string: the name, or the command when the job has none
         CommandRole,                  // string: the command line
         StateRole,                    // int: jobmonitor::JobState
         StateNameRole,                // string: "Running", "TimedOut", ...
-        AttemptRole,                  // int: current or last attempt, 0 before the first
+        AttemptRole,                  // int: current or last attempt of this run, 0 before one
         MaxAttemptsRole,              // int: 1 + retries
         ElapsedRole,   // string: "1:07", ticking while the job runs; empty while queued
         ResultRole,    // string: "exit 3", "signal 9 (SIGKILL)", "failed to start" or empty
@@ -35,24 +35,24 @@ public:
     };
     Q_ENUM(Role)
 
-    explicit JobListModel(JobSupervisor *supervisor, QObject *parent = nullptr);
+    explicit JobListModel(JobService *service, QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
     // Row of the job with this id, or -1.
-    Q_INVOKABLE int rowOf(int jobId) const;
+    Q_INVOKABLE int rowOf(qint64 jobId) const;
 
 private:
     void add(Job *job);
-    void removeJob(int id);
+    void removeJob(qint64 id);
     void jobChanged(Job *job, const QList<int> &roles);
     void tick();
-    int indexOf(int id) const; // index into m_jobs (creation order)
+    int indexOf(qint64 id) const; // index into m_jobs (creation order)
     int rowAt(int index) const { return int(m_jobs.size()) - 1 - index; }
 
-    JobSupervisor *m_supervisor;
+    JobService *m_service;
     QList<Job *> m_jobs; // creation order; rows show them reversed
     QTimer m_elapsedTimer;
 };

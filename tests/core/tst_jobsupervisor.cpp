@@ -2,7 +2,9 @@
 // the real shim), real signals, and after every test proof that no process of any job is alive
 // and that every live counter is back to zero.
 
+#include "attemptoutput.h"
 #include "jobsupervisor.h"
+#include "localexecutor.h"
 #include "logging.h"
 #include "testutil.h"
 
@@ -68,6 +70,20 @@ private:
         return result.job;
     }
 
+    // Everything attempt n of the job saved, per channel, read back as a viewer would.
+    static QByteArray savedOutput(const Job *job, int attempt, OutputChannel channel) {
+        AttemptOutputReader reader(job->outputDirectory(attempt));
+        if (!reader.open()) {
+            qWarning() << reader.error();
+            return {};
+        }
+        QByteArray bytes;
+        for (const AttemptOutputReader::Chunk &chunk : reader.read(qint64(1) << 40))
+            if (chunk.channel == channel)
+                bytes += chunk.data;
+        return bytes;
+    }
+
     QList<qint64> allPids() const {
         QList<qint64> pids;
         for (const QString &file : m_pidFiles)
@@ -80,7 +96,7 @@ private:
         QCOMPARE(m_supervisor->activeCount(), 0);
         QCOMPARE(m_supervisor->processesAlive(), 0);
         QCOMPARE(m_supervisor->coroutinesAlive(), 0);
-        QCOMPARE(JobProcess::aliveCount(), 0);
+        QCOMPARE(LocalExecutor::liveShims(), 0);
         QCOMPARE(waitUntilDead(allPids(), 10s), QList<qint64>());
         QCOMPARE(destroyedWhileRunningWarnings(), 0);
     }
@@ -117,11 +133,11 @@ private Q_SLOTS:
         QTest::newRow("exit 255") << QStringList{"--exit", "255"} << JobState::Failed << 255 << 0
                                   << "exit code 255";
         QTest::newRow("SIGKILL") << QStringList{"--signal", "9"} << JobState::Failed << -1 << 9
-                                 << "signal 9 (Killed)";
+                                 << "signal 9 (SIGKILL)";
         QTest::newRow("SIGSEGV") << QStringList{"--signal", "11"} << JobState::Failed << -1 << 11
-                                 << "signal 11 (Segmentation fault)";
+                                 << "signal 11 (SIGSEGV)";
         QTest::newRow("SIGTERM") << QStringList{"--signal", "15"} << JobState::Failed << -1 << 15
-                                 << "signal 15 (Terminated)";
+                                 << "signal 15 (SIGTERM)";
     }
 
     void endings() {
@@ -195,18 +211,16 @@ private Q_SLOTS:
         QCOMPARE(lines[0].text, QStringLiteral("hello there ") + m_dir.path());
         QCOMPARE(lines[1].channel, OutputChannel::Stderr);
         QCOMPARE(lines[1].text, QStringLiteral("err"));
-        QFile log(job->logPath());
-        QVERIFY(log.open(QIODevice::ReadOnly));
-        const QByteArray content = log.readAll();
-        QVERIFY(content.contains("hello there " + m_dir.path().toUtf8() + "\n"));
-        QVERIFY(content.contains("err\n"));
+        QCOMPARE(savedOutput(job, 1, OutputChannel::Stdout),
+                 "hello there " + m_dir.path().toUtf8() + "\n");
+        QCOMPARE(savedOutput(job, 1, OutputChannel::Stderr), QByteArray("err\n"));
     }
 
     void awkwardOutput_data() {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<qint64>("bytes");     // on stdout
         QTest::addColumn<QString>("lastLine"); // the start of the tail's last line
-        QTest::addColumn<QByteArray>("raw");   // bytes the log file must hold as they were
+        QTest::addColumn<QByteArray>("raw");   // bytes the saved output must end with
         const QChar replacement(0xfffd);
         QTest::newRow("invalid UTF-8")
             << QStringList{"--invalid-utf8"} << qint64(18)
@@ -243,11 +257,11 @@ private Q_SLOTS:
             kept += line.text.size();
         QVERIFY(kept <= output->limits().maxBytes + output->limits().maxLineBytes);
         QVERIFY2(lines.last().text.startsWith(lastLine), qPrintable(lines.last().text.left(80)));
-        QVERIFY(job->logError().isEmpty());
-        QFile log(job->logPath());
-        QVERIFY(log.open(QIODevice::ReadOnly));
-        QVERIFY(log.size() > bytes); // every byte, plus Job Monitor's own notes
-        QVERIFY(log.readAll().contains(raw));
+        QVERIFY(job->outputError().isEmpty());
+        // Every byte, exactly as written.
+        const QByteArray saved = savedOutput(job, 1, OutputChannel::Stdout);
+        QCOMPARE(saved.size(), bytes);
+        QVERIFY(saved.endsWith(raw));
     }
 
     // Each attempt's output starts on a line of its own, even after a line without end.
@@ -260,11 +274,17 @@ private Q_SLOTS:
         QVERIFY(job);
         QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Failed, StateTimeoutMs);
         const QList<OutputLine> lines = job->output()->lines();
-        QCOMPARE(lines.size(), 2);
-        for (const OutputLine &line : lines) {
-            QCOMPARE(line.text, QStringLiteral("partial"));
-            QVERIFY(line.complete);
+        QCOMPARE(lines.size(), 3);
+        for (const int row : {0, 2}) {
+            QCOMPARE(lines[row].text, QStringLiteral("partial"));
+            QVERIFY(lines[row].complete);
+            QVERIFY(!lines[row].marker);
         }
+        // Between the attempts: a line of Job Monitor's own, naming the second attempt.
+        QVERIFY(lines[1].marker);
+        QVERIFY2(lines[1].text.startsWith(QStringLiteral("attempt 2 · started ")),
+                 qPrintable(lines[1].text));
+        QVERIFY(lines[1].text.endsWith(QStringLiteral("trace ") + job->traceId()));
     }
 
     void stdinIsDevNull() {
@@ -330,7 +350,8 @@ private Q_SLOTS:
         for (int i = 0; i < 20; ++i)
             jobs << start(childJob({"--sleep", "-1"}));
         QTRY_VERIFY_WITH_TIMEOUT(
-            std::any_of(jobs.cbegin(), jobs.cend(), [](Job *job) { return job->pid() > 0; }),
+            std::any_of(jobs.cbegin(), jobs.cend(),
+                        [](Job *job) { return job->processes().supervisorPid > 0; }),
             StateTimeoutMs);
         for (Job *job : jobs)
             QVERIFY(m_supervisor->cancel(job->id()));
@@ -365,7 +386,8 @@ private Q_SLOTS:
         QVERIFY(m_supervisor->cancel(job->id()));
         QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Cancelled, StateTimeoutMs);
         QCOMPARE(job->exitSignal(), std::optional<int>(SIGKILL));
-        QVERIFY(job->history().last().reason.contains(QLatin1String("killed after the grace")));
+        QVERIFY(job->history().last().reason.contains(
+            QLatin1String("2 process(es) killed after the termination sequence")));
         QCOMPARE(waitUntilDead(allPids(), 10s), QList<qint64>());
     }
 
@@ -474,7 +496,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(isFinal(job->state()), StateTimeoutMs);
         QCOMPARE(statesOf(job), states);
         QCOMPARE(job->history().last().reason,
-                 QStringLiteral("deadline 200 ms passed; signal 15 (Terminated)"));
+                 QStringLiteral("deadline 200 ms passed; signal 15 (SIGTERM)"));
         QCOMPARE(job->history()[1].reason, QStringLiteral("deadline 200 ms passed"));
     }
 
@@ -572,7 +594,7 @@ private Q_SLOTS:
         QCOMPARE(job->history()[2].reason, QStringLiteral("run again by user"));
         QCOMPARE(m_supervisor->count(JobState::Failed), 1);
         QSignalSpy removed(m_supervisor.get(), &JobSupervisor::jobRemoved);
-        const int id = job->id();
+        const qint64 id = job->id();
         QVERIFY(m_supervisor->remove(id));
         QCOMPARE(removed.size(), 1);
         QCOMPARE(m_supervisor->job(id), nullptr);

@@ -3,6 +3,7 @@
 #include "guiapplication.h"
 #include "jobdetails.h"
 #include "joblistmodel.h"
+#include "jobservice.h"
 #include "jobsupervisor.h"
 #include "logging.h"
 #include "shutdowncoordinator.h"
@@ -33,13 +34,14 @@ void typeText(QWindow *window, const QString &text) {
 // One window over one supervisor, as the application runs it.
 struct Window {
     QTemporaryDir dir;
-    JobSupervisor supervisor{JobSupervisor::Config{4, dir.filePath(QStringLiteral("logs"))}};
+    JobSupervisor supervisor{JobSupervisor::Config{4, dir.filePath(QStringLiteral("output"))}};
+    JobService service{&supervisor};
     ShutdownCoordinator coordinator{&supervisor};
     QQmlApplicationEngine engine;
     QQuickWindow *window = nullptr;
 
     bool load() {
-        if (!loadMainWindow(engine, supervisor, coordinator))
+        if (!loadMainWindow(engine, service, coordinator))
             return false;
         window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
         return window && QTest::qWaitForWindowExposed(window);

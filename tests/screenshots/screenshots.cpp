@@ -2,6 +2,7 @@
 // empty, three jobs running with output, a failed job's state machine, the stopping overlay.
 // Run under a real display server (take-screenshots.sh uses Xvfb); not a test.
 #include "guiapplication.h"
+#include "jobservice.h"
 #include "jobsupervisor.h"
 #include "logging.h"
 #include "shutdowncoordinator.h"
@@ -60,9 +61,10 @@ int main(int argc, char *argv[]) {
     const QDir out(argc > 1 ? QString::fromLocal8Bit(argv[1]) : QDir::currentPath());
     QTemporaryDir logs;
     JobSupervisor supervisor(JobSupervisor::Config{4, logs.path()});
+    JobService service(&supervisor);
     ShutdownCoordinator coordinator(&supervisor);
     QQmlApplicationEngine engine;
-    if (!loadMainWindow(engine, supervisor, coordinator))
+    if (!loadMainWindow(engine, service, coordinator))
         return 1;
     auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
     window->resize(1280, 800);

@@ -1,0 +1,152 @@
+#include "attemptoutput.h"
+
+#include <QDir>
+#include <QtEndian>
+
+#include <cstring>
+#include <limits>
+
+namespace jobmonitor {
+
+namespace {
+
+constexpr qsizetype HeaderSize = 16;
+constexpr qsizetype RecordSize = 16;
+constexpr char Magic[] = "JMINDEX1";
+// One poll takes at most this much: a flooding job never holds up the event loop for long;
+// the rest comes with the next poll.
+constexpr qint64 PollBytes = 16 * 1024 * 1024;
+
+int indexOf(OutputChannel channel) {
+    return channel == OutputChannel::Stdout ? 0 : 1;
+}
+
+} // namespace
+
+AttemptOutputReader::AttemptOutputReader(QString directory)
+    : m_directory(std::move(directory)) {}
+
+bool AttemptOutputReader::open() {
+    for (QFile &file : m_files)
+        file.close();
+    m_index.close();
+    const QDir dir(m_directory);
+    m_files[0].setFileName(dir.filePath(QStringLiteral("stdout")));
+    m_files[1].setFileName(dir.filePath(QStringLiteral("stderr")));
+    for (QFile &file : m_files) {
+        if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
+            m_error = QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString());
+            return false;
+        }
+    }
+    m_index.setFileName(dir.filePath(QStringLiteral("index")));
+    m_hasIndex = m_index.open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    if (!m_hasIndex) {
+        m_runs = {{OutputChannel::Stdout, 0, 0}, {OutputChannel::Stderr, 0, 0}};
+        return true;
+    }
+    const QByteArray header = m_index.read(HeaderSize);
+    if (header.size() < HeaderSize || std::memcmp(header.constData(), Magic, 8) != 0) {
+        m_error =
+            QStringLiteral("%1 is not an output index of Job Monitor").arg(m_index.fileName());
+        return false;
+    }
+    return true;
+}
+
+void AttemptOutputReader::readIndex() {
+    if (!m_hasIndex)
+        return;
+    m_indexPending += m_index.readAll();
+    const qsizetype records = m_indexPending.size() / RecordSize;
+    for (qsizetype i = 0; i < records; ++i) {
+        const uchar *record =
+            reinterpret_cast<const uchar *>(m_indexPending.constData()) + i * RecordSize;
+        const quint64 word = qFromLittleEndian<quint64>(record);
+        const qint64 time = qFromLittleEndian<qint64>(record + 8);
+        m_runs.append({word >> 63 ? OutputChannel::Stderr : OutputChannel::Stdout,
+                       qint64(word & ~(quint64(1) << 63)), time});
+    }
+    m_indexPending.remove(0, records * RecordSize);
+}
+
+qint64 AttemptOutputReader::size(OutputChannel channel) const {
+    return m_files[indexOf(channel)].size();
+}
+
+// A run ends where the next run of its channel starts, or at the end of its file.
+qint64 AttemptOutputReader::endOf(qsizetype run) const {
+    const OutputChannel channel = m_runs[run].channel;
+    for (qsizetype next = run + 1; next < m_runs.size(); ++next)
+        if (m_runs[next].channel == channel)
+            return m_runs[next].start;
+    return size(channel);
+}
+
+QList<AttemptOutputReader::Chunk> AttemptOutputReader::read(qint64 maxBytes) {
+    QList<Chunk> chunks;
+    readIndex();
+    qint64 budget = maxBytes;
+    while (m_current < m_runs.size() && budget > 0) {
+        const Run &run = m_runs[m_current];
+        const int ch = indexOf(run.channel);
+        const qint64 end = endOf(m_current);
+        m_position[ch] = std::max(m_position[ch], run.start);
+        if (m_position[ch] < end) {
+            QFile &file = m_files[ch];
+            const qint64 want = std::min(end - m_position[ch], budget);
+            if (!file.seek(m_position[ch]))
+                break;
+            const QByteArray data = file.read(want);
+            if (data.isEmpty())
+                break;
+            m_position[ch] += data.size();
+            budget -= data.size();
+            if (!chunks.isEmpty() && chunks.last().channel == run.channel &&
+                chunks.last().timeMs == run.timeMs)
+                chunks.last().data += data;
+            else
+                chunks.append({run.channel, data, run.timeMs});
+            continue;
+        }
+        // The last run may still grow; an earlier one is complete.
+        if (m_current + 1 >= m_runs.size())
+            break;
+        ++m_current;
+    }
+    return chunks;
+}
+
+AttemptOutputFollower::AttemptOutputFollower(QString directory, std::chrono::milliseconds interval,
+                                             QObject *parent)
+    : QObject(parent)
+    , m_directory(std::move(directory))
+    , m_reader(std::make_unique<AttemptOutputReader>(m_directory)) {
+    m_timer.setInterval(interval);
+    connect(&m_timer, &QTimer::timeout, this, [this] { poll(PollBytes); });
+}
+
+void AttemptOutputFollower::start() {
+    m_timer.start();
+}
+
+void AttemptOutputFollower::restart() {
+    m_reader = std::make_unique<AttemptOutputReader>(m_directory);
+    m_open = false;
+    poll(PollBytes);
+}
+
+void AttemptOutputFollower::finish() {
+    m_timer.stop();
+    poll(std::numeric_limits<qint64>::max());
+}
+
+void AttemptOutputFollower::poll(qint64 maxBytes) {
+    // The shim creates the files when the attempt starts; until then there is nothing to read.
+    if (!m_open && !(m_open = m_reader->open()))
+        return;
+    for (const AttemptOutputReader::Chunk &chunk : m_reader->read(maxBytes))
+        Q_EMIT output(chunk.channel, chunk.data);
+}
+
+} // namespace jobmonitor

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "outputbuffer.h"
+
+#include <QByteArray>
+#include <QFile>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <chrono>
+#include <memory>
+
+namespace jobmonitor {
+
+// An attempt's saved output, read in the order it arrived: DIR/stdout and DIR/stderr hold the
+// bytes exactly as the command wrote them, DIR/index the order (the format is described with
+// OutputSaver in core/shim/main.cpp). A directory without an index (a backend that writes only
+// the two files) reads as all of stdout, then all of stderr.
+//
+// Reading is incremental: each read() returns what arrived since the last one, so the same
+// reader follows a running attempt and reads a finished one.
+class AttemptOutputReader {
+public:
+    struct Chunk {
+        OutputChannel channel = OutputChannel::Stdout;
+        QByteArray data;
+        qint64 timeMs = 0; // when the run holding these bytes began to arrive (epoch ms), or 0
+    };
+
+    explicit AttemptOutputReader(QString directory);
+
+    // False (see error()) when the directory holds no output or a foreign index.
+    bool open();
+    QString error() const { return m_error; }
+    QString directory() const { return m_directory; }
+
+    // What arrived since the last call, in arrival order, about maxBytes at most.
+    QList<Chunk> read(qint64 maxBytes);
+    qint64 size(OutputChannel channel) const;
+
+private:
+    struct Run {
+        OutputChannel channel;
+        qint64 start;
+        qint64 timeMs;
+    };
+    void readIndex();
+    qint64 endOf(qsizetype run) const;
+
+    QString m_directory;
+    QString m_error;
+    QFile m_files[2];
+    QFile m_index;
+    bool m_hasIndex = false;
+    QByteArray m_indexPending;
+    QList<Run> m_runs;
+    qsizetype m_current = 0;
+    qint64 m_position[2] = {0, 0};
+};
+
+// Follows a running attempt's output files: polls them while it runs and hands every new chunk
+// on, in arrival order; finish() reads the rest once the attempt has ended.
+class AttemptOutputFollower : public QObject {
+    Q_OBJECT
+public:
+    AttemptOutputFollower(QString directory, std::chrono::milliseconds interval,
+                          QObject *parent = nullptr);
+
+    void start();
+    // Reads from the beginning again (a viewer reloading the tail).
+    void restart();
+    void finish();
+
+Q_SIGNALS:
+    void output(jobmonitor::OutputChannel channel, const QByteArray &data);
+
+private:
+    void poll(qint64 maxBytes);
+
+    const QString m_directory;
+    std::unique_ptr<AttemptOutputReader> m_reader;
+    QTimer m_timer;
+    bool m_open = false;
+};
+
+} // namespace jobmonitor
