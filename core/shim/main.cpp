@@ -892,6 +892,7 @@ private:
     bool reapChildren();
     size_t findLiveDescendants();
     size_t signalJob(int signal);
+    void checkStragglers();
     void startSequence(const char *cause);
     void requestKill();
     void handle(const signalfd_siginfo &info);
@@ -912,6 +913,7 @@ private:
     bool m_endingRequested = false; // a signal that ends processes went to the job
     std::optional<bool> m_stopEffect;
     size_t m_stragglers = 0;
+    bool m_stragglersChecked = false;
     size_t m_killed = 0;
     size_t m_killedEscapees = 0;
     bool m_killCounted = false;
@@ -1021,6 +1023,20 @@ size_t Shim::signalJob(int signal) {
     return count;
 }
 
+// Once the leader has ended: the processes still alive are stragglers, unless the job was
+// being ended anyway; either way the sequence ends them.
+void Shim::checkStragglers() {
+    if (!m_leaderStatus || m_sequence.running() || m_stragglersChecked)
+        return;
+    m_stragglersChecked = true;
+    const size_t alive = findLiveDescendants();
+    if (alive == 0)
+        return;
+    if (!m_endingRequested)
+        m_stragglers = alive;
+    startSequence("stragglers");
+}
+
 void Shim::startSequence(const char *cause) {
     if (m_sequence.running())
         return;
@@ -1042,6 +1058,8 @@ void Shim::handle(const signalfd_siginfo &info) {
     if (fromApplication && (request == 0 || request == SIGKILL) && !m_stopEffect) {
         reapChildren();
         m_stopEffect = !m_leaderStatus.has_value();
+        // A leader that ended by itself leaves stragglers, whatever the request says next.
+        checkStragglers();
     }
     if (!fromApplication) {
         // SIGTERM, SIGINT, SIGHUP: somebody wants the job gone, or the application died
@@ -1092,12 +1110,7 @@ void Shim::run() {
             m_output.drain();
             break;
         }
-        if (m_leaderStatus && !m_sequence.running() && childrenLeft) {
-            const size_t alive = findLiveDescendants();
-            if (!m_endingRequested)
-                m_stragglers = alive;
-            startSequence("stragglers");
-        }
+        checkStragglers();
         takeSteps();
 
         // One wait for everything: signals (SIGCHLD is raised for every child of the shim that

@@ -9,9 +9,11 @@
 #include "testutil.h"
 
 #include <QFile>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <csignal>
 
@@ -401,6 +403,137 @@ private Q_SLOTS:
         QVERIFY(m_supervisor->kill(job->id()));
         QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Cancelled, StateTimeoutMs);
         QCOMPARE(job->exitSignal(), std::optional<int>(SIGKILL));
+        // Killed because somebody asked, not because the grace period ran out.
+        QVERIFY2(
+            job->history().last().reason.contains(QLatin1String("1 process(es) killed on request")),
+            qPrintable(job->history().last().reason));
+    }
+
+    // An escaped process that needed SIGKILL is said so, though the job's own process went on
+    // SIGTERM.
+    void escapeeNeedingKillIsCounted() {
+        Job *job = start(childJob({"--ignore-term", "--escape", "--sleep", "-1"}, 300ms));
+        QVERIFY(job);
+        QCOMPARE(waitForPids(m_pidFiles.last(), 2, StateTimeout).size(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Running, StateTimeoutMs);
+        QVERIFY(m_supervisor->cancel(job->id()));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Cancelled, StateTimeoutMs);
+        QCOMPARE(job->killedProcesses(), 2);
+        QVERIFY2(job->history().last().reason.contains(QLatin1String(
+                     "2 process(es) killed after the termination sequence (1 outside the job's "
+                     "process group)")),
+                 qPrintable(job->history().last().reason));
+    }
+
+    // The job's shim is killed (here by the job itself; the OOM killer would do the same):
+    // nothing of the job may survive, and its record says what happened.
+    void killedShimLeavesNothingBehind() {
+        const QString pidFile = newFile(QStringLiteral("pids"));
+        m_pidFiles << pidFile;
+        JobSpec spec;
+        spec.command = QStringLiteral("%1 & while [ \"$(wc -l < '%2' 2>/dev/null)\" != 3 ]; do "
+                                      "sleep 0.05; done; kill -9 $PPID; wait")
+                           .arg(testChildCommand({"--pidfile", pidFile, "--ignore-term",
+                                                  "--grandchild", "--escape", "--sleep", "-1"}),
+                                pidFile);
+        spec.termination = TerminationSequence::standard(300ms);
+        Job *job = start(spec);
+        QVERIFY(job);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinal(job->state()), StateTimeoutMs);
+        QCOMPARE(job->state(), JobState::Failed);
+        QCOMPARE(job->history().last().event, JobEvent::Lost);
+        QVERIFY2(job->error().contains(QRegularExpression(QStringLiteral(
+                     "^its shim \\(pid \\d+\\) was killed by signal 9 \\(SIGKILL\\)"))),
+                 qPrintable(job->error()));
+        QCOMPARE(readPidFile(pidFile).size(), 3);
+        QCOMPARE(alivePids(allPids()), QList<qint64>());
+    }
+
+    // The command ended by itself (exit 0) while its straggler was being ended; a cancel that
+    // arrives then reaches nothing of the command: the job completed.
+    void exitBeforeCancelTakesEffectCompletes() {
+        Job *job = start(childJob({"--ignore-term", "--grandchild", "--exit", "0"}, 2s));
+        QVERIFY(job);
+        const QList<qint64> pids = waitForPids(m_pidFiles.last(), 2, StateTimeout);
+        QCOMPARE(pids.size(), 2);
+        const qint64 main = readPidFile(m_pidFiles.last()).value(QStringLiteral("main"));
+        QCOMPARE(waitUntilDead({main}, StateTimeout), QList<qint64>());
+        QVERIFY(m_supervisor->cancel(job->id()));
+        QTRY_VERIFY_WITH_TIMEOUT(isFinal(job->state()), StateTimeoutMs);
+        QCOMPARE(job->state(), JobState::Completed);
+        QCOMPARE(job->exitCode(), std::optional<int>(0));
+        QCOMPARE(job->stragglers(), 1);
+        QVERIFY2(job->history().last().reason.startsWith(
+                     QLatin1String("exit code 0, ended before the stop reached it, 1 "
+                                   "straggler(s) ended")),
+                 qPrintable(job->history().last().reason));
+    }
+
+    // A job waiting out its retry backoff holds no parallel slot: the next job runs meanwhile.
+    void backoffHoldsNoSlot() {
+        m_supervisor->setMaxParallel(1);
+        JobSpec flaky = childJob({"--exit", "1"});
+        flaky.maxAttempts = 2;
+        flaky.backoff = {600s, 2.0, 600s};
+        Job *first = start(flaky);
+        Job *second = start(childJob({"--sleep", "-1"}));
+        QVERIFY(first && second);
+        QTRY_COMPARE_WITH_TIMEOUT(first->state(), JobState::Retrying, StateTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(second->state(), JobState::Running, StateTimeoutMs);
+        QCOMPARE(m_supervisor->count(JobState::Running), 1);
+    }
+
+    // Ended jobs give their tails up first when all tails together pass the budget; a viewer
+    // gets a dropped tail back, read from the saved output.
+    void tailsStayWithinTheBudget() {
+        m_supervisor = std::make_unique<JobSupervisor>(
+            JobSupervisor::Config{1, m_dir.filePath(QStringLiteral("output")), true, 150 * 1000});
+        QList<Job *> jobs;
+        for (int i = 0; i < 5; ++i)
+            jobs << start(childJob({"--flood", "80000"}));
+        for (Job *job : jobs)
+            QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Completed, StateTimeoutMs);
+        qint64 total = 0;
+        for (Job *job : jobs)
+            total += job->output()->keptBytes();
+        QVERIFY2(total <= 150 * 1000, qPrintable(QString::number(total)));
+        QVERIFY(jobs.first()->isTailDropped());
+        QVERIFY(!jobs.last()->isTailDropped());
+        QCOMPARE(jobs.first()->output()->lines().size(), 0);
+        jobs.first()->retainTail();
+        QVERIFY(!jobs.first()->isTailDropped());
+        const QList<OutputLine> lines = jobs.first()->output()->lines();
+        QCOMPARE(lines.size(), 1000);
+        QCOMPARE(lines.first().number, 1);
+        QCOMPARE(lines.last().text, QString(79, QLatin1Char('x')));
+        jobs.first()->releaseTail();
+    }
+
+    void noTailsWhenNobodyLooks() {
+        m_supervisor = std::make_unique<JobSupervisor>(
+            JobSupervisor::Config{2, m_dir.filePath(QStringLiteral("output")), false});
+        Job *job = start(childJob({"--stdout", "hello"}));
+        QVERIFY(job);
+        QCOMPARE(job->output(), nullptr);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Completed, StateTimeoutMs);
+        QCOMPARE(savedOutput(job, 1, OutputChannel::Stdout), QByteArray("hello\n"));
+    }
+
+    // Destroying the supervisor while jobs run is a bug of its owner, but still leaves no
+    // process: every shim is told to kill its job at once, without the destructor running an
+    // event loop of its own, and the jobs' coroutines finish in the caller's event loop.
+    void destroyedWhileJobsRunLeavesNoProcess() {
+        Job *job = start(childJob({"--ignore-term", "--grandchild", "--sleep", "-1"}, 600s));
+        QVERIFY(job);
+        QCOMPARE(waitForPids(m_pidFiles.last(), 2, StateTimeout).size(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Running, StateTimeoutMs);
+        bool eventLoopRan = false;
+        QTimer::singleShot(0, [&eventLoopRan] { eventLoopRan = true; });
+        m_supervisor.reset();
+        QVERIFY(!eventLoopRan);
+        QCOMPARE(waitUntilDead(allPids(), StateTimeout), QList<qint64>());
+        QTRY_COMPARE_WITH_TIMEOUT(LocalExecutor::liveShims(), 0, StateTimeoutMs);
+        m_supervisor = std::make_unique<JobSupervisor>();
     }
 
     void stoppedJobIsEnded() {
