@@ -4,6 +4,8 @@
 #include "wakeup.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QProcessEnvironment>
 #include <QTimer>
 
@@ -113,8 +115,22 @@ int JobProcess::aliveCount() {
     return s_alive;
 }
 
-QString JobProcess::shimPath() {
-    return QCoreApplication::applicationDirPath() + QStringLiteral("/jobmonitor-shim");
+QString JobProcess::shimPath(QString *error) {
+    const QString name = QStringLiteral("jobmonitor-shim");
+    const QDir appDir(QCoreApplication::applicationDirPath());
+    const QStringList candidates{
+        appDir.filePath(name),
+        QDir::cleanPath(appDir.filePath(QStringLiteral(JOBMONITOR_INSTALLED_SHIM_DIR "/") + name)),
+    };
+    for (const QString &candidate : candidates)
+        if (const QFileInfo file(candidate); file.isFile() && file.isExecutable())
+            return candidate;
+    // Otherwise QProcess would report "execvp: No such file or directory", which reads as if
+    // the job's own command were missing.
+    if (error)
+        *error = QStringLiteral("cannot find %1, which runs every job: looked for %2")
+                     .arg(name, candidates.join(QStringLiteral(" and ")));
+    return {};
 }
 
 void JobProcess::sendToJob(int signal) {
@@ -133,6 +149,9 @@ void JobProcess::sendToJob(int signal) {
 
 QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Ptr context) {
     ProcessResult result;
+    const QString shimProgram = shimPath(&result.error);
+    if (shimProgram.isEmpty())
+        co_return result;
 
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) {
@@ -142,7 +161,7 @@ QCoro::Task<ProcessResult> JobProcess::run(JobSpec spec, CancellationContext::Pt
     ::fcntl(report[0], F_SETFL, O_NONBLOCK);
 
     QProcess process;
-    process.setProgram(shimPath());
+    process.setProgram(shimProgram);
     process.setArguments(shimArguments(spec));
     process.setStandardInputFile(QProcess::nullDevice());
     if (!spec.workingDirectory.isEmpty())

@@ -51,8 +51,10 @@ public:
 
     // Shim processes of all JobProcess objects that have started and not yet been reaped.
     static int aliveCount();
-    // Where the shim executable is looked for: beside the running executable.
-    static QString shimPath();
+    // The shim executable: beside the running executable (the build tree, where tests run),
+    // else where `cmake --install` puts it relative to the installed executable. Empty when
+    // neither exists; then *error names where it looked.
+    static QString shimPath(QString *error = nullptr);
 
 Q_SIGNALS:
     void started(qint64 pid);
