@@ -31,6 +31,10 @@ int runGuiApplication(QGuiApplication &app, JobSupervisor &supervisor,
                       ShutdownCoordinator &coordinator) {
     QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/JobMonitor/icons/jobmonitor.png")));
     QGuiApplication::setDesktopFileName(QStringLiteral("io.github.jobmonitor.JobMonitor"));
+    // The class of the window's WM_CLASS on X11, which the desktop file's StartupWMClass names:
+    // fixed here rather than taken from argv[0], so that a renamed or symlinked binary still
+    // belongs to its launcher.
+    QCoreApplication::setApplicationName(QStringLiteral("jobmonitor"));
     QQmlApplicationEngine engine;
     if (!loadMainWindow(engine, supervisor, coordinator))
         return 1;
