@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QSet>
 #include <QSocketNotifier>
@@ -120,6 +121,9 @@ public:
     Wakeup &wakeup() { return m_wakeup; }
 
     bool start(const QStringList &arguments, const QString &workingDirectory) {
+        const QString program = LocalExecutor::shimPath(&m_startError);
+        if (program.isEmpty())
+            return false;
         int report[2];
         if (::pipe2(report, O_CLOEXEC) != 0) {
             m_startError = QStringLiteral("cannot create a pipe: %1").arg(strerror(errno));
@@ -127,7 +131,7 @@ public:
         }
         m_reportFd = report[0];
         ::fcntl(m_reportFd, F_SETFL, O_NONBLOCK);
-        m_process.setProgram(LocalExecutor::shimPath());
+        m_process.setProgram(program);
         m_process.setArguments(
             QStringList{QStringLiteral("--report-fd"), QString::number(ReportFd)} + arguments);
         // The shim reports on fd 3 and passes output through files or its report: its own
@@ -507,8 +511,22 @@ int LocalExecutor::liveShims() {
     return int(s_shims.size());
 }
 
-QString LocalExecutor::shimPath() {
-    return QCoreApplication::applicationDirPath() + QStringLiteral("/jobmonitor-shim");
+QString LocalExecutor::shimPath(QString *error) {
+    const QString name = QStringLiteral("jobmonitor-shim");
+    const QDir appDir(QCoreApplication::applicationDirPath());
+    const QStringList candidates{
+        appDir.filePath(name),
+        QDir::cleanPath(appDir.filePath(QStringLiteral(JOBMONITOR_INSTALLED_SHIM_DIR "/") + name)),
+    };
+    for (const QString &candidate : candidates)
+        if (const QFileInfo file(candidate); file.isFile() && file.isExecutable())
+            return candidate;
+    // Otherwise QProcess would report "execvp: No such file or directory", which reads as if
+    // the job's own command were missing.
+    if (error)
+        *error = QStringLiteral("cannot find %1, which runs every job: looked for %2")
+                     .arg(name, candidates.join(QStringLiteral(" and ")));
+    return {};
 }
 
 } // namespace jobmonitor

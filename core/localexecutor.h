@@ -27,8 +27,10 @@ public:
 
     // Shim processes (job and adopting shims) started and not yet reaped.
     static int liveShims();
-    // Where the shim executable is looked for: beside the running executable.
-    static QString shimPath();
+    // The shim executable: beside the running executable (the build tree, where tests run),
+    // else where `cmake --install` puts it relative to the installed executable. Empty when
+    // neither exists; then *error names where it looked.
+    static QString shimPath(QString *error = nullptr);
 
 private:
     QTimer m_zombieSweep;

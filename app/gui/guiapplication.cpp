@@ -30,6 +30,10 @@ bool loadMainWindow(QQmlApplicationEngine &engine, JobService &service,
 int runGuiApplication(QGuiApplication &app, JobService &service, ShutdownCoordinator &coordinator) {
     QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/JobMonitor/icons/jobmonitor.png")));
     QGuiApplication::setDesktopFileName(QStringLiteral("io.github.jobmonitor.JobMonitor"));
+    // The class of the window's WM_CLASS on X11, which the desktop file's StartupWMClass names:
+    // fixed here rather than taken from argv[0], so that a renamed or symlinked binary still
+    // belongs to its launcher.
+    QCoreApplication::setApplicationName(QStringLiteral("jobmonitor"));
     QQmlApplicationEngine engine;
     if (!loadMainWindow(engine, service, coordinator))
         return 1;

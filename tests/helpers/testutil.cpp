@@ -111,4 +111,21 @@ int destroyedWhileRunningWarnings() {
     return s_destroyedWhileRunning;
 }
 
+QMap<QString, QString> readDesktopEntry(const QString &path) {
+    QMap<QString, QString> entry;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return entry;
+    bool inEntryGroup = false;
+    for (const QString &line : QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'))) {
+        if (line.startsWith(QLatin1Char('['))) {
+            inEntryGroup = line == QLatin1String("[Desktop Entry]");
+        } else if (const qsizetype equals = line.indexOf(QLatin1Char('='));
+                   inEntryGroup && equals > 0 && !line.startsWith(QLatin1Char('#'))) {
+            entry.insert(line.left(equals).trimmed(), line.mid(equals + 1).trimmed());
+        }
+    }
+    return entry;
+}
+
 } // namespace jobmonitor::test

@@ -50,4 +50,8 @@ bool runTask(QCoro::Task<> task, std::chrono::milliseconds timeout);
 void installProcessWarningCounter();
 int destroyedWhileRunningWarnings();
 
+// The keys of a desktop file's [Desktop Entry] group with their values as written (lists keep
+// their semicolons); empty when the file cannot be read.
+QMap<QString, QString> readDesktopEntry(const QString &path);
+
 } // namespace jobmonitor::test
