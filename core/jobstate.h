@@ -21,7 +21,8 @@
     X(Completed, true, false)                                                                      \
     X(Failed, true, false)                                                                         \
     X(TimedOut, true, false)                                                                       \
-    X(Cancelled, true, false)
+    X(Cancelled, true, false)                                                                      \
+    X(Interrupted, true, false)
 
 namespace jobmonitor {
 
@@ -60,6 +61,7 @@ enum class JobEvent {
     ScheduleRetry,   // a failed or timed-out attempt will be retried after a backoff
     Cancel,          // cancelled while no process runs (queued or in backoff)
     Requeue,         // the user asked to run an ended job again
+    Interrupt,       // found unfinished after the process that ran it died (store recovery)
 };
 Q_ENUM_NS(JobEvent)
 

@@ -38,6 +38,7 @@ QtObject {
         case JobState.Failed: return "#da4453"
         case JobState.TimedOut: return "#c0392b"
         case JobState.Cancelled: return dark ? "#8c9399" : "#7f8c8d"
+        case JobState.Interrupted: return dark ? "#d4a373" : "#a0522d"
         }
         return mutedText
     }

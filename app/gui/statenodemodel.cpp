@@ -17,10 +17,12 @@ QPointF stateDiagramPosition(JobState state) {
     case JobState::Completed:
         return {3, 0};
     case JobState::Failed:
-        return {3, 1};
+        return {3, 0.75};
     case JobState::TimedOut:
-        return {3, 2};
+        return {3, 1.5};
     case JobState::Cancelled:
+        return {3, 2.25};
+    case JobState::Interrupted:
         return {3, 3};
     }
     return {3, 3};

@@ -20,6 +20,7 @@ TestCase {
             { tag: "Failed", state: JobState.Failed, outlined: false },
             { tag: "TimedOut", state: JobState.TimedOut, outlined: false },
             { tag: "Cancelled", state: JobState.Cancelled, outlined: false },
+            { tag: "Interrupted", state: JobState.Interrupted, outlined: false },
         ]
     }
 
@@ -36,7 +37,8 @@ TestCase {
     // One colour per state, so a badge is readable without its text.
     function test_distinctColours() {
         const states = [JobState.Pending, JobState.Running, JobState.Stopping, JobState.Retrying,
-                        JobState.Completed, JobState.Failed, JobState.TimedOut, JobState.Cancelled]
+                        JobState.Completed, JobState.Failed, JobState.TimedOut, JobState.Cancelled,
+                        JobState.Interrupted]
         for (let i = 0; i < states.length; ++i) {
             for (let j = i + 1; j < states.length; ++j)
                 verify(!Qt.colorEqual(Theme.stateColor(states[i]), Theme.stateColor(states[j])),

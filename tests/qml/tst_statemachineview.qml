@@ -10,7 +10,7 @@ TestCase {
     height: 360
 
     readonly property var stateNames: ["Pending", "Running", "Stopping", "Retrying",
-                                       "Completed", "Failed", "TimedOut", "Cancelled"]
+                                       "Completed", "Failed", "TimedOut", "Cancelled", "Interrupted"]
 
     Component {
         id: formComponent
