@@ -32,18 +32,26 @@ const QList<Row> expectedTable{
     {Pending, E::Cancel, Cancelled},
     {Running, E::Exited, Completed},
     {Running, E::ExitedWithError, Failed},
+    {Running, E::Lost, Failed},
     {Running, E::ScheduleRetry, Retrying},
     {Running, E::Stop, Stopping},
-    {Running, E::Cancel, Cancelled},
     {Stopping, E::StoppedCancel, Cancelled},
     {Stopping, E::StoppedTimeout, TimedOut},
     {Stopping, E::ScheduleRetry, Retrying},
+    {Stopping, E::Exited, Completed},
+    {Stopping, E::ExitedWithError, Failed},
+    {Stopping, E::Lost, Failed},
     {Retrying, E::Launch, Running},
     {Retrying, E::LaunchFailed, Failed},
     {Retrying, E::Cancel, Cancelled},
     {Failed, E::Requeue, Pending},
     {TimedOut, E::Requeue, Pending},
     {Cancelled, E::Requeue, Pending},
+    // Found unfinished in the store after the process that ran the job died.
+    {Pending, E::Interrupt, Interrupted},
+    {Running, E::Interrupt, Interrupted},
+    {Stopping, E::Interrupt, Interrupted},
+    {Retrying, E::Interrupt, Interrupted},
 };
 
 std::optional<JobState> expectedNext(JobState from, JobEvent event) {
@@ -80,6 +88,8 @@ QList<JobEvent> pathTo(JobState state) {
         return {E::LaunchFailed};
     case TimedOut:
         return {E::Launch, E::Stop, E::StoppedTimeout};
+    case Interrupted:
+        return {E::Launch, E::Interrupt};
     case Cancelled:
         break;
     }
@@ -131,6 +141,8 @@ private Q_SLOTS:
         QTest::newRow("Failed") << Failed << QStringLiteral("Failed") << true << false;
         QTest::newRow("TimedOut") << TimedOut << QStringLiteral("TimedOut") << true << false;
         QTest::newRow("Cancelled") << Cancelled << QStringLiteral("Cancelled") << true << false;
+        QTest::newRow("Interrupted")
+            << Interrupted << QStringLiteral("Interrupted") << true << false;
     }
     void names() {
         QFETCH(JobState, state);
@@ -155,6 +167,7 @@ private Q_SLOTS:
         QTest::newRow("ScheduleRetry") << E::ScheduleRetry << QStringLiteral("ScheduleRetry");
         QTest::newRow("Cancel") << E::Cancel << QStringLiteral("Cancel");
         QTest::newRow("Requeue") << E::Requeue << QStringLiteral("Requeue");
+        QTest::newRow("Interrupt") << E::Interrupt << QStringLiteral("Interrupt");
     }
     void eventNames() {
         QFETCH(JobEvent, event);
