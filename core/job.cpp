@@ -31,11 +31,12 @@ QString durationText(std::chrono::milliseconds duration) {
 
 } // namespace
 
-Job::Job(qint64 id, JobSpec spec, Services services, QObject *parent)
+Job::Job(qint64 id, JobSpec spec, Services services, LearnedTiming timing, QObject *parent)
     : QObject(parent)
     , m_id(id)
     , m_spec(std::move(spec))
     , m_services(std::move(services))
+    , m_timing(timing)
     , m_machine(QStringLiteral("job %1").arg(id))
     , m_createdAt(QDateTime::currentDateTime()) {
     if (m_services.keepTail)
@@ -153,6 +154,7 @@ QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptConte
         m_tail->appendMarker(attemptMarker());
     connect(attempt.get(), &Attempt::started, this, [this, &follower] {
         spdlog::info("job {} [{}]: attempt {} started", m_id, m_traceId, m_attempt);
+        Q_EMIT attemptStarted(m_attempt, m_attemptStartedAt);
         apply(
             JobEvent::Launch,
             QStringLiteral("attempt %1 of %2 started").arg(attemptOfRun()).arg(m_spec.maxAttempts));
@@ -211,6 +213,7 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
         if (const QString invalid = m_spec.validate(); !invalid.isEmpty()) {
             // Checked again per attempt: a working directory can vanish between attempts.
             result.outcome.error = invalid;
+            m_attemptStartedAt = QDateTime::currentDateTime();
         } else {
             const CancellationContext::Ptr attemptContext =
                 m_spec.timeout.count() > 0
@@ -235,6 +238,8 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
                       : QString();
         if (!result.outputError.isEmpty())
             m_outputError = result.outputError;
+
+        Q_EMIT attemptEnded(m_attempt, m_attemptStartedAt, QDateTime::currentDateTime(), result);
 
         const bool attemptsLeft = attemptOfRun() < m_spec.maxAttempts;
         const JobEvent event = decideAttemptEnd({

@@ -56,21 +56,31 @@ JobSupervisor::~JobSupervisor() {
 QString JobSupervisor::jobOutputRoot(qint64 id) {
     if (m_config.outputDirectory.isEmpty())
         return {};
-    if (m_runDirectory.isEmpty()) {
-        // Job ids start again with every run: a directory of the run's own keeps two runs'
-        // jobs from ever sharing files.
-        const QString name = QStringLiteral("run-%1-%2")
-                                 .arg(QDateTime::currentDateTimeUtc().toString(
-                                     QStringLiteral("yyyyMMdd'T'HHmmsszzz")))
-                                 .arg(::getpid());
-        const QString path = QDir(m_config.outputDirectory).filePath(name);
-        if (!makePrivateDirectory(m_config.outputDirectory) || !makePrivateDirectory(path)) {
-            spdlog::error("cannot create the output folder {}: {}", path, strerror(errno));
+    if (m_outputBase.isEmpty()) {
+        m_outputBase = m_config.outputDirectory;
+        if (!makePrivateDirectory(m_outputBase)) {
+            spdlog::error("cannot create the output folder {}: {}", m_outputBase, strerror(errno));
+            m_outputBase.clear();
             return {};
         }
-        m_runDirectory = path;
+        // Without a recorder ids count from 1 in every supervisor: a folder of its own keeps
+        // two supervisors' jobs from sharing files.
+        if (!m_config.recorder) {
+            m_outputBase = QDir(m_outputBase)
+                               .filePath(QStringLiteral("run-%1-%2-%3")
+                                             .arg(QDateTime::currentDateTimeUtc().toString(
+                                                 QStringLiteral("yyyyMMdd'T'HHmmsszzz")))
+                                             .arg(::getpid())
+                                             .arg(reinterpret_cast<quintptr>(this), 0, 16));
+            if (!makePrivateDirectory(m_outputBase)) {
+                spdlog::error("cannot create the output folder {}: {}", m_outputBase,
+                              strerror(errno));
+                m_outputBase.clear();
+                return {};
+            }
+        }
     }
-    const QString root = QDir(m_runDirectory).filePath(QString::number(id));
+    const QString root = QDir(m_outputBase).filePath(QString::number(id));
     if (!makePrivateDirectory(root)) {
         spdlog::error("cannot create the output folder {}: {}", root, strerror(errno));
         return {};
@@ -78,16 +88,33 @@ QString JobSupervisor::jobOutputRoot(qint64 id) {
     return root;
 }
 
-StartResult JobSupervisor::start(JobSpec spec) {
+StartResult JobSupervisor::start(JobSpec spec, LearnedTiming timing) {
     if (m_shuttingDown)
         return {nullptr, QStringLiteral("Job Monitor is shutting down and accepts no new jobs")};
     if (const QString invalid = spec.validate(); !invalid.isEmpty())
         return {nullptr, invalid};
+    const qint64 id = m_config.recorder ? m_config.recorder->allocateJobId() : m_nextId++;
+    return add(id, std::move(spec), timing);
+}
 
-    const qint64 id = m_nextId++;
+StartResult JobSupervisor::adopt(qint64 id, JobSpec spec, LearnedTiming timing) {
+    if (m_shuttingDown)
+        return {nullptr, QStringLiteral("Job Monitor is shutting down and accepts no new jobs")};
+    if (m_jobs.count(id))
+        return {nullptr, QStringLiteral("job %1 is already here").arg(id)};
+    if (const QString invalid = spec.validate(); !invalid.isEmpty())
+        return {nullptr, invalid};
+    m_nextId = std::max(m_nextId, id + 1);
+    return add(id, std::move(spec), timing);
+}
+
+StartResult JobSupervisor::add(qint64 id, JobSpec spec, LearnedTiming timing) {
     Job::Services services{m_executor, m_scheduler, jobOutputRoot(id), m_config.keepTails};
-    const auto job = std::make_shared<Job>(id, std::move(spec), std::move(services));
-    connect(job.get(), &Job::transitioned, this, &JobSupervisor::onTransition);
+    const auto job = std::make_shared<Job>(id, std::move(spec), std::move(services), timing);
+    connect(job.get(), &Job::transitioned, this,
+            [this, raw = job.get()](const Transition &t) { onTransition(raw, t); });
+    if (m_config.recorder)
+        record(job.get());
     m_jobs.emplace(id, job);
     ++m_counts[size_t(JobState::Pending)];
     spdlog::info("job {}: queued: {}", id, job->spec().command);
@@ -95,6 +122,29 @@ StartResult JobSupervisor::start(JobSpec spec) {
     Q_EMIT countersChanged();
     launch(job);
     return {job.get(), {}};
+}
+
+// The recorder hears of every attempt of the job; its transitions come through onTransition.
+void JobSupervisor::record(Job *job) {
+    JobRecorder *recorder = m_config.recorder;
+    recorder->jobAdded(*job);
+    connect(job, &Job::attemptStarted, this,
+            [recorder, job](int attempt, const QDateTime &startedAt) {
+                recorder->attemptStarted(*job, attempt, startedAt, job->outputDirectory(attempt),
+                                         job->processes());
+            });
+    connect(job, &Job::processesChanged, this, [recorder, job] {
+        // The command's pid comes after the start; an adopting shim may take over.
+        const AttemptProcesses processes = job->processes();
+        if (processes.supervisorPid > 0 && processes.commandPid > 0)
+            recorder->attemptProcessesChanged(*job, job->attempt(), processes);
+    });
+    connect(job, &Job::attemptEnded, this,
+            [recorder, job](int attempt, const QDateTime &startedAt, const QDateTime &endedAt,
+                            const AttemptResult &result) {
+                recorder->attemptEnded(*job, attempt, startedAt, endedAt,
+                                       job->outputDirectory(attempt), result);
+            });
 }
 
 // Starts the job's coroutine; it waits for the scheduler's admission by itself.
@@ -114,9 +164,12 @@ void JobSupervisor::launch(const std::shared_ptr<Job> &job) {
     });
 }
 
-void JobSupervisor::onTransition(const Transition &t) {
+void JobSupervisor::onTransition(Job *job, const Transition &t) {
     --m_counts[size_t(t.from)];
     ++m_counts[size_t(t.to)];
+    if (m_config.recorder)
+        m_config.recorder->transitioned(*job, t);
+    Q_EMIT jobTransitioned(job, t);
     if (isFinal(t.to))
         enforceTailBudget();
     Q_EMIT countersChanged();
@@ -183,6 +236,8 @@ bool JobSupervisor::remove(qint64 id) {
     m_jobs.erase(it);
     --m_counts[size_t(job->state())];
     job->disconnect(this);
+    if (m_config.recorder)
+        m_config.recorder->jobRemoved(id);
     Q_EMIT jobRemoved(id);
     Q_EMIT countersChanged();
     return true;
