@@ -2,26 +2,32 @@
 
 #include "logging.h"
 
-#include <QDir>
-
 #include <csignal>
 #include <cstring>
 
 namespace jobmonitor {
 
 AppRuntime::AppRuntime(const CommandLineOptions &options)
-    : m_supervisor(JobSupervisor::Config{
-          options.maxParallel,
-          QDir(options.stateDir).filePath(QStringLiteral("output")),
+    : m_store(options.stateDir, options.headless ? RunKind::Headless : RunKind::Window)
+    , m_supervisor(JobSupervisor::Config{
+          .maxParallel = options.maxParallel,
+          .outputDirectory = m_store.outputRoot(),
           // Nobody looks at a headless run's output in memory.
-          !options.headless,
+          .keepTails = !options.headless,
+          .recorder = &m_store,
       })
-    , m_service(&m_supervisor)
+    , m_service(&m_supervisor, &m_store)
     , m_coordinator(&m_supervisor)
     , m_signals({SIGINT, SIGTERM, SIGHUP})
     , m_inhibitor(&m_supervisor, &m_coordinator) {
     QObject::connect(&m_signals, &UnixSignals::received, &m_coordinator,
                      [this](int signalNumber) { onSignal(signalNumber); });
+    m_store.setRetention(RetentionPolicy::load(RetentionPolicy::settingsFile(
+        options.stateDir, options.stateDir != defaultStateDirectory())));
+}
+
+void AppRuntime::finish() {
+    m_store.close();
 }
 
 void AppRuntime::onSignal(int signalNumber) {

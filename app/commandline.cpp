@@ -16,6 +16,7 @@ JobSpec CommandLineOptions::jobSpec(const QString &command) const {
     JobSpec spec;
     spec.command = command;
     spec.timeout = timeout;
+    spec.timeoutAuto = timeoutAuto;
     spec.maxAttempts = 1 + retries;
     spec.termination = TerminationSequence::standard(grace);
     return spec;
@@ -80,7 +81,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
         QStringLiteral("ms"));
     const QCommandLineOption timeoutOption(
         QStringLiteral("timeout"),
-        QStringLiteral("Time limit of each attempt, 0 for none (default 0)."),
+        QStringLiteral("Time limit of each attempt, 0 for none, or auto: 1.2 times the mean "
+                       "of the last successful runs of the same command in the same folder "
+                       "(default 0)."),
         QStringLiteral("seconds"));
     const QCommandLineOption retriesOption(
         QStringLiteral("retries"),
@@ -144,12 +147,17 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
     }
     if (parser.isSet(timeoutOption)) {
         const QString text = parser.value(timeoutOption);
-        bool ok = false;
-        const double seconds = text.trimmed().toDouble(&ok);
-        if (!ok || !std::isfinite(seconds) || seconds < 0 || seconds > 365.0 * 24 * 3600)
-            return usageError(QStringLiteral("--timeout: %1 is not a number of seconds (0 or more)")
-                                  .arg(quoted(text)));
-        options.timeout = milliseconds(std::llround(seconds * 1000));
+        // auto: learned from the history when the job is added (JobService::add).
+        options.timeoutAuto = text.trimmed() == QLatin1String("auto");
+        if (!options.timeoutAuto) {
+            bool ok = false;
+            const double seconds = text.trimmed().toDouble(&ok);
+            if (!ok || !std::isfinite(seconds) || seconds < 0 || seconds > 365.0 * 24 * 3600)
+                return usageError(
+                    QStringLiteral("--timeout: %1 is not a number of seconds (0 or more) or auto")
+                        .arg(quoted(text)));
+            options.timeout = milliseconds(std::llround(seconds * 1000));
+        }
     }
     if (parser.isSet(retriesOption)) {
         const QString text = parser.value(retriesOption);

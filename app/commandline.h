@@ -17,6 +17,7 @@ struct CommandLineOptions {
     QStringList jobs;
     std::chrono::milliseconds grace{5000};
     std::chrono::milliseconds timeout{0}; // per attempt; 0: none
+    bool timeoutAuto = false;             // --timeout auto: learned from history
     int retries = 0;
     int maxParallel = 4;
     QString stateDir; // exists and is writable

@@ -14,9 +14,9 @@ class ShutdownCoordinator;
 struct Transition;
 
 // Runs the jobs of a --headless command line: writes one line per state transition (text or,
-// with --json, one JSON object) and, once every job has ended by itself, asks the coordinator
-// for an exit with status 0 when all completed, 1 otherwise. Signals still go through the same
-// coordinator, which then exits with 128 + the signal number.
+// with --json, one JSON object) once the transition is in the store and, once every job has ended
+// by itself, asks the coordinator for an exit with status 0 when all completed, 1 otherwise.
+// Signals still go through the same coordinator, which then exits with 128 + the signal number.
 class HeadlessRunner : public QObject {
     Q_OBJECT
 public:
@@ -30,7 +30,6 @@ public:
     static QByteArray formatJson(const Job &job, const Transition &transition);
 
 private:
-    void watch(Job *job);
     void finishWhenAllEnded();
 
     JobService *m_service;

@@ -1,22 +1,53 @@
 #include "jobservice.h"
 
 #include "jobsupervisor.h"
+#include "logging.h"
+
+#include <QDir>
+#include <QPointer>
 
 namespace jobmonitor {
 
-JobService::JobService(JobSupervisor *supervisor, QObject *parent)
+JobService::JobService(JobSupervisor *supervisor, JobStore *store, QObject *parent)
     : QObject(parent)
-    , m_supervisor(supervisor) {
+    , m_supervisor(supervisor)
+    , m_store(store) {
     connect(supervisor, &JobSupervisor::jobAdded, this, &JobService::jobAdded);
     connect(supervisor, &JobSupervisor::jobRemoved, this, &JobService::jobRemoved);
+    connect(supervisor, &JobSupervisor::jobTransitioned, this, &JobService::onTransition);
     connect(supervisor, &JobSupervisor::countersChanged, this, &JobService::countersChanged);
     connect(supervisor, &JobSupervisor::maxParallelChanged, this, &JobService::maxParallelChanged);
+    if (m_store) {
+        connect(m_store, &JobStore::statusChanged, this, &JobService::historyStatusChanged);
+        connect(m_store, &JobStore::queuedFromLastSessionChanged, this,
+                &JobService::queuedFromLastSessionChanged);
+    }
+}
+
+void JobService::onTransition(Job *job, const Transition &transition) {
+    if (!m_store) {
+        Q_EMIT transitionRecorded(job, transition);
+        return;
+    }
+    m_store->whenCommitted(this, [this, guard = QPointer<Job>(job), transition] {
+        if (guard)
+            Q_EMIT transitionRecorded(guard, transition);
+    });
 }
 
 JobService::AddResult JobService::add(JobSpec spec) {
-    const StartResult started = m_supervisor->start(std::move(spec));
+    if (spec.workingDirectory.isEmpty())
+        spec.workingDirectory = QDir::currentPath();
+    LearnedTiming timing;
+    if (m_store)
+        timing = m_store->learnTiming(spec.command, spec.workingDirectory);
+    if (spec.timeoutAuto)
+        spec.timeout = timing.timeout;
+    const StartResult started = m_supervisor->start(std::move(spec), timing);
     if (!started)
         return {0, started.error};
+    if (started.job->spec().timeoutAuto)
+        spdlog::info("job {}: timeout {}", started.job->id(), timing.timeoutNote());
     return {started.job->id(), {}};
 }
 
@@ -42,6 +73,81 @@ Job *JobService::job(qint64 id) const {
 
 QList<Job *> JobService::jobs() const {
     return m_supervisor->jobs();
+}
+
+QList<JobRecord> JobService::list() const {
+    QList<JobRecord> records;
+    for (const Job *job : m_supervisor->jobs())
+        records << JobRecord::fromJob(*job);
+    return records;
+}
+
+std::optional<JobRecord> JobService::get(qint64 id) const {
+    if (const Job *job = m_supervisor->job(id))
+        return JobRecord::fromJob(*job);
+    return std::nullopt;
+}
+
+void JobService::history(const JobQuery &query, QObject *context,
+                         std::function<void(QList<JobRecord>)> callback) const {
+    if (!m_store) {
+        callback({});
+        return;
+    }
+    m_store->fetchJobs(query, context, [this, callback](QList<JobRecord> records) {
+        // The store may lag behind a live job by a batch: the engine knows better.
+        for (JobRecord &record : records)
+            if (const Job *job = m_supervisor->job(record.id))
+                record = JobRecord::fromJob(*job);
+        callback(records);
+    });
+}
+
+void JobService::attempts(qint64 id, QObject *context,
+                          std::function<void(QList<AttemptRecord>)> callback) const {
+    if (!m_store) {
+        callback({});
+        return;
+    }
+    m_store->fetchAttempts(id, context, std::move(callback));
+}
+
+void JobService::transitions(qint64 id, QObject *context,
+                             std::function<void(QList<TransitionRecord>)> callback) const {
+    if (!m_store) {
+        callback({});
+        return;
+    }
+    m_store->fetchTransitions(id, context, std::move(callback));
+}
+
+StoreStatus JobService::historyStatus() const {
+    if (!m_store)
+        return {};
+    return m_store->status();
+}
+
+QList<JobRecord> JobService::queuedFromLastSession() const {
+    return m_store ? m_store->queuedFromLastSession() : QList<JobRecord>();
+}
+
+int JobService::startQueuedFromLastSession() {
+    if (!m_store)
+        return 0;
+    int started = 0;
+    for (const JobRecord &record : m_store->takeQueuedFromLastSession()) {
+        if (const StartResult result = m_supervisor->adopt(record.id, record.spec, record.timing))
+            ++started;
+        else
+            spdlog::error("cannot queue job {} from the last session again: {}", record.id,
+                          result.error);
+    }
+    return started;
+}
+
+void JobService::discardQueuedFromLastSession() {
+    if (m_store)
+        m_store->discardQueuedFromLastSession();
 }
 
 int JobService::count(JobState state) const {

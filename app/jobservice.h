@@ -1,11 +1,16 @@
 #pragma once
 
+#include "jobrecord.h"
 #include "jobspec.h"
 #include "jobstate.h"
+#include "jobstore.h"
 
 #include <QList>
 #include <QObject>
 #include <QString>
+
+#include <functional>
+#include <optional>
 
 namespace jobmonitor {
 
@@ -16,10 +21,23 @@ class JobSupervisor;
 // D-Bus interface all add, stop and observe jobs through it, never through the engine
 // directly. A new front end plugs in here; a rule that applies to every front end (what may be
 // done to a job in which state, what the store must hold before an id is shown) lives here.
+//
+// Durable before visible: transitionRecorded() comes once the transition is in the store
+// (while the store saves; see JobStore::whenCommitted), and a job's id reaches nobody outside
+// the process before its first transition has been recorded — front ends that show ids or
+// transitions outside the process (the headless stream, D-Bus) follow that signal, not the
+// job's own.
+//
+// History: list() and get() answer at once for this process's jobs; history(), attempts()
+// and transitions() read the store on its worker thread and answer through a callback, so
+// the GUI thread never waits on disk. history() pages by keyset (JobQuery::after), so a
+// window can show 100 000 stored jobs as fast as 10 by asking for one page at a time.
 class JobService : public QObject {
     Q_OBJECT
 public:
-    explicit JobService(JobSupervisor *supervisor, QObject *parent = nullptr);
+    // store may be null: then nothing is kept and history() is empty.
+    explicit JobService(JobSupervisor *supervisor, JobStore *store = nullptr,
+                        QObject *parent = nullptr);
 
     struct AddResult {
         qint64 id = 0;
@@ -27,15 +45,36 @@ public:
         explicit operator bool() const { return id != 0; }
     };
 
+    // A job without a working directory gets the application's: the record says where it
+    // ran, and running it again runs it there. A timeout of `auto` is learned here.
     AddResult add(JobSpec spec);
     bool cancel(qint64 id); // any job not ended: it ends Cancelled (gracefully if running)
     bool kill(qint64 id);   // SIGKILL now, also while Stopping ("Kill now")
     bool retry(qint64 id);  // an ended job that did not complete runs again
-    bool remove(qint64 id); // an ended job is forgotten
+    bool remove(qint64 id); // an ended job is forgotten: its records and output are deleted
 
     // The live job, for observers that follow its signals (the window); null when unknown.
     Job *job(qint64 id) const;
     QList<Job *> jobs() const; // in the order they were added
+
+    // Records of this process's jobs, in the order they were added; one of them, or nullopt.
+    QList<JobRecord> list() const;
+    std::optional<JobRecord> get(qint64 id) const;
+    // Stored jobs (every process's), newest first; this process's live jobs as they are now.
+    void history(const JobQuery &query, QObject *context,
+                 std::function<void(QList<JobRecord>)> callback) const;
+    void attempts(qint64 id, QObject *context,
+                  std::function<void(QList<AttemptRecord>)> callback) const;
+    void transitions(qint64 id, QObject *context,
+                     std::function<void(QList<TransitionRecord>)> callback) const;
+
+    // How saving the history goes (the window's banner).
+    StoreStatus historyStatus() const;
+    // Queued jobs of a window that stopped unexpectedly (windows only): run them under their
+    // ids, or cancel them in the store.
+    QList<JobRecord> queuedFromLastSession() const;
+    int startQueuedFromLastSession();
+    void discardQueuedFromLastSession();
 
     int count(JobState state) const;
     int activeCount() const;
@@ -47,11 +86,18 @@ public:
 Q_SIGNALS:
     void jobAdded(jobmonitor::Job *job);
     void jobRemoved(qint64 id);
+    // The transition is in the store (or the store is not saving; historyStatus() says so).
+    void transitionRecorded(jobmonitor::Job *job, const jobmonitor::Transition &transition);
     void countersChanged();
     void maxParallelChanged(int maxParallel);
+    void historyStatusChanged();
+    void queuedFromLastSessionChanged();
 
 private:
+    void onTransition(Job *job, const Transition &transition);
+
     JobSupervisor *m_supervisor;
+    JobStore *m_store;
 };
 
 } // namespace jobmonitor

@@ -21,7 +21,9 @@ static int runHeadless(int argc, char *argv[], const CommandLineOptions &options
     out.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered);
     HeadlessRunner runner(&runtime.service(), &runtime.coordinator(), options.json, &out);
     runner.start(options);
-    return QCoreApplication::exec();
+    const int status = QCoreApplication::exec();
+    runtime.finish(); // the last lines wait for the store
+    return status;
 }
 
 static int runWindow(int argc, char *argv[], const CommandLineOptions &options) {
@@ -37,7 +39,9 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
         if (const JobService::AddResult added = runtime.service().add(options.jobSpec(command));
             !added)
             spdlog::error("cannot start job {}: {}", command, added.error);
-    return runGuiApplication(app, runtime.service(), runtime.coordinator());
+    const int status = runGuiApplication(app, runtime.service(), runtime.coordinator());
+    runtime.finish();
+    return status;
 }
 
 int main(int argc, char *argv[]) {
