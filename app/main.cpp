@@ -1,4 +1,5 @@
 #include "appruntime.h"
+#include "clientcommands.h"
 #include "commandline.h"
 #include "guiapplication.h"
 #include "headlessrunner.h"
@@ -48,6 +49,10 @@ int main(int argc, char *argv[]) {
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
+    if (isClientCommand(arguments)) {
+        QCoreApplication app(argc, argv);
+        return runClientCommand(arguments, defaultStateDirectory());
+    }
     const CommandLineResult parsed = parseCommandLine(arguments, defaultStateDirectory());
     if (!parsed.options) {
         std::fputs(parsed.output.toLocal8Bit().constData(), parsed.outputIsError ? stderr : stdout);
