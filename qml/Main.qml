@@ -120,8 +120,13 @@ ApplicationWindow {
         }
     }
 
+    HistoryBanner {
+        id: historyBanner
+        anchors { top: parent.top; left: parent.left; right: parent.right }
+    }
+
     SplitView {
-        anchors.fill: parent
+        anchors { top: historyBanner.bottom; left: parent.left; right: parent.right; bottom: parent.bottom }
         orientation: Qt.Horizontal
 
         Rectangle {
