@@ -43,11 +43,15 @@ constexpr char Interruption[] = "Job Monitor stopped unexpectedly";
 constexpr int BusyTimeoutMs = 5000;
 // Bigger batches are cut, so that no transaction keeps other processes waiting for long.
 constexpr size_t MaxBatch = 4096;
-// Ids reserved ahead: never fewer than this at a time, and a new block is fetched when fewer
-// than LowWater remain. Unused ids of the last block are given back at a clean exit.
-constexpr qint64 MinIdBlock = 16;
+// How long the worker gathers writes before it commits them: what a transition waits at most,
+// beyond the commit itself, before it is visible.
+constexpr std::chrono::milliseconds BatchWindow{5};
+// Ids are reserved ahead in blocks, the next one fetched (with the next batch of writes when
+// there is one) once half of the current one is used. A block that goes fast is followed by
+// one twice its size; unused ids of the last block are given back at a clean exit.
+constexpr qint64 MinIdBlock = 32;
 constexpr qint64 MaxIdBlock = 4096;
-constexpr qint64 LowWater = 8;
+constexpr std::chrono::seconds FastBlock{10};
 // A failed write is tried again after this, doubling up to the maximum.
 constexpr std::chrono::milliseconds FirstRetry = 500ms;
 constexpr std::chrono::milliseconds MaxRetry = 30s;
@@ -358,7 +362,7 @@ public:
             return;
         }
         m_pending.push_back(std::move(op));
-        m_wake.notify_all();
+        wakeWorker();
     }
 
     qint64 allocateId() {
@@ -369,10 +373,9 @@ public:
                 const qint64 id = range.next++;
                 if (range.next == range.end)
                     m_ranges.pop_front();
-                ++m_handedOut;
-                if (remainingIds() < LowWater && !m_refillWanted) {
+                if (remainingIds() < m_blockSize / 2 && !m_refillWanted) {
                     m_refillWanted = true;
-                    m_wake.notify_all();
+                    wakeWorker();
                 }
                 return id;
             }
@@ -388,8 +391,10 @@ public:
                 return ++m_highestId;
             }
             m_refillWanted = true;
+            ++m_idWaiters;
             m_wake.notify_all();
             m_idsChanged.wait(lock);
+            --m_idWaiters;
         }
     }
 
@@ -455,6 +460,8 @@ private:
     bool prepareStatements();
     bool registerRun();
     bool reserveIds();
+    std::optional<IdRange> reserveInTransaction();
+    void takeRange(IdRange range);
     void giveBackIds();
     using Removals = QList<std::pair<qint64, QString>>; // job id, attempt directory
     bool writeBatch(std::vector<WriteOp> &batch, QString *error);
@@ -462,6 +469,20 @@ private:
     QList<JobRecord> claimQueued();
     void setWritable(bool writable, const QString &problem);
     void peekNextId();
+    // Under the mutex. A busy worker looks at the queues before it waits: waking it for every
+    // write would cost a system call each.
+    void wakeWorker() {
+        if (m_workerWaiting)
+            m_wake.notify_one();
+    }
+    // Under the mutex: the size of the next block of ids.
+    qint64 nextBlockSize() {
+        const Clock::time_point now = Clock::now();
+        m_blockSize =
+            now - m_lastBlock < FastBlock ? std::min(2 * m_blockSize, MaxIdBlock) : MinIdBlock;
+        m_lastBlock = now;
+        return m_blockSize;
+    }
     qint64 remainingIds() const {
         qint64 remaining = 0;
         for (const IdRange &range : m_ranges)
@@ -500,8 +521,11 @@ private:
     bool m_flushWanted = false;
     std::deque<IdRange> m_ranges;
     qint64 m_highestId = 0; // the highest id reserved or handed out
-    qint64 m_handedOut = 0; // since the last block
+    qint64 m_blockSize = MinIdBlock;
+    Clock::time_point m_lastBlock{};
     bool m_refillWanted = false;
+    int m_idWaiters = 0; // owner threads waiting in allocateId()
+    bool m_workerWaiting = false;
     bool m_writable = false;
     bool m_warnedUnreserved = false;
 
@@ -548,7 +572,8 @@ void StoreWorker::run() {
                 continue;
             }
         }
-        if (m_open && m_refillWanted && retryDue) {
+        // With writes to make, the block comes in their transaction.
+        if (m_open && m_refillWanted && retryDue && m_pending.empty() && m_inflight == 0) {
             lock.unlock();
             const bool reserved = reserveIds();
             lock.lock();
@@ -559,6 +584,12 @@ void StoreWorker::run() {
         }
         if (m_open && (!m_pending.empty() || m_inflight > 0) && retryDue) {
             if (batch.empty()) {
+                // What comes within a few milliseconds goes into the same transaction: one
+                // commit (and one fsync) for a burst instead of one per write.
+                m_wake.wait_for(lock, BatchWindow, [this] {
+                    return m_stopping || m_flushWanted || !m_tasks.empty() || m_idWaiters > 0 ||
+                           m_pending.size() >= MaxBatch;
+                });
                 const size_t n = std::min(m_pending.size(), MaxBatch);
                 batch.reserve(n);
                 for (size_t i = 0; i < n; ++i) {
@@ -615,10 +646,12 @@ void StoreWorker::run() {
         }
         const bool waitingToRetry =
             !m_pending.empty() || m_inflight > 0 || (m_refillWanted && m_retryAt > Clock::now());
+        m_workerWaiting = true;
         if (waitingToRetry)
             m_wake.wait_until(lock, m_retryAt);
         else
             m_wake.wait(lock);
+        m_workerWaiting = false;
     }
     // Stopping: whatever could not be written is lost (the log said so when it failed).
     lock.unlock();
@@ -936,12 +969,6 @@ void StoreWorker::peekNextId() {
 }
 
 bool StoreWorker::reserveIds() {
-    qint64 size = 0;
-    {
-        std::lock_guard lock(m_mutex);
-        size = std::clamp(2 * m_handedOut, MinIdBlock, MaxIdBlock);
-        m_handedOut = 0;
-    }
     QSqlDatabase database = db();
     QSqlQuery query(database);
     auto fail = [&] {
@@ -953,24 +980,45 @@ bool StoreWorker::reserveIds() {
     };
     if (!query.exec(QStringLiteral("BEGIN IMMEDIATE")))
         return fail();
-    if (!query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'next_job_id'")) ||
-        !query.next())
+    const std::optional<IdRange> range = reserveInTransaction();
+    if (!range || !query.exec(QStringLiteral("COMMIT")))
         return fail();
+    takeRange(*range);
+    return true;
+}
+
+// Inside a transaction: the next block of ids, written down (not yet handed out).
+std::optional<StoreWorker::IdRange> StoreWorker::reserveInTransaction() {
+    QSqlQuery query(db());
+    if (!query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'next_job_id'")) ||
+        !query.next()) {
+        m_lastError = query.lastError();
+        return std::nullopt;
+    }
     qint64 first = query.value(0).toLongLong();
+    qint64 size = 0;
     {
         // Above anything handed out while the store could not be written.
         std::lock_guard lock(m_mutex);
         first = std::max(first, m_highestId + 1);
+        size = nextBlockSize();
     }
     query.prepare(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'next_job_id'"));
     query.addBindValue(first + size);
-    if (!query.exec() || !query.exec(QStringLiteral("COMMIT")))
-        return fail();
+    if (!query.exec()) {
+        m_lastError = query.lastError();
+        return std::nullopt;
+    }
+    return IdRange{first, first + size};
+}
+
+// After the commit: the block is there to hand out.
+void StoreWorker::takeRange(IdRange range) {
     std::lock_guard lock(m_mutex);
-    m_ranges.push_back({first, first + size});
-    m_highestId = std::max(m_highestId, first + size - 1);
+    m_ranges.push_back(range);
+    m_highestId = std::max(m_highestId, range.end - 1);
+    m_refillWanted = false;
     m_idsChanged.notify_all();
-    return true;
 }
 
 // At a clean exit, ids of the last block nobody used go back, when no other process has
@@ -1161,8 +1209,18 @@ bool StoreWorker::writeBatch(std::vector<WriteOp> &batch, QString *error) {
     m_touchRun.addBindValue(m_runId);
     if (!exec(m_touchRun))
         return fail(m_lastError);
+    bool refill = false;
+    {
+        std::lock_guard lock(m_mutex);
+        refill = m_refillWanted;
+    }
+    std::optional<IdRange> range;
+    if (refill && !(range = reserveInTransaction()))
+        return fail(m_lastError);
     if (!query.exec(QStringLiteral("COMMIT")))
         return fail(query.lastError());
+    if (range)
+        takeRange(*range);
     // Files go only once their rows are gone for good.
     for (const auto &[jobId, directory] : std::as_const(removals))
         removeOutput(jobId, directory);
