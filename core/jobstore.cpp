@@ -352,9 +352,9 @@ public:
         std::lock_guard lock(m_mutex);
         if (m_finished || m_readOnly)
             return;
-        if (m_pending.size() + m_inflight >= size_t(JobStore::MaxPendingWrites)) {
-            // Only while writes fail (else the worker keeps up): memory stays bounded, and
-            // the status says what was lost.
+        if (!m_writable && m_pending.size() + m_inflight >= size_t(JobStore::MaxPendingWrites)) {
+            // While writes fail, memory stays bounded (and the log says what was lost); while
+            // they work, the worker catches up with any burst.
             if (m_dropped++ == 0)
                 spdlog::error("the job history cannot keep up with {} unsaved changes: further "
                               "changes are not kept until saving works again",

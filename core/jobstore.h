@@ -54,7 +54,8 @@ struct StoreStatus {
 //
 // When the disk is full or the folder read-only, jobs go on running: status() says history is
 // not being saved, the worker retries the failed writes with a growing pause (holding at most
-// MaxPendingWrites), and saving resumes by itself.
+// MaxPendingWrites meanwhile; later ones are lost, and the log says how many), and saving
+// resumes by itself.
 class JobStore : public QObject, public JobRecorder {
     Q_OBJECT
 public:
