@@ -40,7 +40,10 @@ struct Progress {
 // A line is Open while more of it may arrive (the job's last line, no '\n' yet, or a chunk
 // boundary fell inside it) and Ended once a '\n' ended it or a '\r' was followed by a redraw. In
 // an Open line a count touching the end of the text ("Processing 12/4" of "12/400") may be cut
-// short, so it is ignored; a percentage ends with '%' and cannot be cut that way.
+// short, so it is ignored; a percentage ends with '%' and cannot be cut that way. A tool that
+// redraws "\rProcessing 12/400" leaves its line open for good: a caller may feed an open line
+// again as Ended once it has stayed the same for a moment (a write cut by a chunk boundary goes
+// on at once).
 //
 // Built-in forms (the job gives no pattern). Strong forms are taken on first sight:
 // - CMake's and pytest's "[ 45%]", any percentage in square brackets;
