@@ -99,6 +99,7 @@ public:
 class ResourceMonitor : public QObject {
     Q_OBJECT
 public:
+    // Intervals under 10 ms are taken as 10 ms.
     struct Config {
         std::chrono::milliseconds focusedInterval{1000};
         std::chrono::milliseconds backgroundInterval{5000};
@@ -119,7 +120,9 @@ public:
 
     // Starts sampling the tree of rootPid, the job's reaper. Watching a key again starts over
     // with the new root (a new attempt): totals and peak restart, focus is kept, the memory
-    // limit is not. The first sample comes at once.
+    // limit is not. The first sample comes at once. The root should be the caller's own child
+    // (the shim): then its pid cannot go to another process before the caller reaps it, and
+    // after that the root's start time tells the two apart.
     void watch(qint64 key, qint64 rootPid);
     // Stops sampling; samples still in flight for the key are dropped.
     void unwatch(qint64 key);

@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QTest>
+#include <QThread>
 
 #include <signal.h>
 
@@ -338,6 +339,21 @@ void TestProcessTree::realTree() {
     QVERIFY(usage.residentBytes > 0);
     QVERIFY(usage.pssBytes > 0);
     QVERIFY(usage.ioComplete);
+
+    // Read from this test, which has a second thread now: each thread's children file is read.
+    QThread thread;
+    thread.start();
+    reading = reader.read(getpid(), TreeOptions{});
+    QVERIFY(reading.root.stat.threads >= 2);
+    found.clear();
+    for (const TreeProcess &process : reading.descendants)
+        found << process.stat.pid;
+    std::sort(found.begin(), found.end());
+    expected << rootPid;
+    std::sort(expected.begin(), expected.end());
+    QCOMPARE(found, expected);
+    thread.quit();
+    thread.wait();
 
     QCOMPARE(::kill(pid_t(children[0]), SIGKILL), 0);
     QTRY_COMPARE_WITH_TIMEOUT(usageOf(reader.read(rootPid, TreeOptions{})).processes, 2, 10000);
