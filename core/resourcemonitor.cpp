@@ -56,7 +56,7 @@ qint64 atLeast10Ms(milliseconds interval) {
 
 } // namespace
 
-// Everything that reads /proc; lives on the monitor's thread and is only touched there.
+// Everything that reads /proc: lives on the monitor's sampling thread, only touched there.
 class ResourceMonitor::Worker : public QObject {
 public:
     Worker(const Config &config, ResourceMonitor *monitor)
