@@ -3,17 +3,20 @@
 // take effect in this order:
 //
 //   --pidfile F       append "<role> <pid>" to F for every process this program creates,
-//                     itself included (roles: main, grandchild, escapee); each line is
+//                     itself included (roles: main, grandchild, escapee, child); each line is
 //                     written, fsync'ed and closed before the program goes on; the main
 //                     line is written once --ignore-term or --trap-term is in effect
-//   --ignore-term     ignore SIGTERM (the grandchild and the escapee inherit this)
+//   --ignore-term     ignore SIGTERM (the grandchild, the escapee and the children inherit it)
 //   --trap-term MS --marker F
 //                     on SIGTERM: sleep MS milliseconds, write "done\n" to F, exit 0
 //                     (only the main process; the others keep the default SIGTERM action)
 //   --grandchild      fork a child that stays in the process group and sleeps forever
 //   --escape          setsid and double fork: an escapee in its own session that sleeps
 //                     forever (the intermediate process is reaped before going on)
+//   --children N      fork N children that sleep forever (role child), before --allocate so
+//                     they share none of its memory
 //   --stop            raise SIGSTOP (after the pid file is complete)
+//   --allocate MIB    allocate MIB MiB and touch every page, so all of it is resident
 //   --stdout TEXT     TEXT and a newline to stdout
 //   --stderr TEXT     TEXT and a newline to stderr
 //   --flood N         exactly N bytes to stdout in large writes: lines of 79 'x' and a
@@ -22,10 +25,16 @@
 //   --nul             "nul\0byte\n" to stdout
 //   --cr-progress N   "progress 1%\r" ... "progress N%\r" to stdout, one write each, then "\n"
 //   --endless-line N  N bytes of 'y' without any newline to stdout, in large writes
+//   --burn-cpu MS     busy loop until this process has used MS ms of CPU time (not wall
+//                     time: a busy machine only makes it take longer); -1 loops forever
+//   --grow MIB_PER_SEC
+//                     allocate and touch MIB_PER_SEC MiB a second, a tenth every 100 ms,
+//                     until killed
 //   --sleep MS        sleep MS milliseconds; -1 sleeps forever
 //   --exit N          exit with code N
 //   --signal N        die by signal N (default action restored, no core dump)
-// Without --sleep, --exit and --signal the program exits 0 at once.
+// Then the program exits 0, unless --burn-cpu -1, --grow, --sleep, --exit or --signal says
+// otherwise.
 
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -53,7 +62,9 @@ struct Options {
     const char *marker = nullptr;
     bool grandchild = false;
     bool escape = false;
+    long children = 0;
     bool stop = false;
+    long allocateMib = 0;
     const char *stdoutText = nullptr;
     const char *stderrText = nullptr;
     long flood = 0;
@@ -61,6 +72,8 @@ struct Options {
     bool nul = false;
     long crProgress = 0;
     long endlessLine = 0;
+    long burnCpuMs = 0;
+    long growMibPerSecond = 0;
     bool sleep = false;
     long sleepMs = 0;
     bool exit = false;
@@ -103,8 +116,12 @@ Options parseOptions(int argc, char **argv) {
             o.grandchild = true;
         else if (arg == "--escape")
             o.escape = true;
+        else if (arg == "--children")
+            o.children = number(value());
         else if (arg == "--stop")
             o.stop = true;
+        else if (arg == "--allocate")
+            o.allocateMib = number(value());
         else if (arg == "--stdout")
             o.stdoutText = value();
         else if (arg == "--stderr")
@@ -119,6 +136,10 @@ Options parseOptions(int argc, char **argv) {
             o.crProgress = number(value());
         else if (arg == "--endless-line")
             o.endlessLine = number(value());
+        else if (arg == "--burn-cpu")
+            o.burnCpuMs = number(value());
+        else if (arg == "--grow")
+            o.growMibPerSecond = number(value());
         else if (arg == "--sleep") {
             o.sleep = true;
             o.sleepMs = number(value());
@@ -130,6 +151,8 @@ Options parseOptions(int argc, char **argv) {
         else
             usage("unknown option");
     }
+    if (o.children < 0 || o.allocateMib < 0 || o.growMibPerSecond < 0)
+        usage("negative count or size");
     if ((o.trapTermMs >= 0) != (o.marker != nullptr))
         usage("--trap-term and --marker go together");
     return o;
@@ -233,6 +256,48 @@ void forkEscapee(const Options &o) {
     }
 }
 
+void forkChildren(const Options &o) {
+    for (long i = 0; i < o.children; ++i) {
+        const pid_t pid = forkChild(o);
+        if (pid == 0)
+            sleepForever();
+        recordPid(o.pidFile, "child", pid);
+    }
+}
+
+// Writing one byte per page is enough to make each page resident; the memory is never freed.
+// The writes are volatile: memory that is never read again is otherwise not written at all.
+void allocateAndTouch(size_t bytes) {
+    auto *memory = static_cast<volatile char *>(std::malloc(bytes));
+    if (memory == nullptr)
+        _exit(3);
+    const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    for (size_t offset = 0; offset < bytes; offset += page)
+        memory[offset] = 1;
+}
+
+void burnCpu(long ms) {
+    const auto cpuMs = [] {
+        timespec used{};
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &used);
+        return used.tv_sec * 1000 + used.tv_nsec / 1000000;
+    };
+    const long until = cpuMs() + ms;
+    volatile unsigned long spin = 0;
+    while (ms < 0 || cpuMs() < until)
+        for (int i = 0; i < 100000; ++i)
+            spin = spin + 1;
+}
+
+// A tenth every 100 ms: steady growth rather than one step a second.
+[[noreturn]] void growForever(long mibPerSecond) {
+    const size_t tenth = (static_cast<size_t>(mibPerSecond) << 20) / 10;
+    for (;;) {
+        allocateAndTouch(tenth);
+        sleepMs(100);
+    }
+}
+
 void writeRepeated(char fill, long size, bool lines) {
     constexpr size_t kChunk = 80 * 1024; // a multiple of the line length keeps lines aligned
     std::vector<char> chunk(kChunk, fill);
@@ -299,9 +364,16 @@ int main(int argc, char **argv) {
         forkGrandchild(o);
     if (o.escape)
         forkEscapee(o);
+    forkChildren(o);
     if (o.stop)
         raise(SIGSTOP);
+    if (o.allocateMib > 0)
+        allocateAndTouch(static_cast<size_t>(o.allocateMib) << 20);
     writeOutput(o);
+    if (o.burnCpuMs != 0)
+        burnCpu(o.burnCpuMs);
+    if (o.growMibPerSecond > 0)
+        growForever(o.growMibPerSecond);
     if (o.sleep) {
         if (o.sleepMs < 0)
             sleepForever();
