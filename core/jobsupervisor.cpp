@@ -2,6 +2,7 @@
 
 #include "localexecutor.h"
 #include "logging.h"
+#include "resourcemonitor.h"
 #include "scheduler.h"
 #include "wakeup.h"
 
@@ -37,9 +38,12 @@ JobSupervisor::JobSupervisor(Config config, std::shared_ptr<Executor> executor, 
     , m_config(std::move(config))
     , m_executor(std::move(executor))
     , m_scheduler(Scheduler::create(m_config.maxParallel))
-    , m_root(CancellationContext::background()) {
+    , m_root(CancellationContext::background())
+    , m_resources(std::make_unique<ResourceMonitor>()) {
     connect(m_scheduler.get(), &Scheduler::maxParallelChanged, this,
             &JobSupervisor::maxParallelChanged);
+    connect(m_resources.get(), &ResourceMonitor::totalsChanged, this,
+            &JobSupervisor::countersChanged);
 }
 
 JobSupervisor::~JobSupervisor() {
@@ -88,6 +92,8 @@ StartResult JobSupervisor::start(JobSpec spec) {
     Job::Services services{m_executor, m_scheduler, jobOutputRoot(id), m_config.keepTails};
     const auto job = std::make_shared<Job>(id, std::move(spec), std::move(services));
     connect(job.get(), &Job::transitioned, this, &JobSupervisor::onTransition);
+    connect(job.get(), &Job::processesChanged, this,
+            [this, raw = job.get()] { onProcessesChanged(raw); });
     m_jobs.emplace(id, job);
     ++m_counts[size_t(JobState::Pending)];
     spdlog::info("job {}: queued: {}", id, job->spec().command);
@@ -120,6 +126,15 @@ void JobSupervisor::onTransition(const Transition &t) {
     if (isFinal(t.to))
         enforceTailBudget();
     Q_EMIT countersChanged();
+}
+
+// A running attempt's process tree is sampled from its supervising process (the shim) down.
+void JobSupervisor::onProcessesChanged(Job *job) {
+    const qint64 root = job->processes().supervisorPid;
+    if (root > 0 && !m_resources->isWatched(job->id()))
+        m_resources->watch(job->id(), root);
+    else if (root == 0)
+        m_resources->unwatch(job->id());
 }
 
 // Oldest ended jobs give up their tails first, then running jobs nobody views.
@@ -218,11 +233,7 @@ int JobSupervisor::activeCount() const {
 }
 
 int JobSupervisor::processesAlive() const {
-    int alive = 0;
-    for (const auto &[id, job] : m_jobs)
-        if (job->processes().supervisorPid > 0)
-            ++alive;
-    return alive;
+    return m_resources->totals().processes;
 }
 
 QCoro::Task<> JobSupervisor::shutdown() {

@@ -16,6 +16,7 @@
 
 namespace jobmonitor {
 
+class ResourceMonitor;
 class Scheduler;
 
 struct StartResult {
@@ -79,7 +80,10 @@ public:
     // Live counters.
     int count(JobState state) const { return m_counts[size_t(state)]; }
     int activeCount() const; // jobs not in a final state
+    // Live processes of all jobs (each job's whole tree, escapees included), as last sampled.
     int processesAlive() const;
+    // What each running job's process tree uses, sampled from /proc off the GUI thread.
+    ResourceMonitor *resources() const { return m_resources.get(); }
     int coroutinesAlive() const { return m_coroutines; }
 
 Q_SIGNALS:
@@ -94,6 +98,7 @@ private:
     void launch(const std::shared_ptr<Job> &job);
     bool stop(qint64 id, CancelReason reason);
     void onTransition(const Transition &transition);
+    void onProcessesChanged(Job *job);
     void enforceTailBudget();
     QString jobOutputRoot(qint64 id);
 
@@ -101,6 +106,7 @@ private:
     std::shared_ptr<Executor> m_executor;
     std::shared_ptr<Scheduler> m_scheduler;
     CancellationContext::Ptr m_root;
+    std::unique_ptr<ResourceMonitor> m_resources;
     std::map<qint64, std::shared_ptr<Job>> m_jobs;
     std::map<qint64, CancellationContext::Ptr> m_jobContexts;
     std::array<int, JobStateCount> m_counts{};
