@@ -1,15 +1,11 @@
 #include "joblogfile.h"
 
 #include "logging.h"
+#include "privatefiles.h"
 
 #include <QFileInfo>
 
-#include <fcntl.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <filesystem>
-#include <system_error>
 
 namespace jobmonitor {
 
@@ -26,21 +22,21 @@ bool JobLogFile::open(const QString &path) {
     m_buffered = 0;
     m_atLineStart = true;
 
+    QStringList notes;
     const QString folder = QFileInfo(path).absolutePath();
-    std::error_code ec;
-    std::filesystem::create_directories(
-        std::filesystem::path(QFile::encodeName(folder).toStdString()), ec);
-    if (ec) {
-        fail(QStringLiteral("cannot create folder %1: %2")
-                 .arg(folder, QString::fromLocal8Bit(ec.message())));
+    if (const QString error = ensurePrivateDirectory(folder, QStringLiteral("log folder"), &notes);
+        !error.isEmpty()) {
+        fail(error);
         return false;
     }
     // Opened here rather than with QIODevice::Append, which seeks and warns on devices that
     // cannot seek; O_APPEND appends at the kernel level on any kind of file.
-    const int fd = ::open(QFile::encodeName(path).constData(),
-                          O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    QString reason;
+    const int fd = openPrivateFile(path, &reason, &notes);
+    for (const QString &note : std::as_const(notes))
+        spdlog::info("{}: job log: {}", m_label, note);
     if (fd < 0) {
-        fail(QStringLiteral("cannot open %1: %2").arg(path, qt_error_string(errno)));
+        fail(QStringLiteral("cannot open %1: %2").arg(path, reason));
         return false;
     }
     if (!m_file.open(fd, QIODevice::WriteOnly, QFileDevice::AutoCloseHandle)) {

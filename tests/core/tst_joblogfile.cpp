@@ -8,10 +8,21 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace jobmonitor;
 using namespace Qt::StringLiterals;
 
 namespace {
+
+mode_t modeOf(const QString &path) {
+    struct stat info = {};
+    if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
+        return mode_t(-1);
+    return info.st_mode & 07777;
+}
 
 QByteArray readAll(const QString &path) {
     QFile file(path);
@@ -34,6 +45,8 @@ private Q_SLOTS:
     void diskFullIsRememberedAndCounted();
     void unopenablePath_data();
     void unopenablePath();
+    void filesArePrivate();
+    void symlinkIsRefused();
 
 private:
     std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> m_logged;
@@ -150,10 +163,10 @@ void TestJobLogFile::unopenablePath_data() {
     QTest::addColumn<QString>("relativePath");
     QTest::addColumn<QString>("expectedErrorStart");
 
-    // "blocker" is a regular file in every row.
+    // "blocker" is a regular file and "folder" a folder in every row.
     QTest::newRow("parent is a file")
-        << u"blocker/job.log"_s << u"cannot create folder {dir}/blocker: "_s;
-    QTest::newRow("path is a folder") << u"."_s << u"cannot open {dir}/.: "_s;
+        << u"blocker/job.log"_s << u"log folder '{dir}/blocker' is not a folder"_s;
+    QTest::newRow("path is a folder") << u"folder"_s << u"cannot open {dir}/folder: "_s;
 }
 
 void TestJobLogFile::unopenablePath() {
@@ -164,18 +177,78 @@ void TestJobLogFile::unopenablePath() {
     QFile blocker(dir.filePath(u"blocker"_s));
     QVERIFY(blocker.open(QIODevice::WriteOnly));
     blocker.close();
+    QVERIFY(QDir(dir.path()).mkdir(u"folder"_s));
 
     JobLogFile log;
     QVERIFY(!log.open(dir.path() + u'/' + relativePath));
     QVERIFY(!log.isOpen());
     const QString start = QString(expectedErrorStart).replace(u"{dir}"_s, dir.path());
     QVERIFY2(log.error().startsWith(start), qPrintable(log.error()));
-    QVERIFY2(log.error().size() > start.size(), qPrintable(log.error()));
 
     log.write("lost");
     QCOMPARE(log.bytesDropped(), 4);
     QCOMPARE(log.bytesWritten(), 0);
     QCOMPARE(m_logged->last_formatted().size(), size_t(1));
+}
+
+// Logs hold a job's output: folders 0700 and files 0600 whatever the umask, close-on-exec,
+// and a file left world-readable by an earlier version made private.
+void TestJobLogFile::filesArePrivate() {
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(u"state/logs"_s);
+    const mode_t previous = ::umask(0);
+    JobLogFile log;
+    const bool opened = log.open(folder + u"/job-1.log"_s);
+    ::umask(previous);
+    QVERIFY2(opened, qPrintable(log.error()));
+    QCOMPARE(modeOf(folder), mode_t(0700));
+    QCOMPARE(modeOf(dir.filePath(u"state"_s)), mode_t(0700));
+    QCOMPARE(modeOf(folder + u"/job-1.log"_s), mode_t(0600));
+    const QDir fds(u"/proc/self/fd"_s);
+    int found = 0;
+    for (const QString &name :
+         fds.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)) {
+        if (QFile::symLinkTarget(fds.filePath(name)) == folder + u"/job-1.log"_s) {
+            ++found;
+            QVERIFY(::fcntl(name.toInt(), F_GETFD) & FD_CLOEXEC);
+        }
+    }
+    QCOMPARE(found, 1);
+    log.close();
+
+    const QString old = folder + u"/job-2.log"_s;
+    QFile file(old);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    QCOMPARE(::chmod(QFile::encodeName(old).constData(), 0644), 0);
+    QCOMPARE(::chmod(QFile::encodeName(folder).constData(), 0755), 0);
+    QVERIFY(log.open(old));
+    QCOMPARE(modeOf(folder), mode_t(0700));
+    QCOMPARE(modeOf(old), mode_t(0600));
+    const std::vector<std::string> logged = m_logged->last_formatted();
+    QCOMPARE(logged.size(), size_t(2));
+    QCOMPARE(QString::fromStdString(logged.at(0)),
+             u"job: job log: made log folder '%1' private: mode 0700, was 0755\n"_s.arg(folder));
+    QCOMPARE(QString::fromStdString(logged.at(1)),
+             u"job: job log: made '%1' private: mode 0600, was 0644\n"_s.arg(old));
+}
+
+void TestJobLogFile::symlinkIsRefused() {
+    QTemporaryDir dir;
+    const QString target = dir.filePath(u"target"_s);
+    QFile file(target);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    const QString path = dir.filePath(u"job-1.log"_s);
+    QVERIFY(QFile::link(target, path));
+
+    JobLogFile log;
+    QVERIFY(!log.open(path));
+    QCOMPARE(log.error(), u"cannot open %1: it is a symbolic link: refused, Job Monitor never "
+                          "writes its files through a link"_s.arg(path));
+    log.write("never written\n");
+    QCOMPARE(QFileInfo(target).size(), 0);
+    QCOMPARE(log.bytesDropped(), 14);
 }
 
 QTEST_GUILESS_MAIN(TestJobLogFile)
