@@ -2,12 +2,12 @@
 
 #include "appcontroller.h"
 #include "jobsupervisor.h"
+#include "settingsfile.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QLocale>
 #include <QRegularExpression>
-#include <QSettings>
 
 #include <cmath>
 
@@ -48,8 +48,9 @@ QString expandHome(const QString &path) {
 } // namespace
 
 JobForm::JobForm(QObject *parent)
-    : QObject(parent)
-    , m_recent(QSettings().value(RecentCommandsKey).toStringList()) {
+    : QObject(parent) {
+    if (const std::unique_ptr<QSettings> settings = openSettings())
+        m_recent = settings->value(RecentCommandsKey).toStringList();
     reset();
 }
 
@@ -187,7 +188,8 @@ void JobForm::rememberCommand(const QString &command) {
     m_recent.prepend(command);
     while (m_recent.size() > MaxRecentCommands)
         m_recent.removeLast();
-    QSettings().setValue(RecentCommandsKey, m_recent);
+    if (const std::unique_ptr<QSettings> settings = openSettings())
+        settings->setValue(RecentCommandsKey, m_recent);
     Q_EMIT recentCommandsChanged();
 }
 
