@@ -3,6 +3,7 @@
 #include "guiapplication.h"
 #include "headlessrunner.h"
 #include "logging.h"
+#include "settingsfile.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -50,7 +51,9 @@ int main(int argc, char *argv[]) {
         return parsed.exitStatus;
     }
     const CommandLineOptions &options = *parsed.options;
-    if (const QString error = setupLogging(options.stateDir); !error.isEmpty())
-        spdlog::warn("{}", error);
+    setupLogging(options.stateDir); // says itself when it can log to stderr only
+    for (const QString &note : options.notes)
+        spdlog::info("{}", note);
+    setSettingsFile(options.settingsFile);
     return options.headless ? runHeadless(argc, argv, options) : runWindow(argc, argv, options);
 }
