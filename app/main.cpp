@@ -10,9 +10,32 @@
 #include <QGuiApplication>
 #include <QSessionManager>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 
 using namespace jobmonitor;
+
+// Descriptors inherited from whoever started us (a shell's fd 10, a pipe of a build tool) are
+// theirs, not our jobs' or any other child's: a job must see exactly stdin, stdout and stderr.
+// Everything the app opens itself is close-on-exec already.
+static void closeInheritedDescriptorsOnExec() {
+    if (::close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return;
+    // Kernels before 5.11 do not know the flag.
+    DIR *fds = ::opendir("/proc/self/fd");
+    if (!fds)
+        return;
+    while (const dirent *entry = ::readdir(fds)) {
+        const int fd = std::atoi(entry->d_name);
+        if (fd > STDERR_FILENO && fd != ::dirfd(fds))
+            ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
+    }
+    ::closedir(fds);
+}
 
 // No window and no GUI library initialised: a plain QCoreApplication, usable without a display.
 static int runHeadless(int argc, char *argv[], const CommandLineOptions &options) {
@@ -42,6 +65,7 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
 }
 
 int main(int argc, char *argv[]) {
+    closeInheritedDescriptorsOnExec();
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
