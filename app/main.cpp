@@ -2,11 +2,11 @@
 #include "commandline.h"
 #include "guiapplication.h"
 #include "headlessrunner.h"
+#include "linewriter.h"
 #include "logging.h"
 #include "settingsfile.h"
 
 #include <QCoreApplication>
-#include <QFile>
 #include <QGuiApplication>
 #include <QSessionManager>
 
@@ -18,6 +18,10 @@
 #include <cstdlib>
 
 using namespace jobmonitor;
+using namespace std::chrono_literals;
+
+// How long the headless mode waits at exit for a slow reader of its standard output.
+static constexpr std::chrono::milliseconds OutputFlushLimit = 2s;
 
 // Descriptors inherited from whoever started us (a shell's fd 10, a pipe of a build tool) are
 // theirs, not our jobs' or any other child's: a job must see exactly stdin, stdout and stderr.
@@ -41,11 +45,14 @@ static void closeInheritedDescriptorsOnExec() {
 static int runHeadless(int argc, char *argv[], const CommandLineOptions &options) {
     QCoreApplication app(argc, argv);
     AppRuntime runtime(options);
-    QFile out;
-    out.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered);
+    LineWriter out(STDOUT_FILENO, [json = options.json](qint64 dropped) {
+        return HeadlessRunner::formatDropNote(json, dropped);
+    });
     HeadlessRunner runner(&runtime.supervisor(), &runtime.coordinator(), options.json, &out);
     runner.start(options);
-    return QCoreApplication::exec();
+    const int status = QCoreApplication::exec();
+    out.finish(OutputFlushLimit);
+    return status;
 }
 
 static int runWindow(int argc, char *argv[], const CommandLineOptions &options) {
