@@ -2,6 +2,7 @@
 
 #include "localexecutor.h"
 #include "logging.h"
+#include "privatefiles.h"
 #include "resourcemonitor.h"
 #include "scheduler.h"
 #include "wakeup.h"
@@ -68,10 +69,15 @@ QString JobSupervisor::jobOutputRoot(qint64 id) {
                                      QStringLiteral("yyyyMMdd'T'HHmmsszzz")))
                                  .arg(::getpid());
         const QString path = QDir(m_config.outputDirectory).filePath(name);
-        if (!makePrivateDirectory(m_config.outputDirectory) || !makePrivateDirectory(path)) {
-            spdlog::error("cannot create the output folder {}: {}", path, strerror(errno));
+        QStringList notes;
+        if (const QString error =
+                ensurePrivateDirectory(path, QStringLiteral("output folder"), &notes);
+            !error.isEmpty()) {
+            spdlog::error("{}; output will not be saved", error);
             return {};
         }
+        for (const QString &note : std::as_const(notes))
+            spdlog::info("{}", note);
         m_runDirectory = path;
     }
     const QString root = QDir(m_runDirectory).filePath(QString::number(id));

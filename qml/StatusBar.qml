@@ -44,7 +44,7 @@ ToolBar {
         SpinBox {
             objectName: "maxParallelSpin"
             from: 1
-            to: 256
+            to: JobLimits.maxParallel
             value: App.maxParallel
             editable: true
             onValueModified: App.maxParallel = value

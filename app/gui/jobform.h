@@ -1,5 +1,6 @@
 #pragma once
 
+#include "joblimits.h"
 #include "jobspec.h"
 
 #include <QObject>
@@ -11,10 +12,25 @@
 namespace jobmonitor {
 
 class JobService;
+// The limits of joblimits.h for QML, so that a control's bounds are the ones every front end
+// uses (the status bar's max-parallel spin box, the form's hints).
+class JobLimits : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+    Q_PROPERTY(int maxParallel READ maxParallel CONSTANT)
+    Q_PROPERTY(int maxRetries READ maxRetries CONSTANT)
+public:
+    using QObject::QObject;
+    static int maxParallel() { return limits::maxParallel; }
+    static int maxRetries() { return limits::maxRetries; }
+};
 
 // The New job form's state and rules. Every field is kept as the text the user typed, so
 // nothing is lost while a field is wrong; each field has its own error message, and start()
-// works only when all of them are empty.
+// works only when all of them are empty. The form only turns text into a JobSpec; whether
+// the spec is acceptable is JobSpec::validate()'s to say, as for every front end, and each
+// problem it finds is shown beside its field. Recent commands are kept in openSettings().
 class JobForm : public QObject {
     Q_OBJECT
     QML_ELEMENT

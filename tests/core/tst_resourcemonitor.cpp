@@ -271,7 +271,7 @@ private Q_SLOTS:
         ShimJob &job =
             startJob({QStringLiteral("--ignore-term"), QStringLiteral("--children"),
                       QStringLiteral("1"), QStringLiteral("--burn-cpu"), QStringLiteral("1500")},
-                     {QStringLiteral("--grace-ms"), QStringLiteral("60000")});
+                     {QStringLiteral("--termseq"), QStringLiteral("15,0,18,60000")});
         const QMultiMap<QString, qint64> processes = job.waitForProcesses(2);
         monitor.watch(1, job.pid());
         QTRY_VERIFY_WITH_TIMEOUT(log.count() > 0 && log.last().processes == 2, kTimeoutMs);
