@@ -1,11 +1,11 @@
 #include "appruntime.h"
 
 #include "logging.h"
+#include "signalnames.h"
 
 #include <QDir>
 
 #include <csignal>
-#include <cstring>
 
 namespace jobmonitor {
 
@@ -25,8 +25,7 @@ AppRuntime::AppRuntime(const CommandLineOptions &options)
 }
 
 void AppRuntime::onSignal(int signalNumber) {
-    const QString name =
-        QStringLiteral("SIG%1").arg(QString::fromLatin1(sigabbrev_np(signalNumber)));
+    const QString name = QStringLiteral("SIG") + signalAbbreviation(signalNumber);
     if (m_coordinator.isShuttingDown() && signalNumber == SIGHUP) {
         // A closing terminal or a logout sends SIGHUP on top of what already runs: only a second
         // SIGINT or SIGTERM, sent on purpose, skips the grace period.

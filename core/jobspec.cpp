@@ -1,6 +1,7 @@
 #include "jobspec.h"
 
 #include "joblimits.h"
+#include "signalnames.h"
 
 #include <QFileInfo>
 #include <QLocale>
@@ -13,50 +14,12 @@ namespace jobmonitor {
 
 namespace {
 
-struct SignalName {
-    int number;
-    const char *name;
-};
-
-// The names accepted in a termination sequence and written by toString().
-constexpr SignalName signalNames[] = {
-    {SIGHUP, "HUP"},   {SIGINT, "INT"},   {SIGQUIT, "QUIT"},     {SIGABRT, "ABRT"},
-    {SIGKILL, "KILL"}, {SIGUSR1, "USR1"}, {SIGUSR2, "USR2"},     {SIGPIPE, "PIPE"},
-    {SIGALRM, "ALRM"}, {SIGTERM, "TERM"}, {SIGCHLD, "CHLD"},     {SIGCONT, "CONT"},
-    {SIGSTOP, "STOP"}, {SIGTSTP, "TSTP"}, {SIGTTIN, "TTIN"},     {SIGTTOU, "TTOU"},
-    {SIGURG, "URG"},   {SIGXCPU, "XCPU"}, {SIGVTALRM, "VTALRM"}, {SIGWINCH, "WINCH"},
-};
-
 // What a number too large for any limit becomes (about 31 700 years): far above every limit,
 // and far enough below the range of qint64 that sums of a few never overflow.
 constexpr qint64 saturatedMs = 1'000'000'000'000'000;
 
-bool isValidSignal(int number) {
-    return number > 0 && number < NSIG;
-}
-
-// "TERM", "SIGTERM", "term" or "15"; nullopt for anything else.
-std::optional<int> parseSignal(const QString &text) {
-    bool isNumber = false;
-    const int number = text.toInt(&isNumber);
-    if (isNumber)
-        return isValidSignal(number) ? std::optional<int>(number) : std::nullopt;
-    QString name = text.toUpper();
-    if (name.startsWith(QLatin1String("SIG")))
-        name.remove(0, 3);
-    for (const SignalName &known : signalNames) {
-        if (name == QLatin1String(known.name))
-            return known.number;
-    }
-    return std::nullopt;
-}
-
 QString signalText(int number) {
-    for (const SignalName &known : signalNames) {
-        if (known.number == number)
-            return QString::fromLatin1(known.name);
-    }
-    return QString::number(number);
+    return signalAbbreviation(number);
 }
 
 QString sequenceError(const QString &message) {

@@ -86,7 +86,7 @@ private Q_SLOTS:
                                  << Steps{{SIGTERM, 100ms}, {SIGCONT, 0ms}}
                                  << QStringLiteral("TERM,100,CONT,0,KILL");
         QTest::newRow("number without a name")
-            << QStringLiteral("40,5") << Steps{{40, 5ms}} << QStringLiteral("40,5,KILL");
+            << QStringLiteral("40,5") << Steps{{40, 5ms}} << QStringLiteral("RTMIN+6,5,KILL");
         QTest::newRow("spaces") << QStringLiteral(" TERM , 10 ,kill ") << Steps{{SIGTERM, 10ms}}
                                 << QStringLiteral("TERM,10,KILL");
         QTest::newRow("kill only") << QStringLiteral("KILL") << Steps{} << QStringLiteral("KILL");
