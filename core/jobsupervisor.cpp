@@ -22,6 +22,9 @@ QCoro::Task<> runOwned(std::shared_ptr<Job> job, CancellationContext::Ptr contex
     co_await job->run(context);
 }
 
+// Checking the tails' budget walks every job: once a second at most, however many end.
+constexpr std::chrono::milliseconds TailBudgetCheckInterval{1000};
+
 bool makePrivateDirectory(const QString &path) {
     return ::mkdir(QFile::encodeName(path).constData(), 0700) == 0 || errno == EEXIST;
 }
@@ -45,6 +48,9 @@ JobSupervisor::JobSupervisor(Config config, std::shared_ptr<Executor> executor, 
             &JobSupervisor::maxParallelChanged);
     connect(m_resources.get(), &ResourceMonitor::totalsChanged, this,
             &JobSupervisor::countersChanged);
+    m_tailBudgetCheck.setSingleShot(true);
+    m_tailBudgetCheck.setInterval(TailBudgetCheckInterval);
+    connect(&m_tailBudgetCheck, &QTimer::timeout, this, &JobSupervisor::enforceTailBudget);
 }
 
 JobSupervisor::~JobSupervisor() {
@@ -129,8 +135,8 @@ void JobSupervisor::launch(const std::shared_ptr<Job> &job) {
 void JobSupervisor::onTransition(const Transition &t) {
     --m_counts[size_t(t.from)];
     ++m_counts[size_t(t.to)];
-    if (isFinal(t.to))
-        enforceTailBudget();
+    if (isFinal(t.to) && m_config.keepTails && !m_tailBudgetCheck.isActive())
+        m_tailBudgetCheck.start();
     Q_EMIT countersChanged();
 }
 

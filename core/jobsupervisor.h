@@ -9,6 +9,7 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 #include <array>
 #include <map>
@@ -107,6 +108,7 @@ private:
     std::shared_ptr<Scheduler> m_scheduler;
     CancellationContext::Ptr m_root;
     std::unique_ptr<ResourceMonitor> m_resources;
+    QTimer m_tailBudgetCheck; // the budget is checked at most this often, not per job
     std::map<qint64, std::shared_ptr<Job>> m_jobs;
     std::map<qint64, CancellationContext::Ptr> m_jobContexts;
     std::array<int, JobStateCount> m_counts{};

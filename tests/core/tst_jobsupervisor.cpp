@@ -493,6 +493,8 @@ private Q_SLOTS:
             jobs << start(childJob({"--flood", "80000"}));
         for (Job *job : jobs)
             QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Completed, StateTimeoutMs);
+        // The budget is checked a moment after jobs end, not at every ending.
+        QTRY_VERIFY_WITH_TIMEOUT(jobs.first()->isTailDropped(), StateTimeoutMs);
         qint64 total = 0;
         for (Job *job : jobs)
             total += job->output()->keptBytes();
