@@ -127,7 +127,12 @@ AttemptOutputFollower::AttemptOutputFollower(QString directory, std::chrono::mil
 }
 
 void AttemptOutputFollower::start() {
+    poll(PollBytes);
     m_timer.start();
+}
+
+void AttemptOutputFollower::stop() {
+    m_timer.stop();
 }
 
 void AttemptOutputFollower::restart() {

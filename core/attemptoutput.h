@@ -68,9 +68,12 @@ public:
     AttemptOutputFollower(QString directory, std::chrono::milliseconds interval,
                           QObject *parent = nullptr);
 
+    // Reads what is new now, then polls until stop() or finish().
     void start();
+    void stop();
     // Reads from the beginning again (a viewer reloading the tail).
     void restart();
+    // Reads everything that is left (the attempt has ended) and stops polling.
     void finish();
 
 Q_SIGNALS:

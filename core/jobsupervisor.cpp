@@ -159,7 +159,7 @@ void JobSupervisor::enforceTailBudget() {
         return;
     QList<Job *> candidates;
     for (const auto &[id, job] : m_jobs)
-        if (job->output() && !job->isTailDropped() && !job->isTailRetained())
+        if (job->output() && job->isTailLoaded() && !job->isTailRetained())
             candidates.append(job.get());
     std::stable_sort(candidates.begin(), candidates.end(), [](const Job *a, const Job *b) {
         if (isFinal(a->state()) != isFinal(b->state()))
