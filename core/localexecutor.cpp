@@ -390,6 +390,10 @@ QCoro::Task<AttemptResult> LocalAttempt::run(CancellationContext::Ptr context) {
     if (shim.failedToStart()) {
         outcome.kind = AttemptOutcome::Kind::FailedToStart;
         outcome.error = shim.startError();
+    } else if (!report.complete() && report.leaderPid() == 0 && !report.error().isEmpty()) {
+        // The shim gave up before it started the command (it says why, and exits 125).
+        outcome.kind = AttemptOutcome::Kind::FailedToStart;
+        outcome.error = report.error();
     } else if (!report.complete()) {
         outcome.kind = AttemptOutcome::Kind::Lost;
         outcome.error = describeShimDeath(shim.pid(), shim.process());
