@@ -71,8 +71,11 @@ ApplicationWindow {
         enabled: window.actionsEnabled && selected.valid
         onActivated: details.focusSearch()
     }
+    // Ctrl+Q alone: with StandardKey.Quit beside it (Ctrl+Q on X11) the same keys are
+    // registered twice, and xcb then finds the shortcut ambiguous and never fires it; without
+    // "Ctrl+Q", platforms whose key scheme has no Quit binding (offscreen) would have none.
     Shortcut {
-        sequences: [StandardKey.Quit, "Ctrl+Q"]
+        sequence: "Ctrl+Q"
         context: Qt.ApplicationShortcut
         onActivated: window.requestQuit()
     }

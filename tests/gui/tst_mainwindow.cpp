@@ -1,23 +1,12 @@
 // Loads the real main window offscreen with a real JobSupervisor and drives it the way a user
 // would: keyboard shortcuts, typing, clicking. Every process a test starts is proven dead.
-#include "guiapplication.h"
-#include "jobdetails.h"
 #include "joblistmodel.h"
-#include "jobsupervisor.h"
 #include "logging.h"
-#include "shutdowncoordinator.h"
 #include "testutil.h"
+#include "windowfixture.h"
 
-#include <QAbstractItemModel>
-#include <QQmlApplicationEngine>
-#include <QQuickItem>
-#include <QQuickWindow>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QTemporaryDir>
-#include <QTest>
-
-#include <memory>
 
 using namespace jobmonitor;
 using namespace std::chrono_literals;
@@ -30,35 +19,8 @@ void typeText(QWindow *window, const QString &text) {
         QTest::keyClick(window, c);
 }
 
-// One window over one supervisor, as the application runs it.
-struct Window {
-    QTemporaryDir dir;
-    JobSupervisor supervisor{JobSupervisor::Config{4, dir.filePath(QStringLiteral("logs"))}};
-    ShutdownCoordinator coordinator{&supervisor};
-    QQmlApplicationEngine engine;
-    QQuickWindow *window = nullptr;
-
-    bool load() {
-        if (!loadMainWindow(engine, supervisor, coordinator))
-            return false;
-        window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
-        return window && QTest::qWaitForWindowExposed(window);
-    }
-
-    template<typename T = QObject>
-    T *find(const QString &name) const {
-        return window->findChild<T *>(name);
-    }
-
-    JobDetails *details() const {
-        return qvariant_cast<JobDetails *>(find(QStringLiteral("jobDetails"))->property("details"));
-    }
-
-    QAbstractItemModel *listModel() const {
-        return qvariant_cast<QAbstractItemModel *>(
-            find(QStringLiteral("jobList"))->property("model"));
-    }
-
+// The window driven with QTest's synthetic input, which offscreen is all there is.
+struct Window : test::Window {
     void click(const QString &name) const {
         auto *item = find<QQuickItem>(name);
         QVERIFY2(item, qPrintable(name));
