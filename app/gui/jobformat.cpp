@@ -2,9 +2,54 @@
 
 #include "job.h"
 
+#include <QLocale>
+
 #include <cstring>
 
 namespace jobmonitor {
+
+QString stateLabel(JobState state) {
+    switch (state) {
+    case JobState::Pending:
+        return QStringLiteral("Queued");
+    case JobState::TimedOut:
+        return QStringLiteral("Timed out");
+    default:
+        return jobStateName(state);
+    }
+}
+
+QString countText(qint64 count) {
+    return QLocale().toString(count);
+}
+
+QString clockText(qint64 milliseconds) {
+    const qint64 seconds = std::max<qint64>(0, milliseconds / 1000);
+    const qint64 h = seconds / 3600;
+    const qint64 m = seconds / 60 % 60;
+    const qint64 s = seconds % 60;
+    if (h > 0)
+        return QStringLiteral("%1:%2:%3")
+            .arg(h)
+            .arg(m, 2, 10, QLatin1Char('0'))
+            .arg(s, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2").arg(m).arg(s, 2, 10, QLatin1Char('0'));
+}
+
+QString secondsText(qint64 milliseconds) {
+    return QStringLiteral("%1 s").arg(
+        QLocale().toString(std::max<qint64>(0, milliseconds) / 1000.0, 'f', 1));
+}
+
+QString dateTimeText(const QDateTime &time) {
+    if (!time.isValid())
+        return {};
+    const QLocale locale;
+    const QString clock = locale.toString(time.time(), QStringLiteral("HH:mm:ss"));
+    if (time.date() == QDate::currentDate())
+        return clock;
+    return locale.toString(time.date(), QLocale::ShortFormat) + QLatin1Char(' ') + clock;
+}
 
 QString signalText(int signal) {
     const char *abbrev = sigabbrev_np(signal);
@@ -30,16 +75,7 @@ QString jobElapsedText(const Job &job, const QDateTime &now) {
     if (!start.isValid())
         return {};
     const QDateTime end = job.endedAt().isValid() ? job.endedAt() : now;
-    const qint64 seconds = std::max<qint64>(0, start.secsTo(end));
-    const qint64 h = seconds / 3600;
-    const qint64 m = seconds / 60 % 60;
-    const qint64 s = seconds % 60;
-    if (h > 0)
-        return QStringLiteral("%1:%2:%3")
-            .arg(h)
-            .arg(m, 2, 10, QLatin1Char('0'))
-            .arg(s, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1:%2").arg(m).arg(s, 2, 10, QLatin1Char('0'));
+    return clockText(start.msecsTo(end));
 }
 
 qint64 jobDeadlineEpochMs(const Job &job) {
@@ -48,6 +84,19 @@ qint64 jobDeadlineEpochMs(const Job &job) {
         (job.state() != JobState::Stopping && job.state() != JobState::Retrying))
         return 0;
     return QDateTime::currentMSecsSinceEpoch() + deadline.remainingTime();
+}
+
+QList<int> jobWideAttempts(const QList<Transition> &history) {
+    QList<int> attempts;
+    attempts.reserve(history.size());
+    int earlierRuns = 0; // attempts made before the latest Retry
+    for (const Transition &t : history) {
+        attempts.append(t.attempt > 0 ? earlierRuns + t.attempt : 0);
+        // A Requeue is recorded with the attempt count of the run it ends.
+        if (t.event == JobEvent::Requeue)
+            earlierRuns += t.attempt;
+    }
+    return attempts;
 }
 
 } // namespace jobmonitor
