@@ -1,8 +1,11 @@
 #include "jobdetails.h"
 
 #include "appcontroller.h"
+#include "attempttracker.h"
 #include "jobformat.h"
 #include "jobsupervisor.h"
+
+#include <algorithm>
 
 namespace jobmonitor {
 
@@ -39,6 +42,10 @@ void JobDetails::attach(Job *job) {
         });
         connect(job, &Job::pidChanged, this, &JobDetails::changed);
         connect(job, &Job::deadlineChanged, this, &JobDetails::changed);
+        AttemptTracker *tracker = AttemptTracker::of(job);
+        connect(tracker, &AttemptTracker::marksChanged, this,
+                [this, tracker] { m_output.setAttemptMarks(tracker->marks()); });
+        m_output.setAttemptMarks(tracker->marks());
     }
     updateDiagram();
     Q_EMIT changed();
@@ -62,12 +69,22 @@ QString JobDetails::workingDirectory() const {
     return m_job ? m_job->spec().workingDirectory : QString();
 }
 
+QStringList JobDetails::environment() const {
+    QStringList variables;
+    if (!m_job)
+        return variables;
+    const QMap<QString, QString> &environment = m_job->spec().environment;
+    for (auto it = environment.cbegin(); it != environment.cend(); ++it)
+        variables.append(it.key() + QLatin1Char('=') + it.value());
+    return variables;
+}
+
 int JobDetails::state() const {
     return m_job ? int(m_job->state()) : -1;
 }
 
 QString JobDetails::stateName() const {
-    return m_job ? jobStateName(m_job->state()) : QString();
+    return m_job ? stateLabel(m_job->state()) : QString();
 }
 
 int JobDetails::attempt() const {
@@ -76,6 +93,45 @@ int JobDetails::attempt() const {
 
 int JobDetails::maxAttempts() const {
     return m_job ? m_job->spec().maxAttempts : 0;
+}
+
+int JobDetails::jobWideAttempt() const {
+    if (!m_job)
+        return 0;
+    const QList<int> attempts = jobWideAttempts(m_job->history());
+    const auto last =
+        std::find_if(attempts.crbegin(), attempts.crend(), [](int a) { return a > 0; });
+    return last == attempts.crend() ? 0 : *last;
+}
+
+int JobDetails::runs() const {
+    if (!m_job)
+        return 0;
+    const QList<Transition> &history = m_job->history();
+    return 1 + int(std::count_if(history.cbegin(), history.cend(),
+                                 [](const Transition &t) { return t.event == JobEvent::Requeue; }));
+}
+
+QDateTime JobDetails::startedAt() const {
+    return m_job ? m_job->startedAt() : QDateTime();
+}
+
+QDateTime JobDetails::endedAt() const {
+    return m_job ? m_job->endedAt() : QDateTime();
+}
+
+QDateTime JobDetails::attemptStartedAt() const {
+    if (!m_job || m_job->state() != JobState::Running)
+        return {};
+    const QList<Transition> &history = m_job->history();
+    const auto launch = std::find_if(history.crbegin(), history.crend(), [](const Transition &t) {
+        return t.event == JobEvent::Launch;
+    });
+    return launch == history.crend() ? QDateTime() : launch->time;
+}
+
+double JobDetails::timeout() const {
+    return m_job ? double(m_job->spec().timeout.count()) : 0;
 }
 
 QString JobDetails::result() const {
@@ -108,8 +164,16 @@ QUrl JobDetails::logUrl() const {
     return QUrl::fromLocalFile(m_job->logPath());
 }
 
+QString JobDetails::logPath() const {
+    return m_job ? m_job->logPath() : QString();
+}
+
+QString JobDetails::logError() const {
+    return m_job ? m_job->logError() : QString();
+}
+
 bool JobDetails::canCancel() const {
-    return m_job && !isFinal(m_job->state());
+    return m_job && !isFinal(m_job->state()) && m_job->state() != JobState::Stopping;
 }
 
 bool JobDetails::canKill() const {

@@ -168,6 +168,14 @@ void JobForm::validate() {
         m_spec.reset();
 }
 
+QString JobForm::startHint() const {
+    if (m_spec)
+        return {};
+    if (m_command.trimmed().isEmpty())
+        return QStringLiteral("Enter a command to start the job");
+    return QStringLiteral("Correct the field marked in red to start the job");
+}
+
 int JobForm::start() {
     JobSupervisor *supervisor = AppController::supervisor();
     if (!m_spec || !supervisor)

@@ -1,5 +1,6 @@
 #include "joblistmodel.h"
 
+#include "attempttracker.h"
 #include "jobformat.h"
 #include "jobsupervisor.h"
 
@@ -25,9 +26,11 @@ JobListModel::JobListModel(JobSupervisor *supervisor, QObject *parent)
 
 void JobListModel::add(Job *job) {
     m_jobs.append(job);
+    // From the first moment the window sees the job, so that every attempt is marked.
+    AttemptTracker::of(job);
     connect(job, &Job::transitioned, this, [this, job] {
         jobChanged(job, {StateRole, StateNameRole, ElapsedRole, ResultRole, ActiveRole, FinalRole,
-                         DeadlineRole, AttemptRole});
+                         DeadlineRole, AttemptRole, StartedAtRole});
     });
     connect(job, &Job::deadlineChanged, this, [this, job] { jobChanged(job, {DeadlineRole}); });
 }
@@ -97,7 +100,7 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const {
     case StateRole:
         return int(job.state());
     case StateNameRole:
-        return jobStateName(job.state());
+        return stateLabel(job.state());
     case AttemptRole:
         return job.attempt();
     case MaxAttemptsRole:
@@ -114,6 +117,8 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const {
         return double(jobDeadlineEpochMs(job));
     case CreatedAtRole:
         return job.createdAt();
+    case StartedAtRole:
+        return job.startedAt();
     }
     return {};
 }
@@ -133,6 +138,7 @@ QHash<int, QByteArray> JobListModel::roleNames() const {
         {FinalRole, "isFinal"},
         {DeadlineRole, "deadline"},
         {CreatedAtRole, "createdAt"},
+        {StartedAtRole, "startedAt"},
     };
 }
 

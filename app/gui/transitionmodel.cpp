@@ -1,5 +1,7 @@
 #include "transitionmodel.h"
 
+#include "jobformat.h"
+
 namespace jobmonitor {
 
 TransitionModel::TransitionModel(QObject *parent)
@@ -8,6 +10,7 @@ TransitionModel::TransitionModel(QObject *parent)
 void TransitionModel::setHistory(const QList<Transition> &history) {
     beginResetModel();
     m_history = history;
+    m_attempts = jobWideAttempts(history);
     endResetModel();
 }
 
@@ -15,6 +18,7 @@ void TransitionModel::append(const Transition &transition) {
     const int row = int(m_history.size());
     beginInsertRows({}, row, row);
     m_history.append(transition);
+    m_attempts = jobWideAttempts(m_history);
     endInsertRows();
 }
 
@@ -32,9 +36,9 @@ QVariant TransitionModel::data(const QModelIndex &index, int role) const {
     case ToRole:
         return int(t.to);
     case FromNameRole:
-        return jobStateName(t.from);
+        return stateLabel(t.from);
     case ToNameRole:
-        return jobStateName(t.to);
+        return stateLabel(t.to);
     case EventNameRole:
         return jobEventName(t.event);
     case TimeRole:
@@ -44,7 +48,7 @@ QVariant TransitionModel::data(const QModelIndex &index, int role) const {
     case ReasonRole:
         return t.reason;
     case AttemptRole:
-        return t.attempt;
+        return m_attempts[index.row()];
     }
     return {};
 }
