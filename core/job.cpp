@@ -6,7 +6,6 @@
 #include "scheduler.h"
 
 #include <QDir>
-#include <QLocale>
 #include <QRandomGenerator>
 
 #include <limits>
@@ -119,8 +118,7 @@ void Job::reloadTail() {
     m_tail->clear();
     const int last = m_attemptRunning ? m_attempt - 1 : m_attempt;
     for (int attempt = 1; attempt <= last; ++attempt) {
-        if (attempt > 1)
-            m_tail->appendMarker(attemptMarker(attempt));
+        m_tail->beginSection(attemptSection(attempt));
         AttemptOutputReader reader(outputDirectory(attempt));
         if (!reader.open())
             continue;
@@ -130,8 +128,7 @@ void Job::reloadTail() {
         m_tail->finish();
     }
     if (m_attemptRunning) {
-        if (m_attempt > 1)
-            m_tail->appendMarker(attemptMarker(m_attempt));
+        m_tail->beginSection(attemptSection(m_attempt));
         if (m_follower) {
             m_follower->restart();
             if (m_tailViewers == 0)
@@ -140,14 +137,8 @@ void Job::reloadTail() {
     }
 }
 
-// The line between two attempts' output: which attempt, when it started, and its trace id
-// (the one the log names).
-QString Job::attemptMarker(int attempt) const {
-    const AttemptStart start = m_attemptStarts.value(attempt - 1);
-    return QStringLiteral("attempt %1 · started %2 · trace %3")
-        .arg(attempt)
-        .arg(QLocale().toString(start.time.time(), QLocale::LongFormat))
-        .arg(start.traceId);
+OutputSection Job::attemptSection(int attempt) const {
+    return {attempt, attemptStartedAt(attempt), attemptTraceId(attempt), 0};
 }
 
 void Job::takeOutput(OutputChannel channel, const QByteArray &data) {
@@ -166,8 +157,8 @@ QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptConte
         connect(follower.get(), &AttemptOutputFollower::output, this, &Job::takeOutput);
     }
     m_follower = follower.get();
-    if (m_tail && m_tailLoaded && m_attempt > 1)
-        m_tail->appendMarker(attemptMarker(m_attempt));
+    if (m_tail && m_tailLoaded)
+        m_tail->beginSection(attemptSection(m_attempt));
     connect(attempt.get(), &Attempt::started, this, [this, &follower] {
         spdlog::info("job {} [{}]: attempt {} started", m_id, m_traceId, m_attempt);
         apply(

@@ -44,6 +44,10 @@ public:
     // The current or last attempt, counted over the job's whole life (Retry goes on counting);
     // 0 before the first.
     int attempt() const { return m_attempt; }
+    // When attempt n (1-based, job-wide) started, and its trace id.
+    QDateTime attemptStartedAt(int attempt) const { return m_attemptStarts.value(attempt - 1).time; }
+    QString attemptTraceId(int attempt) const { return m_attemptStarts.value(attempt - 1).traceId; }
+    bool isAttemptRunning() const { return m_attemptRunning != nullptr; }
     // Attempts of the current run (since it was queued or last run again), 0 before the first.
     int attemptOfRun() const { return m_attempt - m_runFirstAttempt + 1; }
     QString traceId() const { return m_traceId; } // of the current or last attempt
@@ -96,7 +100,7 @@ private:
                std::optional<int> signal = {});
     QCoro::Task<AttemptResult> runAttempt(CancellationContext::Ptr attemptContext);
     void takeOutput(OutputChannel channel, const QByteArray &data);
-    QString attemptMarker(int attempt) const;
+    OutputSection attemptSection(int attempt) const;
     void reloadTail();
 
     const qint64 m_id;

@@ -4,6 +4,8 @@
 #include "jobformat.h"
 #include "jobservice.h"
 
+#include <algorithm>
+
 namespace jobmonitor {
 
 JobDetails::JobDetails(QObject *parent)
@@ -89,12 +91,22 @@ QString JobDetails::workingDirectory() const {
     return m_job ? m_job->spec().workingDirectory : QString();
 }
 
+QStringList JobDetails::environment() const {
+    QStringList variables;
+    if (!m_job)
+        return variables;
+    const QMap<QString, QString> &environment = m_job->spec().environment;
+    for (auto it = environment.cbegin(); it != environment.cend(); ++it)
+        variables.append(it.key() + QLatin1Char('=') + it.value());
+    return variables;
+}
+
 int JobDetails::state() const {
     return m_job ? int(m_job->state()) : -1;
 }
 
 QString JobDetails::stateName() const {
-    return m_job ? jobStateName(m_job->state()) : QString();
+    return m_job ? stateLabel(m_job->state()) : QString();
 }
 
 int JobDetails::attempt() const {
@@ -103,6 +115,36 @@ int JobDetails::attempt() const {
 
 int JobDetails::maxAttempts() const {
     return m_job ? m_job->spec().maxAttempts : 0;
+}
+
+int JobDetails::jobWideAttempt() const {
+    return m_job ? m_job->attempt() : 0;
+}
+
+int JobDetails::runs() const {
+    if (!m_job)
+        return 0;
+    const QList<Transition> &history = m_job->history();
+    return 1 + int(std::count_if(history.cbegin(), history.cend(),
+                                 [](const Transition &t) { return t.event == JobEvent::Requeue; }));
+}
+
+QDateTime JobDetails::startedAt() const {
+    return m_job ? m_job->startedAt() : QDateTime();
+}
+
+QDateTime JobDetails::endedAt() const {
+    return m_job ? m_job->endedAt() : QDateTime();
+}
+
+QDateTime JobDetails::attemptStartedAt() const {
+    if (!m_job || !m_job->isAttemptRunning())
+        return {};
+    return m_job->attemptStartedAt(m_job->attempt());
+}
+
+double JobDetails::timeout() const {
+    return m_job ? double(m_job->spec().timeout.count()) : 0;
 }
 
 QString JobDetails::result() const {
@@ -140,8 +182,12 @@ QUrl JobDetails::logUrl() const {
     return QUrl::fromLocalFile(directory + QStringLiteral("/stdout"));
 }
 
+QString JobDetails::outputDirectory() const {
+    return m_job ? m_job->outputDirectory(m_job->attempt()) : QString();
+}
+
 bool JobDetails::canCancel() const {
-    return m_job && !isFinal(m_job->state());
+    return m_job && !isFinal(m_job->state()) && m_job->state() != JobState::Stopping;
 }
 
 bool JobDetails::canKill() const {

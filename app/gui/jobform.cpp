@@ -203,6 +203,14 @@ void JobForm::validate() {
         m_spec.reset();
 }
 
+QString JobForm::startHint() const {
+    if (m_spec)
+        return {};
+    if (m_command.trimmed().isEmpty())
+        return QStringLiteral("Enter a command to start the job");
+    return QStringLiteral("Correct the field marked in red to start the job");
+}
+
 qint64 JobForm::start() {
     JobService *jobs = service();
     if (!m_spec || !jobs)

@@ -56,6 +56,8 @@ class JobForm : public QObject {
     Q_PROPERTY(QString backoffError READ backoffError NOTIFY changed)
     Q_PROPERTY(QString graceError READ graceError NOTIFY changed)
     Q_PROPERTY(bool valid READ isValid NOTIFY changed)
+    // Why the job cannot start yet, for the disabled Start button; empty when it can.
+    Q_PROPERTY(QString startHint READ startHint NOTIFY changed)
     // Why the last start() failed (the supervisor refused the job), or empty.
     Q_PROPERTY(QString startError READ startError NOTIFY changed)
     Q_PROPERTY(QStringList recentCommands READ recentCommands NOTIFY recentCommandsChanged)
@@ -91,6 +93,7 @@ public:
     QString backoffError() const { return m_errors.backoff; }
     QString graceError() const { return m_errors.grace; }
     bool isValid() const { return m_spec.has_value(); }
+    QString startHint() const;
     QString startError() const { return m_startError; }
     QStringList recentCommands() const { return m_recent; }
 

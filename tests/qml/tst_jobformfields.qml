@@ -58,6 +58,39 @@ TestCase {
         verify(!fields.form.valid)
         verify(!findChild(fields, "commandError").visible)
         compare(fields.form.start(), -1)
+        // Start is greyed out, and the form says why.
+        compare(fields.form.startHint, "Enter a command to start the job")
+        typeInto(fields, "commandField", "true")
+        compare(fields.form.startHint, "")
+        typeInto(fields, "timeoutField", "soon")
+        verify(fields.form.startHint.indexOf("Correct the field") === 0)
+    }
+
+    // Browse opens the folder dialog. It is built on Qt.labs.folderlistmodel, which a fresh
+    // machine lacked: then it silently did nothing.
+    function test_browseOpensTheFolderPicker() {
+        const fields = createFields()
+        mouseClick(findChild(fields, "browseButton"))
+        compare(fields.folderPickerError, "")
+        verify(!findChild(fields, "folderPickerError").visible)
+        const loader = findChild(fields, "folderPickerLoader")
+        verify(loader && loader.item, "no folder picker")
+        tryCompare(loader.item, "visible", true)
+        loader.item.reject()
+        tryCompare(loader.item, "visible", false)
+    }
+    // A module the picker needs that is not installed is named in the form, with its package.
+    function test_missingModuleIsReported() {
+        const fields = createFields()
+        fields.folderPickerModule = "Qt.labs.nosuchmodule"
+        mouseClick(findChild(fields, "browseButton"))
+        const error = findChild(fields, "folderPickerError")
+        verify(error.visible)
+        verify(error.text.indexOf("Qt.labs.nosuchmodule") >= 0, error.text)
+        verify(error.text.indexOf("qml6-module-qt-labs-nosuchmodule") >= 0, error.text)
+        // The folder can still be typed.
+        typeInto(fields, "workingDirectoryField", "/tmp")
+        compare(fields.form.workingDirectory, "/tmp")
     }
 
     function test_fieldError_data() {
