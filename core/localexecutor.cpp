@@ -285,6 +285,9 @@ QCoro::Task<bool> superviseShim(ShimProcess &shim, CancellationContext::Ptr cont
             warningTimer.start(std::chrono::milliseconds(killWarning.remainingTime()));
         co_await shim.wakeup().wait();
     }
+    // Started and ended in one turn after a stop was requested: the job was Stopping all the
+    // same.
+    reportStop();
     QObject::disconnect(onCancel);
     QObject::disconnect(onForce);
     shim.finish();

@@ -106,7 +106,7 @@ bool JobFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right)
     return newer;
 }
 
-int JobFilterModel::rowOf(qint64 jobId) const {
+int JobFilterModel::rowOf(int jobId) const {
     auto *source = qobject_cast<JobListModel *>(sourceModel());
     if (!source)
         return -1;

@@ -40,7 +40,7 @@ public:
     int count() const { return rowCount(); }
 
     // Row in this model of the job with this id, or -1.
-    Q_INVOKABLE int rowOf(qint64 jobId) const;
+    Q_INVOKABLE int rowOf(int jobId) const;
     // Job id at a row of this model, or -1.
     Q_INVOKABLE int jobIdAt(int row) const;
     // Every job id in view, in row order.

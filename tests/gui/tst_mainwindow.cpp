@@ -483,8 +483,10 @@ private Q_SLOTS:
         QVERIFY(w.pickJob(job->id()));
         QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Failed, 10000);
         QTest::keyClick(w.window, Qt::Key_R, Qt::ControlModifier);
-        QTRY_COMPARE_WITH_TIMEOUT(job->attempt(), 2, 10000);
+        // Attempts are counted over Retry: the second run makes attempts 3 and 4.
+        QTRY_COMPARE_WITH_TIMEOUT(job->attempt(), 4, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Failed, 10000);
+        QCOMPARE(job->attemptOfRun(), 2);
         OutputModel *output = w.details()->output();
         QTRY_COMPARE(output->rowCount(), 4);
         QStringList headers;
@@ -624,7 +626,8 @@ private Q_SLOTS:
 
         // Retry failed: only the failed job (cancelled ones are not failures).
         QTest::keyClick(w.window, Qt::Key_R, Qt::ControlModifier | Qt::ShiftModifier);
-        QTRY_COMPARE(failed->attempt(), 1);
+        QTRY_COMPARE(failed->attempt(), 2);
+        QCOMPARE(failed->attemptOfRun(), 1);
         QTRY_COMPARE(failed->history().last().event, JobEvent::ExitedWithError);
         QCOMPARE(failed->history().size(), 5);
         QCOMPARE(sleepers[0]->state(), JobState::Cancelled);
