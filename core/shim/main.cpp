@@ -1306,9 +1306,12 @@ int main(int argc, char **argv) {
     if (options->reportFd >= 0 && fcntl(options->reportFd, F_SETFD, FD_CLOEXEC) != 0)
         failBeforeStart(report, "report fd");
     // An inherited SIG_IGN for SIGCHLD would make the kernel reap the leader for us and lose
-    // its status; a closed report pipe must give EPIPE, not kill the shim.
+    // its status; a closed report pipe must give EPIPE, not kill the shim; an output file that
+    // reaches the file size limit (ulimit -f) must give EFBIG, so that the rest is relayed.
+    // The command gets default actions for all of them (POSIX_SPAWN_SETSIGDEF).
     signal(SIGCHLD, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
     const int signalFd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
     if (signalFd < 0)
         failBeforeStart(report, "signalfd");
