@@ -969,18 +969,26 @@ void Shim::startLeader() {
     m_report.line("leader %d", m_leader);
 }
 
-// Reaps every child that has ended; returns whether the shim still has children.
+// Reaps every child that has ended; returns whether the shim still has children. What lives
+// on when the leader is found to have ended by itself are stragglers, counted here, wherever
+// its end is noticed: a stop request may be what makes the shim look.
 bool Shim::reapChildren() {
+    bool leaderReaped = false;
     for (;;) {
         int status = 0;
         const pid_t pid = waitpid(-1, &status, WNOHANG | __WALL);
-        if (pid > 0 && pid == m_leader)
+        if (pid > 0 && pid == m_leader) {
             m_leaderStatus = status;
+            leaderReaped = true;
+        }
         if (pid > 0)
             continue;
         if (pid < 0 && errno == EINTR)
             continue;
-        return pid == 0;
+        const bool childrenLeft = pid == 0;
+        if (leaderReaped && childrenLeft && !m_endingRequested)
+            m_stragglers = findLiveDescendants();
+        return childrenLeft;
     }
 }
 
@@ -1092,12 +1100,8 @@ void Shim::run() {
             m_output.drain();
             break;
         }
-        if (m_leaderStatus && !m_sequence.running() && childrenLeft) {
-            const size_t alive = findLiveDescendants();
-            if (!m_endingRequested)
-                m_stragglers = alive;
+        if (m_leaderStatus && !m_sequence.running() && childrenLeft)
             startSequence("stragglers");
-        }
         takeSteps();
 
         // One wait for everything: signals (SIGCHLD is raised for every child of the shim that
