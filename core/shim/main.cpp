@@ -396,6 +396,7 @@ struct ProcessInfo {
     pid_t session = 0;
     bool alive = false; // zombies have ended
     bool liveDescendant = false;
+    int signalsSent = 0; // adopting: how many of the sequence's signals it has been sent
 };
 
 bool readProcessInfo(pid_t pid, ProcessInfo &info) {
@@ -485,6 +486,14 @@ public:
                   [](const ProcessInfo &a, const ProcessInfo &b) { return a.pid < b.pid; });
     }
 
+    // Looks pid up among the first `within` entries, which must be sorted by pid.
+    ProcessInfo *find(pid_t pid, size_t within) {
+        ProcessInfo *begin = m_items;
+        ProcessInfo *end = begin + std::min(within, m_count);
+        ProcessInfo *found = std::lower_bound(
+            begin, end, pid, [](const ProcessInfo &info, pid_t p) { return info.pid < p; });
+        return found != end && found->pid == pid ? found : nullptr;
+    }
     const ProcessInfo *find(pid_t pid) const {
         const ProcessInfo *begin = m_items;
         const ProcessInfo *end = begin + m_count;
@@ -1197,6 +1206,7 @@ private:
                environmentHas(info.pid, m_marker);
     }
     size_t findProcesses();
+    void catchUp();
     void signalAll(int signal);
 
     const Options &m_options;
@@ -1207,6 +1217,7 @@ private:
     char m_marker[PATH_MAX];
     ProcessList m_walk;
     ProcessList m_adopted; // every process ever found: reported once, for the parent to reap
+    ProcessList m_reached; // every process ever signalled, sorted by pid
     int m_signalsSent[kMaxSteps + 1];
     int m_signalsSentCount = 0;
 };
@@ -1232,6 +1243,30 @@ size_t Adopter::findProcesses() {
     return m_walk.walkFrom(0);
 }
 
+// Sends each process found the sequence's signals it has not been sent yet, in order: every
+// process gets each step's signal once, and one found late (re-parented to us when its own
+// parent ended) catches up, so that a stopped one is continued too.
+void Adopter::catchUp() {
+    const size_t known = m_reached.size();
+    for (size_t i = 0; i < m_walk.size(); ++i) {
+        const ProcessInfo &info = m_walk[i];
+        if (!info.liveDescendant)
+            continue;
+        ProcessInfo *reached = m_reached.find(info.pid, known);
+        for (int s = reached ? reached->signalsSent : 0; s < m_signalsSentCount; ++s)
+            signalProcess(info, m_parent, m_signalsSent[s]);
+        if (reached != nullptr) {
+            reached->signalsSent = m_signalsSentCount;
+        } else {
+            ProcessInfo first = info;
+            first.signalsSent = m_signalsSentCount;
+            m_reached.append(first);
+        }
+    }
+    if (m_reached.size() != known)
+        m_reached.sortByPid();
+}
+
 void Adopter::signalAll(int signal) {
     for (size_t i = 0; i < m_walk.size(); ++i)
         if (m_walk[i].liveDescendant)
@@ -1247,17 +1282,13 @@ void Adopter::run() {
         const size_t alive = findProcesses();
         if (alive == 0)
             break;
-        // Processes found late (re-parented when their own parent ended) get every signal
-        // the others got, in order, so a stopped one is continued too.
-        for (int i = 0; i < m_signalsSentCount; ++i)
-            signalAll(m_signalsSent[i]);
         const long now = nowMs();
         while (const int signal = m_sequence.nextSignal(now)) {
-            signalAll(signal);
             m_report.line("step %d", signal);
             if (m_signalsSentCount <= kMaxSteps)
                 m_signalsSent[m_signalsSentCount++] = signal;
         }
+        catchUp();
         if (m_sequence.killing()) {
             if (!killCounted) {
                 killCounted = true;
