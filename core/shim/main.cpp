@@ -509,6 +509,18 @@ public:
         return false;
     }
 
+    // Removes the entries from `from` on whose pid is among the entries before it (which it
+    // sorts by pid).
+    void dropKnown(size_t from) {
+        std::sort(m_items, m_items + from,
+                  [](const ProcessInfo &a, const ProcessInfo &b) { return a.pid < b.pid; });
+        size_t kept = from;
+        for (size_t i = from; i < m_count; ++i)
+            if (find(m_items[i].pid, from) == nullptr)
+                m_items[kept++] = m_items[i];
+        m_count = kept;
+    }
+
     // Appends the children of pid, made by any of its threads, as entries to be read.
     void appendChildren(pid_t pid) {
         char path[64];
@@ -1005,12 +1017,25 @@ bool Shim::reapChildren() {
 // found through parent-child links, which also finds processes that left the job's group or
 // session. The walk down from the shim costs what the job is big, which matters when hundreds
 // of jobs stop at once; kernels without /proc/PID/task/TID/children get a scan of all of /proc.
+//
+// A process that ends during the walk (often of the very signal that was just sent to the
+// job's group) hands its children to the shim after the shim's own children were read, and
+// before the walk reached it: they are in no children file the walk reads. So the shim's
+// children are read again after each walk, and the new ones walked, until none turn up.
 size_t Shim::findLiveDescendants() {
     if (!m_childrenFiles || m_options.scanProc)
         return scanAllProcesses(m_processes, m_self);
     m_processes.clear();
-    m_processes.appendChildren(m_self);
-    return m_processes.walkFrom(0);
+    size_t count = 0;
+    size_t walked = 0;
+    for (;;) {
+        m_processes.appendChildren(m_self);
+        m_processes.dropKnown(walked);
+        if (m_processes.size() == walked)
+            return count;
+        count += m_processes.walkFrom(walked);
+        walked = m_processes.size();
+    }
 }
 
 // Sends signal to the job's group and to every other live descendant; returns how many live
