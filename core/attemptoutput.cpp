@@ -74,12 +74,16 @@ qint64 AttemptOutputReader::size(OutputChannel channel) const {
     return m_files[indexOf(channel)].size();
 }
 
-// A run ends where the next run of its channel starts, or at the end of its file.
-qint64 AttemptOutputReader::endOf(qsizetype run) const {
+// A run ends where the next run of its channel starts (it is complete then), or at the end of
+// its file.
+qint64 AttemptOutputReader::endOf(qsizetype run, bool *complete) const {
     const OutputChannel channel = m_runs[run].channel;
     for (qsizetype next = run + 1; next < m_runs.size(); ++next)
-        if (m_runs[next].channel == channel)
+        if (m_runs[next].channel == channel) {
+            *complete = true;
             return m_runs[next].start;
+        }
+    *complete = false;
     return size(channel);
 }
 
@@ -90,7 +94,8 @@ QList<AttemptOutputReader::Chunk> AttemptOutputReader::read(qint64 maxBytes) {
     while (m_current < m_runs.size() && budget > 0) {
         const Run &run = m_runs[m_current];
         const int ch = indexOf(run.channel);
-        const qint64 end = endOf(m_current);
+        bool complete = false;
+        const qint64 end = endOf(m_current, &complete);
         m_position[ch] = std::max(m_position[ch], run.start);
         if (m_position[ch] < end) {
             QFile &file = m_files[ch];
@@ -98,6 +103,17 @@ QList<AttemptOutputReader::Chunk> AttemptOutputReader::read(qint64 maxBytes) {
             if (!file.seek(m_position[ch]))
                 break;
             const QByteArray data = file.read(want);
+            if (data.isEmpty() && complete) {
+                // The shim writes a run's bytes before the next record of its channel: the
+                // file was cut short afterwards. The rest is still worth reading.
+                m_error = QStringLiteral("%1 is shorter than its index says: bytes %2 to %3 are "
+                                         "missing")
+                              .arg(file.fileName())
+                              .arg(m_position[ch])
+                              .arg(end);
+                m_position[ch] = end;
+                continue;
+            }
             if (data.isEmpty())
                 break;
             m_position[ch] += data.size();
