@@ -725,16 +725,17 @@ public:
         if (dirFd < 0)
             return false;
         const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-        m_out[Stdout].file = openat(dirFd, "stdout", flags, 0600);
-        m_out[Stderr].file = openat(dirFd, "stderr", flags, 0600);
-        m_index = openat(dirFd, "index", flags, 0600);
-        const int saved = errno;
-        close(dirFd);
+        // The index and its header come first: a reader that finds the data files must find
+        // the index too, or it would take the directory for one without an index for good.
         static const char header[16] = {'J', 'M', 'I', 'N', 'D', 'E', 'X', '1'};
-        if (m_out[Stdout].file < 0 || m_out[Stderr].file < 0 || m_index < 0 ||
-            !writeAll(m_index, header, sizeof header)) {
-            const int error =
-                m_index >= 0 && m_out[0].file >= 0 && m_out[1].file >= 0 ? errno : saved;
+        m_index = openat(dirFd, "index", flags, 0600);
+        bool opened = m_index >= 0 && writeAll(m_index, header, sizeof header);
+        for (Channel c : {Stdout, Stderr})
+            if (opened)
+                opened = (m_out[c].file = openat(dirFd, kChannelName[c], flags, 0600)) >= 0;
+        const int error = errno;
+        close(dirFd);
+        if (!opened) {
             closeFiles();
             errno = error;
             return false;
