@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -1166,6 +1167,38 @@ private Q_SLOTS:
         QCOMPARE(records->at(1).offset, 2);
         QVERIFY(records->at(1).timeMs > records->at(0).timeMs);
         QCOMPARE(readAll(dir + QStringLiteral("/stdout")), QByteArray("a\nb\n"));
+    }
+
+    // A reader that finds the data files finds the whole index header too: otherwise it would
+    // take the directory for one without an index (stdout, then stderr) for good.
+    void indexIsCompleteBeforeTheDataFilesExist() {
+        const QString dir = m_dir->filePath(QStringLiteral("output"));
+        QVERIFY(QDir().mkpath(dir));
+        const int watch = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        QVERIFY(watch >= 0);
+        QVERIFY(inotify_add_watch(watch, QFile::encodeName(dir).constData(),
+                                  IN_CREATE | IN_MODIFY) >= 0);
+        ShimRun &run = startShim({QStringLiteral("--output-dir"), dir},
+                                 child({QStringLiteral("--stdout"), QStringLiteral("x")}));
+        QVERIFY(run.finish());
+        QList<QByteArray> events;
+        alignas(inotify_event) char buffer[4096];
+        for (;;) {
+            const ssize_t n = read(watch, buffer, sizeof buffer);
+            if (n <= 0)
+                break;
+            for (ssize_t at = 0; at < n;) {
+                const auto *event = reinterpret_cast<const inotify_event *>(buffer + at);
+                const QByteArray name(event->name);
+                const QByteArray what = (event->mask & IN_CREATE ? "create " : "modify ") + name;
+                if (events.isEmpty() || events.last() != what)
+                    events << what;
+                at += qsizetype(sizeof(inotify_event)) + event->len;
+            }
+        }
+        close(watch);
+        QCOMPARE(events.mid(0, 4),
+                 lines({"create index", "modify index", "create stdout", "create stderr"}));
     }
 
     void outputFilesArePrivate() {
