@@ -29,6 +29,8 @@
 //                      and level (0-7)
 //   --scan-proc        finds the job's processes by reading all of /proc, as on kernels
 //                      without /proc/PID/task/TID/children (so tests can cover that path)
+//   --copy-output      saves output by copying it through a buffer, as on file systems that
+//                      cannot splice (so tests can cover that path)
 //
 // The caller puts the shim in its own session and sets PR_SET_PDEATHSIG before exec'ing it.
 // The command gets exactly fds 0 (the shim's stdin), 1 and 2 (pipes to the shim): every other
@@ -148,6 +150,7 @@ struct Options {
     std::optional<int> ioniceClass;
     int ioniceLevel = 0;
     bool scanProc = false;
+    bool copyOutput = false;
     pid_t adoptSession = 0;
     const char *adoptTrace = nullptr;
     char **command = nullptr;
@@ -201,6 +204,10 @@ std::optional<Options> parseOptions(int argc, char **argv) {
         }
         if (std::strcmp(arg, "--scan-proc") == 0) {
             options.scanProc = true;
+            continue;
+        }
+        if (std::strcmp(arg, "--copy-output") == 0) {
+            options.copyOutput = true;
             continue;
         }
         if (std::strcmp(arg, "--big-pipes") == 0) {
@@ -714,8 +721,9 @@ struct Output {
 // Channel 0 is stdout, 1 stderr.
 class OutputSaver {
 public:
-    explicit OutputSaver(Report &report)
-        : m_report(report) {}
+    OutputSaver(Report &report, bool copyInstead)
+        : m_report(report)
+        , m_copyInstead(copyInstead) {}
 
     // Creates DIR and the three files; on failure everything is relayed and false returned.
     bool open(const char *dir) {
@@ -894,7 +902,7 @@ private:
     int m_index = -1;
     int m_lastChannel = -1;
     long m_lastRecordMs = 0;
-    bool m_copyInstead = false;
+    bool m_copyInstead;
     char m_buffer[65536];
 };
 
@@ -905,7 +913,7 @@ public:
         , m_signalFd(signalFd)
         , m_report(report)
         , m_sequence(options)
-        , m_output(report) {}
+        , m_output(report, options.copyOutput) {}
 
     [[noreturn]] void run();
 
