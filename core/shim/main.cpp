@@ -774,17 +774,21 @@ public:
     }
 
 private:
-    static bool writeAll(int fd, const char *data, size_t size) {
-        while (size > 0) {
-            const ssize_t n = write(fd, data, size);
+    // Returns how many bytes were written: all of them, or fewer with errno set.
+    static size_t writeSome(int fd, const char *data, size_t size) {
+        size_t written = 0;
+        while (written < size) {
+            const ssize_t n = write(fd, data + written, size - written);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0)
-                return false;
-            data += n;
-            size -= static_cast<size_t>(n);
+                break;
+            written += static_cast<size_t>(n);
         }
-        return true;
+        return written;
+    }
+    static bool writeAll(int fd, const char *data, size_t size) {
+        return writeSome(fd, data, size) == size;
     }
 
     // Starts a run in the index before its first bytes are written.
@@ -842,15 +846,17 @@ private:
     }
 
     // One read from the pipe and its write to the file; like splice, -1 with errno on failure.
-    // Bytes read but not written are relayed, so nothing is lost.
+    // Bytes read but not written are relayed (only those: a full disk often takes part of a
+    // write), so nothing is lost and nothing doubled.
     ssize_t copyOnce(Channel c) {
         Output &out = m_out[c];
         const ssize_t n = read(out.pipe, m_buffer, sizeof m_buffer);
         if (n <= 0)
             return n;
-        if (!writeAll(out.file, m_buffer, static_cast<size_t>(n))) {
+        const size_t written = writeSome(out.file, m_buffer, static_cast<size_t>(n));
+        if (written < static_cast<size_t>(n)) {
             const int error = errno;
-            m_report.relay(c, m_buffer, static_cast<size_t>(n));
+            m_report.relay(c, m_buffer + written, static_cast<size_t>(n) - written);
             errno = error;
             return -1;
         }
