@@ -1270,12 +1270,19 @@ private Q_SLOTS:
     // saved bytes and the relayed ones are the whole output, in order.
     void outputErrorLosesNothing_data() {
         QTest::addColumn<bool>("fullDisk");
+        QTest::addColumn<bool>("copy");
         QTest::addColumn<QByteArray>("reason");
-        QTest::newRow("a full file system") << true << QByteArray("No space left on device");
-        QTest::newRow("a file size limit") << false << QByteArray("File too large");
+        for (const bool copy : {false, true}) {
+            const char *how = copy ? ", copied" : ", spliced";
+            QTest::addRow("a full file system%s", how)
+                << true << copy << QByteArray("No space left on device");
+            QTest::addRow("a file size limit%s", how)
+                << false << copy << QByteArray("File too large");
+        }
     }
     void outputErrorLosesNothing() {
         QFETCH(bool, fullDisk);
+        QFETCH(bool, copy);
         QFETCH(QByteArray, reason);
         constexpr qsizetype kLimit = 64 * 1024;
         constexpr qsizetype kFlood = 1024 * 1024;
@@ -1292,7 +1299,10 @@ private Q_SLOTS:
             setup.fileSizeLimit = kLimit;
         }
         const QString dir = disk + QStringLiteral("/output");
-        ShimRun &run = startShim({QStringLiteral("--output-dir"), dir},
+        QStringList shimArguments{QStringLiteral("--output-dir"), dir};
+        if (copy)
+            shimArguments << QStringLiteral("--copy-output");
+        ShimRun &run = startShim(shimArguments,
                                  child({QStringLiteral("--flood"), QString::number(kFlood),
                                         QStringLiteral("--interleave"), QStringLiteral("4")}),
                                  setup);
@@ -1516,6 +1526,10 @@ private:
         QTest::newRow("a flood through big pipes")
             << testChild({QStringLiteral("--flood"), QStringLiteral("20000001")})
             << QStringList{QStringLiteral("--big-pipes")} << floodBytes(20000001) << QByteArray("");
+        QTest::newRow("a flood copied instead of spliced")
+            << testChild({QStringLiteral("--flood"), QStringLiteral("3000001")})
+            << QStringList{QStringLiteral("--copy-output")} << floodBytes(3000001)
+            << QByteArray("");
         QTest::newRow("binary noise")
             << QStringList{QStringLiteral("/bin/sh"), QStringLiteral("-c"),
                            QStringLiteral("head -c 8388608 /dev/urandom > '%DIR%/noise' && "
