@@ -47,6 +47,7 @@ private:
         qint64 start;
         qint64 timeMs;
     };
+    QString filePath(const char *name) const;
     void readIndex();
     qint64 endOf(qsizetype run, bool *complete) const;
 
