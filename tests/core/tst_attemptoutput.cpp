@@ -234,6 +234,30 @@ private Q_SLOTS:
                  qPrintable(reader.error()));
     }
 
+    // A planted link is never followed: the output lives in a private directory.
+    void refusesSymbolicLinks_data() {
+        QTest::addColumn<QString>("name");
+        for (const char *name : {"stdout", "stderr", "index"})
+            QTest::newRow(name) << QString::fromLatin1(name);
+    }
+    void refusesSymbolicLinks() {
+        QFETCH(QString, name);
+        const QString elsewhere = dir() + QStringLiteral("/elsewhere");
+        QVERIFY(QDir().mkpath(elsewhere));
+        {
+            Fixture real(elsewhere);
+            real.run(Out, "not the job's\n", 1);
+        }
+        Fixture f(dir());
+        f.run(Out, "the job's\n", 1);
+        const QString path = dir() + QLatin1Char('/') + name;
+        QVERIFY(QFile::remove(path));
+        QVERIFY(QFile::link(elsewhere + QLatin1Char('/') + name, path));
+        AttemptOutputReader reader(dir());
+        QVERIFY(!reader.open());
+        QCOMPARE(reader.error(), QStringLiteral("%1 is a symbolic link: not followed").arg(path));
+    }
+
     // A backend that writes only the two files: all of stdout, then all of stderr.
     void withoutAnIndexStdoutThenStderr() {
         Fixture f(dir(), false);
