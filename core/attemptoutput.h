@@ -33,6 +33,7 @@ public:
 
     // False (see error()) when the directory holds no output or a foreign index.
     bool open();
+    // Why open() failed, or what read() found missing (a file shorter than its index says).
     QString error() const { return m_error; }
     QString directory() const { return m_directory; }
 
@@ -46,8 +47,9 @@ private:
         qint64 start;
         qint64 timeMs;
     };
+    QString filePath(const char *name) const;
     void readIndex();
-    qint64 endOf(qsizetype run) const;
+    qint64 endOf(qsizetype run, bool *complete) const;
 
     QString m_directory;
     QString m_error;
