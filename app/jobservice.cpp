@@ -1,6 +1,7 @@
 #include "jobservice.h"
 
 #include "jobsupervisor.h"
+#include "resourcemonitor.h"
 
 namespace jobmonitor {
 
@@ -54,6 +55,14 @@ int JobService::activeCount() const {
 
 int JobService::processesAlive() const {
     return m_supervisor->processesAlive();
+}
+
+int JobService::processCount(qint64 id) const {
+    return m_supervisor->resources()->processCount(id);
+}
+
+ResourceMonitor *JobService::resources() const {
+    return m_supervisor->resources();
 }
 
 int JobService::maxParallel() const {

@@ -670,6 +670,11 @@ private Q_SLOTS:
         QVERIFY(fact("factTimeout").startsWith(QStringLiteral("10:00 per attempt")));
         QVERIFY(!fact("factDuration").isEmpty());
         QCOMPARE(fact("factAttempt"), QStringLiteral("1 of 1"));
+        // The command's own pid (the shell's, not its shim's) and its tree: the shell and sleep.
+        QTRY_VERIFY(job->processes().commandPid > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            fact("factProcess"),
+            QStringLiteral("pid %1, 2 processes running").arg(job->processes().commandPid), 15000);
         QVERIFY(test::runTask(w.supervisor.shutdown(), 10s));
     }
 
