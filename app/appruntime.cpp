@@ -1,9 +1,9 @@
 #include "appruntime.h"
 
 #include "logging.h"
+#include "signalnames.h"
 
 #include <csignal>
-#include <cstring>
 
 namespace jobmonitor {
 
@@ -22,8 +22,7 @@ AppRuntime::AppRuntime(const CommandLineOptions &options)
     , m_inhibitor(&m_supervisor, &m_coordinator) {
     QObject::connect(&m_signals, &UnixSignals::received, &m_coordinator,
                      [this](int signalNumber) { onSignal(signalNumber); });
-    m_store.setRetention(RetentionPolicy::load(RetentionPolicy::settingsFile(
-        options.stateDir, options.stateDir != defaultStateDirectory())));
+    m_store.setRetention(RetentionPolicy::load(options.settingsFile));
 }
 
 void AppRuntime::finish() {
@@ -31,8 +30,7 @@ void AppRuntime::finish() {
 }
 
 void AppRuntime::onSignal(int signalNumber) {
-    const QString name =
-        QStringLiteral("SIG%1").arg(QString::fromLatin1(sigabbrev_np(signalNumber)));
+    const QString name = QStringLiteral("SIG") + signalAbbreviation(signalNumber);
     if (m_coordinator.isShuttingDown() && signalNumber == SIGHUP) {
         // A closing terminal or a logout sends SIGHUP on top of what already runs: only a second
         // SIGINT or SIGTERM, sent on purpose, skips the grace period.

@@ -1,11 +1,14 @@
 #include "commandline.h"
 
+#include "joblimits.h"
+#include "privatefiles.h"
+#include "settingsfile.h"
+
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
 #include <QTemporaryFile>
 
-#include <cmath>
 #include <limits>
 
 namespace jobmonitor {
@@ -18,7 +21,7 @@ JobSpec CommandLineOptions::jobSpec(const QString &command) const {
     spec.timeout = timeout;
     spec.timeoutAuto = timeoutAuto;
     spec.maxAttempts = 1 + retries;
-    spec.termination = TerminationSequence::standard(grace);
+    spec.termination = termination;
     return spec;
 }
 
@@ -28,37 +31,105 @@ struct UsageError {
     QString message;
 };
 
-std::optional<int> parseCount(const QString &text, int minimum) {
-    bool ok = false;
-    const qlonglong value = text.trimmed().toLongLong(&ok);
-    if (!ok || value < minimum || value > std::numeric_limits<int>::max())
+const QString sequencePrefix = QStringLiteral("termination sequence: ");
+
+// A whole number, at least minimum; digits beyond the range of int saturate, so that the
+// limit check names the limit instead of calling a long number "not a number".
+std::optional<qint64> parseWholeNumber(const QString &text, qint64 minimum) {
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
         return std::nullopt;
-    return int(value);
+    for (const QChar c : trimmed)
+        if (c < QLatin1Char('0') || c > QLatin1Char('9'))
+            return std::nullopt;
+    bool ok = false;
+    const qint64 value = trimmed.toLongLong(&ok);
+    if (!ok)
+        return std::numeric_limits<qint64>::max();
+    return value >= minimum ? std::optional<qint64>(value) : std::nullopt;
 }
 
 QString quoted(const QString &value) {
     return QLatin1Char('\'') + value + QLatin1Char('\'');
 }
 
-// Creates the directory when missing and proves it writable by creating a file in it: a
-// permission check alone says nothing when running as root or on a read-only mount.
-std::optional<UsageError> checkStateDir(const QString &path) {
+// The options that take a value, as the parser knows them.
+const QStringList &valueOptions() {
+    static const QStringList names{
+        QStringLiteral("job"),       QStringLiteral("grace"),   QStringLiteral("termseq"),
+        QStringLiteral("timeout"),   QStringLiteral("retries"), QStringLiteral("max-parallel"),
+        QStringLiteral("state-dir"),
+    };
+    return names;
+}
+
+// "--state-dir" after "--job" is far more likely a forgotten command than a command named so:
+// a value that looks like an option must be written --job=VALUE. Negative numbers ("-5") do
+// not look like options; they get the number's own message.
+std::optional<UsageError> checkOptionLikeValues(const QStringList &arguments) {
+    for (qsizetype i = 1; i + 1 < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
+        if (argument == QLatin1String("--"))
+            break;
+        if (!argument.startsWith(QLatin1String("--")) || !valueOptions().contains(argument.mid(2)))
+            continue;
+        const QString &value = arguments.at(i + 1);
+        const bool looksLikeOption = value.size() > 1 && value.startsWith(QLatin1Char('-')) &&
+                                     !value.at(1).isDigit() && value.at(1) != QLatin1Char('.');
+        if (looksLikeOption) {
+            return UsageError{QStringLiteral("%1: %2 looks like an option, not its value; write "
+                                             "%1=%3 if it is meant as the value")
+                                  .arg(argument, quoted(value), value)};
+        }
+        ++i; // the value is not an option of its own
+    }
+    return std::nullopt;
+}
+
+// Creates the directory when missing, private (see ensurePrivateDirectory), and proves it
+// writable by creating a file in it: a permission check alone says nothing when running as
+// root or on a read-only mount.
+std::optional<UsageError> checkStateDir(const QString &path, QStringList *notes) {
     if (path.trimmed().isEmpty())
         return UsageError{QStringLiteral("--state-dir: the directory name is empty")};
-    const QFileInfo info(path);
-    if (info.exists() && !info.isDir())
-        return UsageError{QStringLiteral("--state-dir: %1 is not a directory").arg(quoted(path))};
-    if (!QDir().mkpath(path))
-        return UsageError{QStringLiteral("--state-dir: cannot create %1").arg(quoted(path))};
+    if (const QString error = ensurePrivateDirectory(path, QStringLiteral("state folder"), notes);
+        !error.isEmpty())
+        return UsageError{QStringLiteral("--state-dir: ") + error};
     QTemporaryFile probe(QDir(path).filePath(QStringLiteral(".writable-XXXXXX")));
     if (!probe.open())
         return UsageError{QStringLiteral("--state-dir: cannot write in %1").arg(quoted(path))};
     return std::nullopt;
 }
 
+// The option a spec problem belongs to.
+QString optionFor(SpecProblem::Field field, bool termseqGiven) {
+    switch (field) {
+    case SpecProblem::Field::Timeout:
+        return QStringLiteral("--timeout");
+    case SpecProblem::Field::Retries:
+        return QStringLiteral("--retries");
+    case SpecProblem::Field::Termination:
+        return termseqGiven ? QStringLiteral("--termseq") : QStringLiteral("--grace");
+    case SpecProblem::Field::Command:
+    case SpecProblem::Field::WorkingDirectory:
+    case SpecProblem::Field::Environment:
+    case SpecProblem::Field::Backoff:
+        break;
+    }
+    return QStringLiteral("--job");
+}
+
+QString withoutSequencePrefix(QString message) {
+    if (message.startsWith(sequencePrefix))
+        message.remove(0, sequencePrefix.size());
+    return message;
+}
+
 } // namespace
 
 CommandLineResult parseCommandLine(const QStringList &arguments, const QString &defaultStateDir) {
+    const QString program = QStringLiteral("jobmonitor");
+    const JobSpec defaults;
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Runs long shell commands as jobs and ends every job's whole process tree on exit."));
@@ -66,7 +137,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
     const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption jobOption(
         QStringLiteral("job"),
-        QStringLiteral("Starts a job running <command> with /bin/sh -c (repeatable)."),
+        QStringLiteral("Starts a job running <command> with /bin/sh -c (repeatable). A command "
+                       "that starts with '-' is written --job=<command>."),
         QStringLiteral("command"));
     const QCommandLineOption headlessOption(
         QStringLiteral("headless"),
@@ -77,28 +149,44 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
         QStringLiteral("With --headless: prints one JSON object per state change."));
     const QCommandLineOption graceOption(
         QStringLiteral("grace"),
-        QStringLiteral("Time between SIGTERM and SIGKILL when a job is stopped (default 5000)."),
+        QStringLiteral("Time between SIGTERM and SIGKILL when a job is stopped (default %1, at "
+                       "most %2). Short for --termseq TERM,0,CONT,<ms>,KILL.")
+            .arg(defaults.termination.grace().count())
+            .arg(limits::maxTerminationWait.count()),
         QStringLiteral("ms"));
+    const QCommandLineOption termseqOption(
+        QStringLiteral("termseq"),
+        QStringLiteral("How a job is stopped, as in GNU parallel: signals and the milliseconds "
+                       "to wait after each, SIGKILL last (default %1; waits add up to at most "
+                       "%2 ms).")
+            .arg(defaults.termination.toString())
+            .arg(limits::maxTerminationWait.count()),
+        QStringLiteral("sequence"));
     const QCommandLineOption timeoutOption(
         QStringLiteral("timeout"),
-        QStringLiteral("Time limit of each attempt, 0 for none, or auto: 1.2 times the mean "
-                       "of the last successful runs of the same command in the same folder "
-                       "(default 0)."),
+        QStringLiteral("Time limit of each attempt, 0 for none (default 0, at most %1, at least "
+                       "0.001), or auto: 1.2 times the mean of the last successful runs of the "
+                       "same command in the same folder.")
+            .arg(describeDuration(limits::maxTimeout)),
         QStringLiteral("seconds"));
     const QCommandLineOption retriesOption(
         QStringLiteral("retries"),
-        QStringLiteral("Retries after a failure or a timeout (default 0)."), QStringLiteral("n"));
-    const QCommandLineOption maxParallelOption(QStringLiteral("max-parallel"),
-                                               QStringLiteral("Jobs running at once (default 4)."),
-                                               QStringLiteral("n"));
+        QStringLiteral("Retries after a failure or a timeout (default 0, at most %1).")
+            .arg(limits::maxRetries),
+        QStringLiteral("n"));
+    const QCommandLineOption maxParallelOption(
+        QStringLiteral("max-parallel"),
+        QStringLiteral("Jobs running at once (default 4, at most %1).").arg(limits::maxParallel),
+        QStringLiteral("n"));
     const QCommandLineOption stateDirOption(
         QStringLiteral("state-dir"),
-        QStringLiteral("Where logs and state go (default %1).").arg(defaultStateDir),
+        QStringLiteral("Where logs and state go, private to you (default %1). Settings then go "
+                       "there too.")
+            .arg(defaultStateDir),
         QStringLiteral("dir"));
-    parser.addOptions({jobOption, headlessOption, jsonOption, graceOption, timeoutOption,
-                       retriesOption, maxParallelOption, stateDirOption});
+    parser.addOptions({jobOption, headlessOption, jsonOption, graceOption, termseqOption,
+                       timeoutOption, retriesOption, maxParallelOption, stateDirOption});
 
-    const QString program = QStringLiteral("jobmonitor");
     auto usageError = [&](const QString &message) {
         CommandLineResult result;
         result.exitStatus = UsageErrorStatus;
@@ -111,7 +199,13 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
         return usageError(parser.errorText());
     if (parser.isSet(helpOption)) {
         CommandLineResult result;
+        // Without an application object the parser says "<executable_name>", with one the
+        // path it was started by: the program's name is what a user types.
         result.output = parser.helpText();
+        const QString usage = QStringLiteral("Usage: ");
+        if (const qsizetype end = result.output.indexOf(QStringLiteral(" [options]"));
+            result.output.startsWith(usage) && end > 0)
+            result.output.replace(usage.size(), end - usage.size(), program);
         return result;
     }
     if (parser.isSet(versionOption)) {
@@ -120,6 +214,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
             program + QLatin1Char(' ') + QStringLiteral(JOBMONITOR_VERSION) + QLatin1Char('\n');
         return result;
     }
+    if (const std::optional<UsageError> error = checkOptionLikeValues(arguments))
+        return usageError(error->message);
     if (!parser.positionalArguments().isEmpty())
         return usageError(QStringLiteral("unexpected argument %1 (commands go after --job)")
                               .arg(quoted(parser.positionalArguments().constFirst())));
@@ -136,55 +232,89 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
     if (options.headless && options.jobs.isEmpty())
         return usageError(QStringLiteral("--headless: give at least one --job"));
 
+    const bool termseqGiven = parser.isSet(termseqOption);
+    if (termseqGiven && parser.isSet(graceOption)) {
+        return usageError(QStringLiteral("--grace and --termseq: give one of them (--grace MS "
+                                         "is short for --termseq TERM,0,CONT,MS,KILL)"));
+    }
     if (parser.isSet(graceOption)) {
         const QString text = parser.value(graceOption);
-        const std::optional<int> grace = parseCount(text, 0);
+        const std::optional<qint64> grace = parseWholeNumber(text, 0);
         if (!grace)
             return usageError(
                 QStringLiteral("--grace: %1 is not a whole number of milliseconds (0 or more)")
                     .arg(quoted(text)));
-        options.grace = milliseconds(*grace);
+        if (*grace > limits::maxTerminationWait.count())
+            return usageError(QStringLiteral("--grace: %1 ms is too long: the limit is %2 ms (%3)")
+                                  .arg(text.trimmed())
+                                  .arg(limits::maxTerminationWait.count())
+                                  .arg(describeDuration(limits::maxTerminationWait)));
+        options.termination = TerminationSequence::standard(milliseconds(*grace));
+    }
+    if (termseqGiven) {
+        QString error;
+        const std::optional<TerminationSequence> sequence =
+            TerminationSequence::parse(parser.value(termseqOption), &error);
+        if (!sequence)
+            return usageError(QStringLiteral("--termseq: ") + withoutSequencePrefix(error));
+        options.termination = *sequence;
     }
     if (parser.isSet(timeoutOption)) {
         const QString text = parser.value(timeoutOption);
         // auto: learned from the history when the job is added (JobService::add).
         options.timeoutAuto = text.trimmed() == QLatin1String("auto");
         if (!options.timeoutAuto) {
-            bool ok = false;
-            const double seconds = text.trimmed().toDouble(&ok);
-            if (!ok || !std::isfinite(seconds) || seconds < 0 || seconds > 365.0 * 24 * 3600)
-                return usageError(
-                    QStringLiteral("--timeout: %1 is not a number of seconds (0 or more) or auto")
-                        .arg(quoted(text)));
-            options.timeout = milliseconds(std::llround(seconds * 1000));
+            QString error;
+            const std::optional<milliseconds> timeout = parseSeconds(text, &error);
+            if (!timeout)
+                return usageError(QStringLiteral("--timeout: ") + error);
+            options.timeout = *timeout;
         }
     }
     if (parser.isSet(retriesOption)) {
         const QString text = parser.value(retriesOption);
-        const std::optional<int> retries = parseCount(text, 0);
-        if (!retries || *retries == std::numeric_limits<int>::max())
+        const std::optional<qint64> retries = parseWholeNumber(text, 0);
+        if (!retries)
             return usageError(QStringLiteral("--retries: %1 is not a whole number (0 or more)")
                                   .arg(quoted(text)));
-        options.retries = *retries;
+        // Beyond the limit it only has to stay beyond it: JobSpec::validate() says which it is.
+        options.retries = int(std::min<qint64>(*retries, limits::maxRetries + 1));
     }
     if (parser.isSet(maxParallelOption)) {
         const QString text = parser.value(maxParallelOption);
-        const std::optional<int> maxParallel = parseCount(text, 1);
+        const std::optional<qint64> maxParallel = parseWholeNumber(text, 1);
         if (!maxParallel)
             return usageError(QStringLiteral("--max-parallel: %1 is not a whole number (1 or more)")
                                   .arg(quoted(text)));
-        options.maxParallel = *maxParallel;
+        if (*maxParallel > limits::maxParallel)
+            return usageError(QStringLiteral("--max-parallel: %1 is too many: the limit is %2")
+                                  .arg(text.trimmed())
+                                  .arg(limits::maxParallel));
+        options.maxParallel = int(*maxParallel);
     }
 
-    options.stateDir =
-        parser.isSet(stateDirOption) ? parser.value(stateDirOption) : defaultStateDir;
-    if (const std::optional<UsageError> error = checkStateDir(options.stateDir))
+    // The values given apply to every --job: check them once even without one.
+    const QStringList commands =
+        options.jobs.isEmpty() ? QStringList{QStringLiteral("true")} : options.jobs;
+    for (const QString &command : commands) {
+        const QList<SpecProblem> problems = options.jobSpec(command).problems();
+        if (problems.isEmpty())
+            continue;
+        const SpecProblem &problem = problems.constFirst();
+        const QString option = optionFor(problem.field, termseqGiven);
+        const QString message = option == QLatin1String("--termseq")
+                                    ? withoutSequencePrefix(problem.message)
+                                    : problem.message;
+        return usageError(option + QStringLiteral(": ") + message);
+    }
+
+    const bool stateDirGiven = parser.isSet(stateDirOption);
+    options.stateDir = stateDirGiven ? parser.value(stateDirOption) : defaultStateDir;
+    if (const std::optional<UsageError> error = checkStateDir(options.stateDir, &options.notes))
         return usageError(error->message);
     options.stateDir = QFileInfo(options.stateDir).absoluteFilePath();
-
-    for (const QString &command : std::as_const(options.jobs))
-        if (const QString problem = options.jobSpec(command).validate(); !problem.isEmpty())
-            return usageError(QStringLiteral("--job: %1").arg(problem));
+    options.settingsFile =
+        stateDirGiven ? settingsFileInStateDir(options.stateDir) : defaultSettingsFile();
 
     CommandLineResult result;
     result.options = std::move(options);

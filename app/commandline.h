@@ -15,12 +15,16 @@ struct CommandLineOptions {
     bool headless = false;
     bool json = false;
     QStringList jobs;
-    std::chrono::milliseconds grace{5000};
+    // --termseq, or --grace as TerminationSequence::standard()
+    TerminationSequence termination =
+        TerminationSequence::standard(std::chrono::milliseconds(5000));
     std::chrono::milliseconds timeout{0}; // per attempt; 0: none
     bool timeoutAuto = false;             // --timeout auto: learned from history
     int retries = 0;
     int maxParallel = 4;
-    QString stateDir; // exists and is writable
+    QString stateDir;     // absolute, private (ensurePrivateDirectory) and writable
+    QString settingsFile; // settingsFileInStateDir() with --state-dir, else the default
+    QStringList notes;    // for the log once it is set up ("made state folder ... private")
 
     // The spec of a job started with --job, carrying the defaults given on the command line.
     JobSpec jobSpec(const QString &command) const;
@@ -39,7 +43,8 @@ inline constexpr int UsageErrorStatus = 64; // EX_USAGE from sysexits.h
 
 // Parses arguments (argv, program name first) without needing an application object, so the
 // caller can choose between a QCoreApplication and a QGuiApplication afterwards. The state
-// directory is created when missing; defaultStateDir is used without --state-dir.
+// directory is created when missing; defaultStateDir is used without --state-dir. Values are
+// checked by JobSpec::validate() against the limits of joblimits.h, like every front end's.
 CommandLineResult parseCommandLine(const QStringList &arguments, const QString &defaultStateDir);
 
 } // namespace jobmonitor

@@ -2,10 +2,10 @@
 
 #include "job.h"
 #include "jobservice.h"
+#include "linewriter.h"
 #include "logging.h"
 #include "shutdowncoordinator.h"
 
-#include <QIODevice>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -14,7 +14,7 @@
 namespace jobmonitor {
 
 HeadlessRunner::HeadlessRunner(JobService *service, ShutdownCoordinator *coordinator, bool json,
-                               QIODevice *output, QObject *parent)
+                               LineWriter *output, QObject *parent)
     : QObject(parent)
     , m_service(service)
     , m_coordinator(coordinator)
@@ -84,6 +84,24 @@ QByteArray HeadlessRunner::formatJson(const Job &job, const Transition &transiti
     if (transition.signal)
         object.insert(QStringLiteral("signal"), *transition.signal);
     return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+}
+
+QByteArray HeadlessRunner::formatDropNote(bool json, qint64 droppedLines) {
+    const QString time = timeText(QDateTime::currentDateTimeUtc());
+    const QString reason = QStringLiteral("standard output was not read");
+    if (json) {
+        const QJsonObject object{
+            {QStringLiteral("time"), time},
+            {QStringLiteral("dropped"), droppedLines},
+            {QStringLiteral("reason"), reason},
+        };
+        return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+    }
+    return QStringLiteral("%1 %2 line(s) dropped: %3\n")
+        .arg(time)
+        .arg(droppedLines)
+        .arg(reason)
+        .toUtf8();
 }
 
 } // namespace jobmonitor

@@ -2,6 +2,7 @@
 
 #include "jobsupervisor.h"
 #include "logging.h"
+#include "resourcemonitor.h"
 
 #include <QDir>
 #include <QPointer>
@@ -160,6 +161,14 @@ int JobService::activeCount() const {
 
 int JobService::processesAlive() const {
     return m_supervisor->processesAlive();
+}
+
+int JobService::processCount(qint64 id) const {
+    return m_supervisor->resources()->processCount(id);
+}
+
+ResourceMonitor *JobService::resources() const {
+    return m_supervisor->resources();
 }
 
 int JobService::maxParallel() const {

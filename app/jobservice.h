@@ -16,6 +16,7 @@ namespace jobmonitor {
 
 class Job;
 class JobSupervisor;
+class ResourceMonitor;
 
 // The one command layer of Job Monitor: the window's controller, the headless runner and the
 // D-Bus interface all add, stop and observe jobs through it, never through the engine
@@ -79,6 +80,10 @@ public:
     int count(JobState state) const;
     int activeCount() const;
     int processesAlive() const;
+    // Live processes of one job's tree (0 when none runs), as last sampled.
+    int processCount(qint64 id) const;
+    // What each running job's process tree uses (CPU, memory, I/O), sampled off the GUI thread.
+    ResourceMonitor *resources() const;
     int maxParallel() const;
     void setMaxParallel(int maxParallel);
     bool isShuttingDown() const;

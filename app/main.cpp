@@ -3,27 +3,57 @@
 #include "commandline.h"
 #include "guiapplication.h"
 #include "headlessrunner.h"
+#include "linewriter.h"
 #include "logging.h"
+#include "settingsfile.h"
 
 #include <QCoreApplication>
-#include <QFile>
 #include <QGuiApplication>
 #include <QSessionManager>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 
 using namespace jobmonitor;
+using namespace std::chrono_literals;
+
+// How long the headless mode waits at exit for a slow reader of its standard output.
+static constexpr std::chrono::milliseconds OutputFlushLimit = 2s;
+
+// Descriptors inherited from whoever started us (a shell's fd 10, a pipe of a build tool) are
+// theirs, not our jobs' or any other child's: a job must see exactly stdin, stdout and stderr.
+// Everything the app opens itself is close-on-exec already.
+static void closeInheritedDescriptorsOnExec() {
+    if (::close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return;
+    // Kernels before 5.11 do not know the flag.
+    DIR *fds = ::opendir("/proc/self/fd");
+    if (!fds)
+        return;
+    while (const dirent *entry = ::readdir(fds)) {
+        const int fd = std::atoi(entry->d_name);
+        if (fd > STDERR_FILENO && fd != ::dirfd(fds))
+            ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
+    }
+    ::closedir(fds);
+}
 
 // No window and no GUI library initialised: a plain QCoreApplication, usable without a display.
 static int runHeadless(int argc, char *argv[], const CommandLineOptions &options) {
     QCoreApplication app(argc, argv);
     AppRuntime runtime(options);
-    QFile out;
-    out.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered);
+    LineWriter out(STDOUT_FILENO, [json = options.json](qint64 dropped) {
+        return HeadlessRunner::formatDropNote(json, dropped);
+    });
     HeadlessRunner runner(&runtime.service(), &runtime.coordinator(), options.json, &out);
     runner.start(options);
     const int status = QCoreApplication::exec();
     runtime.finish(); // the last lines wait for the store
+    out.finish(OutputFlushLimit);
     return status;
 }
 
@@ -46,6 +76,7 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
 }
 
 int main(int argc, char *argv[]) {
+    closeInheritedDescriptorsOnExec();
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
@@ -59,7 +90,9 @@ int main(int argc, char *argv[]) {
         return parsed.exitStatus;
     }
     const CommandLineOptions &options = *parsed.options;
-    if (const QString error = setupLogging(options.stateDir); !error.isEmpty())
-        spdlog::warn("{}", error);
+    setupLogging(options.stateDir); // says itself when it can log to stderr only
+    for (const QString &note : options.notes)
+        spdlog::info("{}", note);
+    setSettingsFile(options.settingsFile);
     return options.headless ? runHeadless(argc, argv, options) : runWindow(argc, argv, options);
 }

@@ -1,5 +1,6 @@
 #include "shutdowncoordinator.h"
 
+#include "joblimits.h"
 #include "jobsupervisor.h"
 #include "logging.h"
 
@@ -8,6 +9,11 @@
 #include <algorithm>
 
 namespace jobmonitor {
+
+// The overrun timer waits in one go: the limits keep the longest grace within what a QTimer
+// can wait (a longer interval would silently disarm it).
+static_assert(limits::maxTerminationWait + ShutdownCoordinator::overrunMargin <=
+              limits::maxTimerInterval);
 
 ShutdownCoordinator::ShutdownCoordinator(JobSupervisor *supervisor, QObject *parent)
     : QObject(parent)
@@ -26,7 +32,10 @@ void ShutdownCoordinator::requestShutdown(const QString &why, int exitStatus) {
     m_shuttingDown = true;
     m_exitStatus = exitStatus;
     Q_EMIT shuttingDownChanged();
-    m_overrun.start(largestGrace() + overrunMargin);
+    // Validated jobs never reach the bound; a spec that slipped past it gets forced early
+    // rather than never.
+    m_overrun.start(std::min(largestGrace(), limits::maxTimerInterval - overrunMargin) +
+                    overrunMargin);
     QCoro::connect(m_supervisor->shutdown(), this, [this] { onShutdownCompleted(); });
 }
 
@@ -60,7 +69,8 @@ void ShutdownCoordinator::onShutdownCompleted() {
 std::chrono::milliseconds ShutdownCoordinator::largestGrace() const {
     std::chrono::milliseconds grace{0};
     for (const Job *job : m_supervisor->jobs())
-        grace = std::max(grace, job->spec().termination.grace());
+        if (!isFinal(job->state()))
+            grace = std::max(grace, job->spec().termination.grace());
     return grace;
 }
 

@@ -33,6 +33,9 @@ public:
     // a grace period ends).
     static constexpr std::chrono::milliseconds overrunMargin{1000};
 
+    // The largest grace period among the jobs not yet ended: what stopping them may take.
+    std::chrono::milliseconds largestGrace() const;
+
     bool isShuttingDown() const { return m_shuttingDown; }
     bool isForced() const { return m_forced; }
     int exitStatus() const { return m_exitStatus; }
@@ -45,7 +48,6 @@ Q_SIGNALS:
 
 private:
     void onShutdownCompleted();
-    std::chrono::milliseconds largestGrace() const;
 
     JobSupervisor *m_supervisor;
     QTimer m_overrun;

@@ -3,8 +3,11 @@
 #include <QDir>
 #include <QtEndian>
 
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <limits>
+#include <unistd.h>
 
 namespace jobmonitor {
 
@@ -21,34 +24,59 @@ int indexOf(OutputChannel channel) {
     return channel == OutputChannel::Stdout ? 0 : 1;
 }
 
+// Opens path for reading into file; a symbolic link is not followed: the output lives in a
+// private directory, and a link planted there must not make us show another file. Returns 0
+// or errno.
+int openWithoutFollowing(QFile &file, const QString &path) {
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    if (!file.open(fd, QIODevice::ReadOnly | QIODevice::Unbuffered, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        return EIO;
+    }
+    return 0;
+}
+
+QString describeOpenError(const QString &path, int error) {
+    if (error == ELOOP)
+        return QStringLiteral("%1 is a symbolic link: not followed").arg(path);
+    return QStringLiteral("cannot read %1: %2").arg(path, QString::fromLocal8Bit(strerror(error)));
+}
+
 } // namespace
 
 AttemptOutputReader::AttemptOutputReader(QString directory)
     : m_directory(std::move(directory)) {}
 
+QString AttemptOutputReader::filePath(const char *name) const {
+    return QDir(m_directory).filePath(QLatin1String(name));
+}
+
 bool AttemptOutputReader::open() {
     for (QFile &file : m_files)
         file.close();
     m_index.close();
-    const QDir dir(m_directory);
-    m_files[0].setFileName(dir.filePath(QStringLiteral("stdout")));
-    m_files[1].setFileName(dir.filePath(QStringLiteral("stderr")));
-    for (QFile &file : m_files) {
-        if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
-            m_error = QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString());
+    for (int ch = 0; ch < 2; ++ch) {
+        const QString path = filePath(ch == 0 ? "stdout" : "stderr");
+        if (const int error = openWithoutFollowing(m_files[ch], path)) {
+            m_error = describeOpenError(path, error);
             return false;
         }
     }
-    m_index.setFileName(dir.filePath(QStringLiteral("index")));
-    m_hasIndex = m_index.open(QIODevice::ReadOnly | QIODevice::Unbuffered);
-    if (!m_hasIndex) {
+    const int indexError = openWithoutFollowing(m_index, filePath("index"));
+    m_hasIndex = indexError == 0;
+    if (indexError == ENOENT) {
         m_runs = {{OutputChannel::Stdout, 0, 0}, {OutputChannel::Stderr, 0, 0}};
         return true;
     }
+    if (indexError != 0) {
+        m_error = describeOpenError(filePath("index"), indexError);
+        return false;
+    }
     const QByteArray header = m_index.read(HeaderSize);
     if (header.size() < HeaderSize || std::memcmp(header.constData(), Magic, 8) != 0) {
-        m_error =
-            QStringLiteral("%1 is not an output index of Job Monitor").arg(m_index.fileName());
+        m_error = QStringLiteral("%1 is not an output index of Job Monitor").arg(filePath("index"));
         return false;
     }
     return true;
@@ -74,12 +102,16 @@ qint64 AttemptOutputReader::size(OutputChannel channel) const {
     return m_files[indexOf(channel)].size();
 }
 
-// A run ends where the next run of its channel starts, or at the end of its file.
-qint64 AttemptOutputReader::endOf(qsizetype run) const {
+// A run ends where the next run of its channel starts (it is complete then), or at the end of
+// its file.
+qint64 AttemptOutputReader::endOf(qsizetype run, bool *complete) const {
     const OutputChannel channel = m_runs[run].channel;
     for (qsizetype next = run + 1; next < m_runs.size(); ++next)
-        if (m_runs[next].channel == channel)
+        if (m_runs[next].channel == channel) {
+            *complete = true;
             return m_runs[next].start;
+        }
+    *complete = false;
     return size(channel);
 }
 
@@ -90,7 +122,8 @@ QList<AttemptOutputReader::Chunk> AttemptOutputReader::read(qint64 maxBytes) {
     while (m_current < m_runs.size() && budget > 0) {
         const Run &run = m_runs[m_current];
         const int ch = indexOf(run.channel);
-        const qint64 end = endOf(m_current);
+        bool complete = false;
+        const qint64 end = endOf(m_current, &complete);
         m_position[ch] = std::max(m_position[ch], run.start);
         if (m_position[ch] < end) {
             QFile &file = m_files[ch];
@@ -98,6 +131,17 @@ QList<AttemptOutputReader::Chunk> AttemptOutputReader::read(qint64 maxBytes) {
             if (!file.seek(m_position[ch]))
                 break;
             const QByteArray data = file.read(want);
+            if (data.isEmpty() && complete) {
+                // The shim writes a run's bytes before the next record of its channel: the
+                // file was cut short afterwards. The rest is still worth reading.
+                m_error = QStringLiteral("%1 is shorter than its index says: bytes %2 to %3 are "
+                                         "missing")
+                              .arg(filePath(ch == 0 ? "stdout" : "stderr"))
+                              .arg(m_position[ch])
+                              .arg(end);
+                m_position[ch] = end;
+                continue;
+            }
             if (data.isEmpty())
                 break;
             m_position[ch] += data.size();
@@ -127,7 +171,12 @@ AttemptOutputFollower::AttemptOutputFollower(QString directory, std::chrono::mil
 }
 
 void AttemptOutputFollower::start() {
+    poll(PollBytes);
     m_timer.start();
+}
+
+void AttemptOutputFollower::stop() {
+    m_timer.stop();
 }
 
 void AttemptOutputFollower::restart() {

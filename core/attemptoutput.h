@@ -33,6 +33,7 @@ public:
 
     // False (see error()) when the directory holds no output or a foreign index.
     bool open();
+    // Why open() failed, or what read() found missing (a file shorter than its index says).
     QString error() const { return m_error; }
     QString directory() const { return m_directory; }
 
@@ -46,8 +47,9 @@ private:
         qint64 start;
         qint64 timeMs;
     };
+    QString filePath(const char *name) const;
     void readIndex();
-    qint64 endOf(qsizetype run) const;
+    qint64 endOf(qsizetype run, bool *complete) const;
 
     QString m_directory;
     QString m_error;
@@ -68,9 +70,12 @@ public:
     AttemptOutputFollower(QString directory, std::chrono::milliseconds interval,
                           QObject *parent = nullptr);
 
+    // Reads what is new now, then polls until stop() or finish().
     void start();
+    void stop();
     // Reads from the beginning again (a viewer reloading the tail).
     void restart();
+    // Reads everything that is left (the attempt has ended) and stops polling.
     void finish();
 
 Q_SIGNALS:

@@ -6,7 +6,6 @@
 #include "scheduler.h"
 
 #include <QDir>
-#include <QLocale>
 #include <QRandomGenerator>
 
 #include <limits>
@@ -41,6 +40,8 @@ Job::Job(qint64 id, JobSpec spec, Services services, LearnedTiming timing, QObje
     , m_createdAt(QDateTime::currentDateTime()) {
     if (m_services.keepTail)
         m_tail = std::make_unique<OutputBuffer>();
+    // Without saved output the tail is the only copy, kept from the start.
+    m_tailLoaded = m_services.outputRoot.isEmpty();
     connect(&m_machine, &JobStateMachine::transitioned, this, [this](const Transition &t) {
         if (isFinal(t.to))
             m_endedAt = t.time;
@@ -84,32 +85,41 @@ bool Job::sendSignal(int signal) {
 }
 
 bool Job::dropTail() {
-    if (!m_tail || m_tailDropped || m_tailViewers > 0 || m_services.outputRoot.isEmpty())
+    if (!m_tail || !m_tailLoaded || m_tailPinned || m_tailViewers > 0 ||
+        m_services.outputRoot.isEmpty())
         return false;
-    m_tailDropped = true;
+    m_tailLoaded = false;
     m_tail->clear();
     return true;
 }
 
 void Job::retainTail() {
+    if (!m_tail)
+        return;
     ++m_tailViewers;
-    if (m_tailDropped)
+    if (!m_tailLoaded)
         reloadTail();
+    if (m_follower)
+        m_follower->start();
 }
 
 void Job::releaseTail() {
-    m_tailViewers = std::max(0, m_tailViewers - 1);
+    if (!m_tail || m_tailViewers == 0)
+        return;
+    // Nobody watches: stop reading the files; the next viewer catches up from where this
+    // stopped.
+    if (--m_tailViewers == 0 && m_follower)
+        m_follower->stop();
 }
 
 // Reads the saved output of every attempt back into the tail: the ended ones from their files,
 // the running one by following it again from its start.
 void Job::reloadTail() {
-    m_tailDropped = false;
+    m_tailLoaded = true;
     m_tail->clear();
     const int last = m_attemptRunning ? m_attempt - 1 : m_attempt;
     for (int attempt = 1; attempt <= last; ++attempt) {
-        if (attempt > 1)
-            m_tail->appendMarker(QStringLiteral("attempt %1").arg(attempt));
+        m_tail->beginSection(attemptSection(attempt));
         AttemptOutputReader reader(outputDirectory(attempt));
         if (!reader.open())
             continue;
@@ -119,22 +129,21 @@ void Job::reloadTail() {
         m_tail->finish();
     }
     if (m_attemptRunning) {
-        if (m_attempt > 1)
-            m_tail->appendMarker(attemptMarker());
-        if (m_follower)
+        m_tail->beginSection(attemptSection(m_attempt));
+        if (m_follower) {
             m_follower->restart();
+            if (m_tailViewers == 0)
+                m_follower->stop();
+        }
     }
 }
 
-QString Job::attemptMarker() const {
-    return QStringLiteral("attempt %1 · started %2 · trace %3")
-        .arg(m_attempt)
-        .arg(QLocale().toString(m_attemptStartedAt.time(), QLocale::LongFormat))
-        .arg(m_traceId);
+OutputSection Job::attemptSection(int attempt) const {
+    return {attempt, attemptStartedAt(attempt), attemptTraceId(attempt), 0};
 }
 
 void Job::takeOutput(OutputChannel channel, const QByteArray &data) {
-    if (m_tail && !m_tailDropped)
+    if (m_tail && m_tailLoaded)
         m_tail->append(channel, data);
 }
 
@@ -149,16 +158,15 @@ QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptConte
         connect(follower.get(), &AttemptOutputFollower::output, this, &Job::takeOutput);
     }
     m_follower = follower.get();
-    m_attemptStartedAt = QDateTime::currentDateTime();
-    if (m_tail && !m_tailDropped && m_attempt > 1)
-        m_tail->appendMarker(attemptMarker());
+    if (m_tail && m_tailLoaded)
+        m_tail->beginSection(attemptSection(m_attempt));
     connect(attempt.get(), &Attempt::started, this, [this, &follower] {
         spdlog::info("job {} [{}]: attempt {} started", m_id, m_traceId, m_attempt);
-        Q_EMIT attemptStarted(m_attempt, m_attemptStartedAt);
+        Q_EMIT attemptStarted(m_attempt, attemptStartedAt(m_attempt));
         apply(
             JobEvent::Launch,
             QStringLiteral("attempt %1 of %2 started").arg(attemptOfRun()).arg(m_spec.maxAttempts));
-        if (follower)
+        if (follower && m_tailLoaded && m_tailViewers > 0)
             follower->start();
     });
     connect(attempt.get(), &Attempt::stopping, this,
@@ -174,15 +182,22 @@ QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptConte
                              killDeadline.remainingTime());
                 apply(JobEvent::Stop, text);
             });
-    connect(attempt.get(), &Attempt::output, this, &Job::takeOutput);
+    // Output that reaches us directly is in no file: it must go into the tail, whoever views.
+    connect(attempt.get(), &Attempt::output, this,
+            [this](OutputChannel channel, const QByteArray &data) {
+                if (m_tail && !m_tailLoaded)
+                    reloadTail();
+                takeOutput(channel, data);
+            });
     connect(attempt.get(), &Attempt::outputFailed, this, [this](const QString &why) {
+        m_tailPinned = true;
         m_outputError = why;
         spdlog::error("job {} [{}]: output not saved from here on: {}", m_id, m_traceId, why);
         Q_EMIT outputErrorChanged();
     });
     connect(attempt.get(), &Attempt::processesChanged, this, &Job::processesChanged);
     const AttemptResult result = co_await attempt->run(attemptContext);
-    if (follower)
+    if (follower && m_tailLoaded)
         follower->finish();
     if (m_tail)
         m_tail->finish(); // the next attempt's output starts on a line of its own
@@ -203,6 +218,7 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
         }
         ++m_attempt;
         m_traceId = newTraceId();
+        m_attemptStarts.append({m_traceId, QDateTime::currentDateTime()});
         m_machine.setLabel(QStringLiteral("job %1 [%2]").arg(m_id).arg(m_traceId));
         if (attemptOfRun() == 1)
             m_startedAt = QDateTime::currentDateTime();
@@ -213,7 +229,6 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
         if (const QString invalid = m_spec.validate(); !invalid.isEmpty()) {
             // Checked again per attempt: a working directory can vanish between attempts.
             result.outcome.error = invalid;
-            m_attemptStartedAt = QDateTime::currentDateTime();
         } else {
             const CancellationContext::Ptr attemptContext =
                 m_spec.timeout.count() > 0
@@ -239,7 +254,8 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
         if (!result.outputError.isEmpty())
             m_outputError = result.outputError;
 
-        Q_EMIT attemptEnded(m_attempt, m_attemptStartedAt, QDateTime::currentDateTime(), result);
+        Q_EMIT attemptEnded(m_attempt, attemptStartedAt(m_attempt), QDateTime::currentDateTime(),
+                            result);
 
         const bool attemptsLeft = attemptOfRun() < m_spec.maxAttempts;
         const JobEvent event = decideAttemptEnd({

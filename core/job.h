@@ -48,6 +48,10 @@ public:
     // The current or last attempt, counted over the job's whole life (Retry goes on counting);
     // 0 before the first.
     int attempt() const { return m_attempt; }
+    // When attempt n (1-based, job-wide) started, and its trace id.
+    QDateTime attemptStartedAt(int attempt) const { return m_attemptStarts.value(attempt - 1).time; }
+    QString attemptTraceId(int attempt) const { return m_attemptStarts.value(attempt - 1).traceId; }
+    bool isAttemptRunning() const { return m_attemptRunning != nullptr; }
     // Attempts of the current run (since it was queued or last run again), 0 before the first.
     int attemptOfRun() const { return m_attempt - m_runFirstAttempt + 1; }
     QString traceId() const { return m_traceId; } // of the current or last attempt
@@ -65,14 +69,15 @@ public:
     QDateTime endedAt() const { return m_endedAt; }     // when it reached a final state
     // While Stopping: when SIGKILL follows. While Retrying: when the next attempt starts.
     QDeadlineTimer deadline() const { return m_deadline; }
-    // The kept tail of the output (null in headless runs). It may have been given up to the
-    // tail budget (see JobSupervisor): a viewer retains it, which loads it again from the saved
-    // output and keeps the budget away from it until released.
+    // The kept tail of the output (null in headless runs). When the output is saved, the tail
+    // is read from it only for a viewer: retaining it loads it and follows it live; a tail
+    // nobody retains may be given up to the budget (see JobSupervisor) and is loaded again on
+    // the next retain.
     OutputBuffer *output() { return m_tail.get(); }
     void retainTail();
     void releaseTail();
     bool isTailRetained() const { return m_tailViewers > 0; }
-    bool isTailDropped() const { return m_tailDropped; }
+    bool isTailLoaded() const { return m_tailLoaded; }
     // Where attempt n's output is saved, or empty.
     QString outputDirectory(int attempt) const;
     QString label() const { return QStringLiteral("job %1").arg(m_id); }
@@ -104,7 +109,7 @@ private:
                std::optional<int> signal = {});
     QCoro::Task<AttemptResult> runAttempt(CancellationContext::Ptr attemptContext);
     void takeOutput(OutputChannel channel, const QByteArray &data);
-    QString attemptMarker() const;
+    OutputSection attemptSection(int attempt) const;
     void reloadTail();
 
     const qint64 m_id;
@@ -114,10 +119,16 @@ private:
     JobStateMachine m_machine;
     std::unique_ptr<OutputBuffer> m_tail;
     int m_tailViewers = 0;
-    bool m_tailDropped = false;
+    bool m_tailLoaded = false;
+    // Output arrived only in memory (saving it failed): the tail is its one copy now.
+    bool m_tailPinned = false;
     Attempt *m_attemptRunning = nullptr;
     AttemptOutputFollower *m_follower = nullptr;
-    QDateTime m_attemptStartedAt;
+    struct AttemptStart {
+        QString traceId;
+        QDateTime time;
+    };
+    QList<AttemptStart> m_attemptStarts; // of attempts 1, 2, ...
     int m_attempt = 0;
     int m_runFirstAttempt = 1;
     QString m_traceId;

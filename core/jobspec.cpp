@@ -1,6 +1,10 @@
 #include "jobspec.h"
 
+#include "joblimits.h"
+#include "signalnames.h"
+
 #include <QFileInfo>
+#include <QLocale>
 #include <QStringList>
 
 #include <cmath>
@@ -10,53 +14,33 @@ namespace jobmonitor {
 
 namespace {
 
-struct SignalName {
-    int number;
-    const char *name;
-};
-
-// The names accepted in a termination sequence and written by toString().
-constexpr SignalName signalNames[] = {
-    {SIGHUP, "HUP"},   {SIGINT, "INT"},   {SIGQUIT, "QUIT"},     {SIGABRT, "ABRT"},
-    {SIGKILL, "KILL"}, {SIGUSR1, "USR1"}, {SIGUSR2, "USR2"},     {SIGPIPE, "PIPE"},
-    {SIGALRM, "ALRM"}, {SIGTERM, "TERM"}, {SIGCHLD, "CHLD"},     {SIGCONT, "CONT"},
-    {SIGSTOP, "STOP"}, {SIGTSTP, "TSTP"}, {SIGTTIN, "TTIN"},     {SIGTTOU, "TTOU"},
-    {SIGURG, "URG"},   {SIGXCPU, "XCPU"}, {SIGVTALRM, "VTALRM"}, {SIGWINCH, "WINCH"},
-};
-
-// The longest wait of one step: what a QTimer can wait in one go (almost 25 days).
-constexpr qint64 longestWait = std::numeric_limits<int>::max();
-
-bool isValidSignal(int number) {
-    return number > 0 && number < NSIG;
-}
-
-// "TERM", "SIGTERM", "term" or "15"; nullopt for anything else.
-std::optional<int> parseSignal(const QString &text) {
-    bool isNumber = false;
-    const int number = text.toInt(&isNumber);
-    if (isNumber)
-        return isValidSignal(number) ? std::optional<int>(number) : std::nullopt;
-    QString name = text.toUpper();
-    if (name.startsWith(QLatin1String("SIG")))
-        name.remove(0, 3);
-    for (const SignalName &known : signalNames) {
-        if (name == QLatin1String(known.name))
-            return known.number;
-    }
-    return std::nullopt;
-}
+// What a number too large for any limit becomes (about 31 700 years): far above every limit,
+// and far enough below the range of qint64 that sums of a few never overflow.
+constexpr qint64 saturatedMs = 1'000'000'000'000'000;
 
 QString signalText(int number) {
-    for (const SignalName &known : signalNames) {
-        if (known.number == number)
-            return QString::fromLatin1(known.name);
-    }
-    return QString::number(number);
+    return signalAbbreviation(number);
 }
 
 QString sequenceError(const QString &message) {
     return QStringLiteral("termination sequence: ") + message;
+}
+
+// "86400000 ms (24 hours)": the exact figure, and one a person reads at a glance.
+QString limitText(milliseconds limit) {
+    return QStringLiteral("%1 ms (%2)").arg(limit.count()).arg(describeDuration(limit));
+}
+
+// A whole number of milliseconds, 0 or more; digits beyond the range of qint64 saturate.
+std::optional<qint64> parseMilliseconds(const QString &text) {
+    if (text.isEmpty())
+        return std::nullopt;
+    for (const QChar c : text)
+        if (!c.isDigit() || c.unicode() > '9')
+            return std::nullopt;
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    return ok ? std::min(value, saturatedMs) : saturatedMs;
 }
 
 } // namespace
@@ -102,18 +86,12 @@ std::optional<TerminationSequence> TerminationSequence::parse(const QString &tex
                 break;
             return fail(QStringLiteral("KILL can only be the last step"));
         }
-        bool isNumber = false;
-        const qint64 wait = items.at(i + 1).toLongLong(&isNumber);
-        if (!isNumber || wait < 0) {
+        const std::optional<qint64> wait = parseMilliseconds(items.at(i + 1));
+        if (!wait) {
             return fail(
                 QStringLiteral("'%1' is not a number of milliseconds").arg(items.at(i + 1)));
         }
-        if (wait > longestWait) {
-            return fail(QStringLiteral("%1 ms is too long a wait (at most %2 ms)")
-                            .arg(wait)
-                            .arg(longestWait));
-        }
-        sequence.steps.append({*signal, milliseconds(wait)});
+        sequence.steps.append({*signal, milliseconds(*wait)});
     }
     return sequence;
 }
@@ -127,54 +105,188 @@ QString TerminationSequence::toString() const {
 }
 
 milliseconds TerminationSequence::grace() const {
-    milliseconds total(0);
-    for (const Step &step : steps)
-        total += step.waitAfter;
-    return total;
+    qint64 total = 0;
+    for (const Step &step : steps) {
+        if (step.waitAfter.count() > 0 &&
+            total > std::numeric_limits<qint64>::max() - step.waitAfter.count())
+            return milliseconds::max();
+        total += std::max<qint64>(step.waitAfter.count(), 0);
+    }
+    return milliseconds(total);
 }
 
-QString JobSpec::validate() const {
+QList<SpecProblem> JobSpec::problems() const {
+    using Field = SpecProblem::Field;
+    QList<SpecProblem> found;
+    const auto problem = [&found](Field field, const QString &message) {
+        found.append({field, message});
+    };
+
     if (command.trimmed().isEmpty())
-        return QStringLiteral("command is empty");
+        problem(Field::Command, QStringLiteral("command is empty"));
+    else if (command.contains(QChar(0)))
+        problem(Field::Command, QStringLiteral("command contains a NUL character"));
+    else if (const qsizetype bytes = command.toUtf8().size(); bytes > limits::maxArgumentBytes)
+        problem(Field::Command,
+                QStringLiteral("command is %1 bytes long; Linux runs commands of at most %2 bytes "
+                               "(MAX_ARG_STRLEN)")
+                    .arg(bytes)
+                    .arg(limits::maxArgumentBytes));
+
     if (!workingDirectory.isEmpty()) {
         const QFileInfo directory(workingDirectory);
         if (!directory.exists())
-            return QStringLiteral("working directory '%1' does not exist").arg(workingDirectory);
-        if (!directory.isDir())
-            return QStringLiteral("working directory '%1' is not a directory")
-                .arg(workingDirectory);
+            problem(Field::WorkingDirectory,
+                    QStringLiteral("working directory '%1' does not exist").arg(workingDirectory));
+        else if (!directory.isDir())
+            problem(
+                Field::WorkingDirectory,
+                QStringLiteral("working directory '%1' is not a directory").arg(workingDirectory));
     }
+
     for (auto it = environment.cbegin(); it != environment.cend(); ++it) {
-        if (it.key().isEmpty())
-            return QStringLiteral("environment variable name is empty");
-        if (it.key().contains(QLatin1Char('=')))
-            return QStringLiteral("environment variable name '%1' contains '='").arg(it.key());
-    }
-    if (maxAttempts < 1)
-        return QStringLiteral("maximum attempts must be at least 1, not %1").arg(maxAttempts);
-    if (timeout < milliseconds(0))
-        return QStringLiteral("timeout must not be negative, not %1 ms").arg(timeout.count());
-    if (!(backoff.factor >= 1.0))
-        return QStringLiteral("backoff factor must be at least 1, not %1").arg(backoff.factor);
-    if (backoff.initial < milliseconds(0)) {
-        return QStringLiteral("backoff initial delay must not be negative, not %1 ms")
-            .arg(backoff.initial.count());
-    }
-    if (backoff.cap < milliseconds(0)) {
-        return QStringLiteral("backoff cap must not be negative, not %1 ms")
-            .arg(backoff.cap.count());
-    }
-    for (const TerminationSequence::Step &step : termination.steps) {
-        if (!isValidSignal(step.signal) || step.signal == SIGKILL)
-            return sequenceError(
-                QStringLiteral("%1 is not a signal to send before SIGKILL").arg(step.signal));
-        if (step.waitAfter < milliseconds(0) || step.waitAfter.count() > longestWait) {
-            return sequenceError(QStringLiteral("the wait after %1 must be 0 to %2 ms")
-                                     .arg(signalText(step.signal))
-                                     .arg(longestWait));
+        if (it.key().isEmpty()) {
+            problem(Field::Environment, QStringLiteral("environment variable name is empty"));
+            break;
+        }
+        if (it.key().contains(QLatin1Char('='))) {
+            problem(Field::Environment,
+                    QStringLiteral("environment variable name '%1' contains '='").arg(it.key()));
+            break;
+        }
+        if (it.key().contains(QChar(0)) || it.value().contains(QChar(0))) {
+            problem(
+                Field::Environment,
+                QStringLiteral("environment variable %1 contains a NUL character").arg(it.key()));
+            break;
+        }
+        // The kernel takes NAME=value as one string.
+        if (const qsizetype bytes = it.key().toUtf8().size() + 1 + it.value().toUtf8().size();
+            bytes > limits::maxArgumentBytes) {
+            problem(Field::Environment,
+                    QStringLiteral("environment variable %1 is %2 bytes long with its name; Linux "
+                                   "passes at most %3 bytes (MAX_ARG_STRLEN)")
+                        .arg(it.key())
+                        .arg(bytes)
+                        .arg(limits::maxArgumentBytes));
+            break;
         }
     }
-    return QString();
+
+    if (timeout < milliseconds(0))
+        problem(Field::Timeout,
+                QStringLiteral("timeout must not be negative, not %1 ms").arg(timeout.count()));
+    else if (timeout > limits::maxTimeout)
+        problem(Field::Timeout,
+                QStringLiteral("timeout must be at most %1").arg(limitText(limits::maxTimeout)));
+
+    if (maxAttempts < 1)
+        problem(Field::Retries,
+                QStringLiteral("maximum attempts must be at least 1, not %1").arg(maxAttempts));
+    else if (maxAttempts > limits::maxAttempts)
+        problem(Field::Retries, QStringLiteral("retries must be at most %1, not %2")
+                                    .arg(limits::maxRetries)
+                                    .arg(maxAttempts - 1));
+
+    if (!(backoff.factor >= 1.0 && backoff.factor <= limits::maxBackoffFactor))
+        problem(Field::Backoff, QStringLiteral("backoff factor must be 1 to %1, not %2")
+                                    .arg(limits::maxBackoffFactor)
+                                    .arg(backoff.factor));
+    else if (backoff.initial < milliseconds(0))
+        problem(Field::Backoff,
+                QStringLiteral("backoff initial delay must not be negative, not %1 ms")
+                    .arg(backoff.initial.count()));
+    else if (backoff.cap < milliseconds(0))
+        problem(
+            Field::Backoff,
+            QStringLiteral("backoff cap must not be negative, not %1 ms").arg(backoff.cap.count()));
+    else if (backoff.initial > limits::maxBackoffDelay || backoff.cap > limits::maxBackoffDelay)
+        problem(Field::Backoff, QStringLiteral("backoff delays must be at most %1")
+                                    .arg(limitText(limits::maxBackoffDelay)));
+    else if (backoff.cap < backoff.initial)
+        problem(Field::Backoff,
+                QStringLiteral("backoff: the longest delay (%1 ms) must not be shorter than the "
+                               "first (%2 ms)")
+                    .arg(backoff.cap.count())
+                    .arg(backoff.initial.count()));
+
+    if (termination.steps.size() > limits::maxTerminationSteps) {
+        problem(Field::Termination,
+                sequenceError(QStringLiteral("%1 steps before SIGKILL; the limit is %2")
+                                  .arg(termination.steps.size())
+                                  .arg(limits::maxTerminationSteps)));
+        return found;
+    }
+    for (const TerminationSequence::Step &step : termination.steps) {
+        if (!isValidSignal(step.signal) || step.signal == SIGKILL) {
+            problem(
+                Field::Termination,
+                sequenceError(
+                    QStringLiteral("%1 is not a signal to send before SIGKILL").arg(step.signal)));
+            return found;
+        }
+        if (step.waitAfter < milliseconds(0)) {
+            problem(Field::Termination,
+                    sequenceError(QStringLiteral("the wait after %1 must not be negative")
+                                      .arg(signalText(step.signal))));
+            return found;
+        }
+    }
+    if (termination.grace() > limits::maxTerminationWait)
+        problem(Field::Termination,
+                sequenceError(QStringLiteral("its waits must add up to at most %1")
+                                  .arg(limitText(limits::maxTerminationWait))));
+    return found;
+}
+
+QString JobSpec::validate() const {
+    const QList<SpecProblem> found = problems();
+    return found.isEmpty() ? QString() : found.constFirst().message;
+}
+
+std::optional<milliseconds> parseSeconds(const QString &text, QString *error) {
+    const QString trimmed = text.trimmed();
+    bool ok = false;
+    const double seconds = QLocale::c().toDouble(trimmed, &ok);
+    if (!ok || !std::isfinite(seconds)) {
+        *error = QStringLiteral("'%1' is not a number of seconds").arg(trimmed);
+        return std::nullopt;
+    }
+    if (seconds < 0) {
+        *error = QStringLiteral("%1 is negative: give 0 or more seconds").arg(trimmed);
+        return std::nullopt;
+    }
+    const double ms = seconds * 1000;
+    if (ms > 0 && ms < double(limits::resolution.count())) {
+        *error = QStringLiteral("%1 s is below the resolution of 1 ms: give 0 for none, or at "
+                                "least 0.001")
+                     .arg(trimmed);
+        return std::nullopt;
+    }
+    if (ms >= double(saturatedMs))
+        return milliseconds(saturatedMs);
+    return milliseconds(std::llround(ms));
+}
+
+QString describeDuration(milliseconds duration) {
+    using namespace std::chrono;
+    const qint64 ms = duration.count();
+    const auto whole = [ms](auto unit, const char *one, const char *many) -> QString {
+        const qint64 unitMs = duration_cast<milliseconds>(unit).count();
+        if (ms == 0 || ms % unitMs != 0)
+            return QString();
+        const qint64 count = ms / unitMs;
+        return QStringLiteral("%1 %2").arg(count).arg(QLatin1String(count == 1 ? one : many));
+    };
+    // "24 hours" reads better than "1 day"; longer spans go by days.
+    if (ms >= 2 * duration_cast<milliseconds>(hours(24)).count())
+        if (const QString days = whole(hours(24), "day", "days"); !days.isEmpty())
+            return days;
+    for (const QString &text :
+         {whole(hours(1), "hour", "hours"), whole(minutes(1), "minute", "minutes")})
+        if (!text.isEmpty())
+            return text;
+    return QStringLiteral("%1 s").arg(QLocale::c().toString(double(ms) / 1000, 'g', 15));
 }
 
 } // namespace jobmonitor

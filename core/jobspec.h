@@ -35,11 +35,30 @@ struct TerminationSequence {
     // SIGTERM and SIGCONT at once (a stopped process acts on SIGTERM only when continued),
     // then the grace period, then SIGKILL.
     static TerminationSequence standard(milliseconds grace);
-    // Parses "TERM,200,KILL,25"; returns nullopt and sets error on bad input.
+    // Parses "TERM,200,KILL,25"; returns nullopt and sets error on bad input. Waits too long
+    // for the limits parse (saturated) and are refused by JobSpec::validate(), which names
+    // the limit.
     static std::optional<TerminationSequence> parse(const QString &text, QString *error);
     QString toString() const;
-    milliseconds grace() const; // total wait before SIGKILL
+    milliseconds grace() const; // total wait before SIGKILL (saturates instead of overflowing)
     bool operator==(const TerminationSequence &) const = default;
+};
+
+// One thing wrong with a spec, and the part of it that is wrong, so that a front end can show
+// the message beside the right field or name the right option.
+struct SpecProblem {
+    enum class Field {
+        Command,
+        WorkingDirectory,
+        Environment,
+        Timeout,
+        Retries,
+        Backoff,
+        Termination,
+    };
+    Field field;
+    QString message;
+    bool operator==(const SpecProblem &) const = default;
 };
 
 struct JobSpec {
@@ -56,8 +75,21 @@ struct JobSpec {
     TerminationSequence termination = TerminationSequence::standard(milliseconds(5000));
 
     QString label() const { return name.isEmpty() ? command : name; }
-    // A clear message when the spec cannot run, or an empty string.
+    // The one validation of a job, against the limits of limits.h, for every front end:
+    // every problem, in the order of the fields above.
+    QList<SpecProblem> problems() const;
+    // The first problem's message when the spec cannot run, or an empty string.
     QString validate() const;
 };
+
+// Seconds as a person types them ("30", "2.5") in milliseconds, for every front end. Refuses
+// (nullopt, and a message for error) text that is not a finite number, a negative number,
+// and a positive number below the 1 ms resolution, which would otherwise silently become 0
+// ("none"). Numbers too large for any limit saturate rather than overflow, and
+// JobSpec::validate() then names the limit.
+std::optional<milliseconds> parseSeconds(const QString &text, QString *error);
+
+// A limit or a wait for a message: "24 hours", "365 days", "4.5 s".
+QString describeDuration(milliseconds duration);
 
 } // namespace jobmonitor

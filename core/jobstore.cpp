@@ -1756,7 +1756,7 @@ void JobStore::attemptStarted(const Job &job, int attempt, const QDateTime &star
     AttemptRecord record;
     record.jobId = job.id();
     record.attempt = attempt;
-    record.traceId = job.traceId();
+    record.traceId = job.attemptTraceId(attempt);
     record.startedAt = startedAt;
     record.outputDirectory = outputDirectory;
     record.supervisor = ProcessIdentity::of(processes.supervisorPid);
@@ -1780,7 +1780,7 @@ void JobStore::attemptEnded(const Job &job, int attempt, const QDateTime &starte
     AttemptRecord record;
     record.jobId = job.id();
     record.attempt = attempt;
-    record.traceId = job.traceId();
+    record.traceId = job.attemptTraceId(attempt);
     record.startedAt = startedAt;
     record.endedAt = endedAt;
     record.outcome = outcomeName(result.outcome.kind);

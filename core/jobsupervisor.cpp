@@ -2,6 +2,8 @@
 
 #include "localexecutor.h"
 #include "logging.h"
+#include "privatefiles.h"
+#include "resourcemonitor.h"
 #include "scheduler.h"
 #include "wakeup.h"
 
@@ -20,6 +22,9 @@ QCoro::Task<> runOwned(std::shared_ptr<Job> job, CancellationContext::Ptr contex
     co_await job->run(context);
 }
 
+// Checking the tails' budget walks every job: once a second at most, however many end.
+constexpr std::chrono::milliseconds TailBudgetCheckInterval{1000};
+
 bool makePrivateDirectory(const QString &path) {
     return ::mkdir(QFile::encodeName(path).constData(), 0700) == 0 || errno == EEXIST;
 }
@@ -37,9 +42,15 @@ JobSupervisor::JobSupervisor(Config config, std::shared_ptr<Executor> executor, 
     , m_config(std::move(config))
     , m_executor(std::move(executor))
     , m_scheduler(Scheduler::create(m_config.maxParallel))
-    , m_root(CancellationContext::background()) {
+    , m_root(CancellationContext::background())
+    , m_resources(std::make_unique<ResourceMonitor>()) {
     connect(m_scheduler.get(), &Scheduler::maxParallelChanged, this,
             &JobSupervisor::maxParallelChanged);
+    connect(m_resources.get(), &ResourceMonitor::totalsChanged, this,
+            &JobSupervisor::countersChanged);
+    m_tailBudgetCheck.setSingleShot(true);
+    m_tailBudgetCheck.setInterval(TailBudgetCheckInterval);
+    connect(&m_tailBudgetCheck, &QTimer::timeout, this, &JobSupervisor::enforceTailBudget);
 }
 
 JobSupervisor::~JobSupervisor() {
@@ -57,28 +68,27 @@ QString JobSupervisor::jobOutputRoot(qint64 id) {
     if (m_config.outputDirectory.isEmpty())
         return {};
     if (m_outputBase.isEmpty()) {
-        m_outputBase = m_config.outputDirectory;
-        if (!makePrivateDirectory(m_outputBase)) {
-            spdlog::error("cannot create the output folder {}: {}", m_outputBase, strerror(errno));
-            m_outputBase.clear();
+        // With a recorder, ids are permanent: every job's folder goes straight in. Without one
+        // ids count from 1 in every supervisor: a folder of its own keeps two supervisors'
+        // jobs from sharing files.
+        const QString base = m_config.recorder
+                                 ? m_config.outputDirectory
+                                 : QDir(m_config.outputDirectory)
+                                       .filePath(QStringLiteral("run-%1-%2-%3")
+                                                     .arg(QDateTime::currentDateTimeUtc().toString(
+                                                         QStringLiteral("yyyyMMdd'T'HHmmsszzz")))
+                                                     .arg(::getpid())
+                                                     .arg(reinterpret_cast<quintptr>(this), 0, 16));
+        QStringList notes;
+        if (const QString error =
+                ensurePrivateDirectory(base, QStringLiteral("output folder"), &notes);
+            !error.isEmpty()) {
+            spdlog::error("{}; output will not be saved", error);
             return {};
         }
-        // Without a recorder ids count from 1 in every supervisor: a folder of its own keeps
-        // two supervisors' jobs from sharing files.
-        if (!m_config.recorder) {
-            m_outputBase = QDir(m_outputBase)
-                               .filePath(QStringLiteral("run-%1-%2-%3")
-                                             .arg(QDateTime::currentDateTimeUtc().toString(
-                                                 QStringLiteral("yyyyMMdd'T'HHmmsszzz")))
-                                             .arg(::getpid())
-                                             .arg(reinterpret_cast<quintptr>(this), 0, 16));
-            if (!makePrivateDirectory(m_outputBase)) {
-                spdlog::error("cannot create the output folder {}: {}", m_outputBase,
-                              strerror(errno));
-                m_outputBase.clear();
-                return {};
-            }
-        }
+        for (const QString &note : std::as_const(notes))
+            spdlog::info("{}", note);
+        m_outputBase = base;
     }
     const QString root = QDir(m_outputBase).filePath(QString::number(id));
     if (!makePrivateDirectory(root)) {
@@ -113,6 +123,8 @@ StartResult JobSupervisor::add(qint64 id, JobSpec spec, LearnedTiming timing) {
     const auto job = std::make_shared<Job>(id, std::move(spec), std::move(services), timing);
     connect(job.get(), &Job::transitioned, this,
             [this, raw = job.get()](const Transition &t) { onTransition(raw, t); });
+    connect(job.get(), &Job::processesChanged, this,
+            [this, raw = job.get()] { onProcessesChanged(raw); });
     if (m_config.recorder)
         record(job.get());
     m_jobs.emplace(id, job);
@@ -170,9 +182,18 @@ void JobSupervisor::onTransition(Job *job, const Transition &t) {
     if (m_config.recorder)
         m_config.recorder->transitioned(*job, t);
     Q_EMIT jobTransitioned(job, t);
-    if (isFinal(t.to))
-        enforceTailBudget();
+    if (isFinal(t.to) && m_config.keepTails && !m_tailBudgetCheck.isActive())
+        m_tailBudgetCheck.start();
     Q_EMIT countersChanged();
+}
+
+// A running attempt's process tree is sampled from its supervising process (the shim) down.
+void JobSupervisor::onProcessesChanged(Job *job) {
+    const qint64 root = job->processes().supervisorPid;
+    if (root > 0 && !m_resources->isWatched(job->id()))
+        m_resources->watch(job->id(), root);
+    else if (root == 0)
+        m_resources->unwatch(job->id());
 }
 
 // Oldest ended jobs give up their tails first, then running jobs nobody views.
@@ -185,7 +206,7 @@ void JobSupervisor::enforceTailBudget() {
         return;
     QList<Job *> candidates;
     for (const auto &[id, job] : m_jobs)
-        if (job->output() && !job->isTailDropped() && !job->isTailRetained())
+        if (job->output() && job->isTailLoaded() && !job->isTailRetained())
             candidates.append(job.get());
     std::stable_sort(candidates.begin(), candidates.end(), [](const Job *a, const Job *b) {
         if (isFinal(a->state()) != isFinal(b->state()))
@@ -273,11 +294,7 @@ int JobSupervisor::activeCount() const {
 }
 
 int JobSupervisor::processesAlive() const {
-    int alive = 0;
-    for (const auto &[id, job] : m_jobs)
-        if (job->processes().supervisorPid > 0)
-            ++alive;
-    return alive;
+    return m_resources->totals().processes;
 }
 
 QCoro::Task<> JobSupervisor::shutdown() {

@@ -10,6 +10,7 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 #include <array>
 #include <map>
@@ -17,6 +18,7 @@
 
 namespace jobmonitor {
 
+class ResourceMonitor;
 class Scheduler;
 
 struct StartResult {
@@ -86,7 +88,10 @@ public:
     // Live counters.
     int count(JobState state) const { return m_counts[size_t(state)]; }
     int activeCount() const; // jobs not in a final state
+    // Live processes of all jobs (each job's whole tree, escapees included), as last sampled.
     int processesAlive() const;
+    // What each running job's process tree uses, sampled from /proc off the GUI thread.
+    ResourceMonitor *resources() const { return m_resources.get(); }
     int coroutinesAlive() const { return m_coroutines; }
 
 Q_SIGNALS:
@@ -105,6 +110,7 @@ private:
     void launch(const std::shared_ptr<Job> &job);
     bool stop(qint64 id, CancelReason reason);
     void onTransition(Job *job, const Transition &transition);
+    void onProcessesChanged(Job *job);
     void enforceTailBudget();
     QString jobOutputRoot(qint64 id);
 
@@ -112,6 +118,8 @@ private:
     std::shared_ptr<Executor> m_executor;
     std::shared_ptr<Scheduler> m_scheduler;
     CancellationContext::Ptr m_root;
+    std::unique_ptr<ResourceMonitor> m_resources;
+    QTimer m_tailBudgetCheck; // the budget is checked at most this often, not per job
     std::map<qint64, std::shared_ptr<Job>> m_jobs;
     std::map<qint64, CancellationContext::Ptr> m_jobContexts;
     std::array<int, JobStateCount> m_counts{};

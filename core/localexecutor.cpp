@@ -286,6 +286,9 @@ QCoro::Task<bool> superviseShim(ShimProcess &shim, CancellationContext::Ptr cont
             warningTimer.start(std::chrono::milliseconds(killWarning.remainingTime()));
         co_await shim.wakeup().wait();
     }
+    // Started and ended in one turn after a stop was requested: the job was Stopping all the
+    // same.
+    reportStop();
     QObject::disconnect(onCancel);
     QObject::disconnect(onForce);
     shim.finish();
@@ -395,6 +398,10 @@ QCoro::Task<AttemptResult> LocalAttempt::run(CancellationContext::Ptr context) {
     if (shim.failedToStart()) {
         outcome.kind = AttemptOutcome::Kind::FailedToStart;
         outcome.error = shim.startError();
+    } else if (!report.complete() && report.leaderPid() == 0 && !report.error().isEmpty()) {
+        // The shim gave up before it started the command (it says why, and exits 125).
+        outcome.kind = AttemptOutcome::Kind::FailedToStart;
+        outcome.error = report.error();
     } else if (!report.complete()) {
         outcome.kind = AttemptOutcome::Kind::Lost;
         outcome.error = describeShimDeath(shim.pid(), shim.process());

@@ -148,24 +148,19 @@ void OutputBuffer::finish() {
     Q_EMIT changed();
 }
 
-void OutputBuffer::appendMarker(const QString &text) {
+void OutputBuffer::beginSection(OutputSection section) {
     for (const int ch : openLinesInOrder()) {
         if (ch >= 0)
             completeLine(ch, {});
     }
-    OutputLine line;
-    line.text = text;
-    line.complete = true;
-    line.marker = true;
-    line.bytes = text.size();
-    m_keptBytes += line.bytes;
-    m_lines.append(std::move(line));
-    trim();
+    section.firstLine = m_nextNumber;
+    m_sections.append(std::move(section));
     Q_EMIT changed();
 }
 
 void OutputBuffer::clear() {
     m_lines.clear();
+    m_sections.clear();
     m_keptBytes = 0;
     m_open[0].reset();
     m_open[1].reset();

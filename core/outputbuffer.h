@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QDateTime>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -15,11 +16,19 @@ enum class OutputChannel { Stdout, Stderr };
 struct OutputLine {
     OutputChannel channel = OutputChannel::Stdout;
     QString text;            // decoded for display: invalid UTF-8 and NUL bytes made visible
-    qint64 number = 0;       // 1-based over the job's whole output, both channels; 0: a marker
+    qint64 number = 0;       // 1-based over the job's whole output, both channels
     bool complete = false;   // false while the line has not seen its newline yet
     qint64 droppedBytes = 0; // bytes of this line not kept (over the per-line limit)
     qint64 bytes = 0;        // bytes of this line kept (what the tail's byte limit counts)
-    bool marker = false;     // a line of Job Monitor's own between attempts, not output
+};
+
+// Where one attempt's output begins in the job's output.
+struct OutputSection {
+    int attempt = 0; // counted over the job's whole life
+    QDateTime startedAt;
+    QString traceId;
+    qint64 firstLine = 0; // number of the first line the attempt printed (or will print)
+    bool operator==(const OutputSection &) const = default;
 };
 
 // A bounded tail of a job's output for the UI. Bytes arrive in arbitrary chunks per channel;
@@ -41,8 +50,9 @@ public:
     OutputBuffer(Limits limits, QObject *parent = nullptr);
 
     void append(OutputChannel channel, QByteArrayView chunk);
-    // Ends the open lines and adds a line of Job Monitor's own (the start of an attempt).
-    void appendMarker(const QString &text);
+    // Ends the open lines: what arrives from now on belongs to a new attempt.
+    void beginSection(OutputSection section);
+    const QList<OutputSection> &sections() const { return m_sections; }
     // Marks the open lines of both channels complete (the process has ended).
     void finish();
     void clear();
@@ -98,6 +108,7 @@ private:
 
     Limits m_limits;
     QList<OutputLine> m_lines;
+    QList<OutputSection> m_sections;
     qsizetype m_keptBytes = 0;
     OpenLine m_open[2];
     qint64 m_totalBytes[2] = {0, 0};

@@ -1,6 +1,5 @@
 #include "retention.h"
 
-#include <QDir>
 #include <QSettings>
 
 namespace jobmonitor {
@@ -28,17 +27,6 @@ void RetentionPolicy::save(const QString &settingsFile) const {
     QSettings settings(settingsFile, QSettings::IniFormat);
     settings.setValue(QLatin1String(KeepDaysKey), keepDays);
     settings.setValue(QLatin1String(MaxOutputKey), maxOutputBytes);
-}
-
-QString RetentionPolicy::settingsFile(const QString &stateDir, bool stateDirGiven) {
-    const QString name = QStringLiteral("jobmonitor.conf");
-    if (stateDirGiven)
-        return QDir(stateDir).filePath(name);
-    // A relative $XDG_CONFIG_HOME is invalid and ignored (XDG base directory spec).
-    const QString xdg = qEnvironmentVariable("XDG_CONFIG_HOME");
-    const QString base =
-        QDir::isAbsolutePath(xdg) ? xdg : QDir::homePath() + QStringLiteral("/.config");
-    return QDir(base).filePath(QStringLiteral("jobmonitor/") + name);
 }
 
 } // namespace jobmonitor

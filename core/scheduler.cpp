@@ -1,5 +1,6 @@
 #include "scheduler.h"
 
+#include "joblimits.h"
 #include "wakeup.h"
 
 #include <algorithm>
@@ -24,7 +25,7 @@ std::shared_ptr<Scheduler> Scheduler::create(int maxParallel) {
 }
 
 Scheduler::Scheduler(int maxParallel)
-    : m_maxParallel(std::max(1, maxParallel)) {}
+    : m_maxParallel(std::clamp(maxParallel, 1, limits::maxParallel)) {}
 
 Scheduler::~Scheduler() = default;
 
@@ -68,7 +69,7 @@ void Scheduler::releaseSlot() {
 }
 
 void Scheduler::setMaxParallel(int maxParallel) {
-    maxParallel = std::max(1, maxParallel);
+    maxParallel = std::clamp(maxParallel, 1, limits::maxParallel);
     if (maxParallel == m_maxParallel)
         return;
     m_maxParallel = maxParallel;

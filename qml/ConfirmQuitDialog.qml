@@ -3,7 +3,9 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import JobMonitor
 
-// Asked before quitting while jobs are still active.
+// Asked before quitting while jobs are still active. "Keep working" is the default: it has
+// the focus and the highlight, so Return (like Escape) keeps the jobs running; Tab moves the
+// focus and the highlight to "Stop all and quit", and Return then quits.
 Dialog {
     id: dialog
 
@@ -11,22 +13,27 @@ Dialog {
     signal stopAllAndQuit()
     signal keepWorking()
 
+    // The button Return presses: the one with the focus, else the safe one.
+    readonly property Button defaultButton: stopAllButton.activeFocus ? stopAllButton : keepWorkingButton
+
+
     title: qsTr("Quit Job Monitor?")
     modal: true
     anchors.centerIn: Overlay.overlay
-    padding: 20
+    padding: Theme.spacing * 3
+    closePolicy: Popup.CloseOnEscape
+    // "Keep working" (its reject role makes the dialog reject) and Escape.
+    onRejected: keepWorking()
 
     ColumnLayout {
-        spacing: 8
+        spacing: Theme.spacing
         Label {
             objectName: "confirmQuestion"
-            text: dialog.activeCount === 1
-                  ? qsTr("1 job is still active.")
-                  : qsTr("%1 jobs are still active.").arg(dialog.activeCount)
+            text: qsTr("%1 job(s) still active.", "", dialog.activeCount).arg(Format.count(dialog.activeCount))
             font.bold: true
         }
         Label {
-            Layout.maximumWidth: 420
+            Layout.maximumWidth: Theme.em * 60
             wrapMode: Text.Wrap
             text: qsTr("Quitting stops them all: each gets SIGTERM and its grace period, then SIGKILL. Job Monitor closes when every process has ended.")
             color: Theme.mutedText
@@ -38,19 +45,25 @@ Dialog {
             id: keepWorkingButton
             objectName: "keepWorkingButton"
             text: qsTr("Keep working")
+            highlighted: dialog.defaultButton === this
             DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+            Keys.onReturnPressed: clicked()
+            Keys.onEnterPressed: clicked()
         }
         Button {
+            id: stopAllButton
             objectName: "stopAllButton"
             text: qsTr("Stop all and quit")
+            highlighted: dialog.defaultButton === this
             DialogButtonBox.buttonRole: DialogButtonBox.DestructiveRole
+            Keys.onReturnPressed: clicked()
+            Keys.onEnterPressed: clicked()
         }
         onClicked: button => {
-            dialog.close()
-            if (button.objectName === "stopAllButton")
+            if (button === stopAllButton) {
+                dialog.close()
                 dialog.stopAllAndQuit()
-            else
-                dialog.keepWorking()
+            }
         }
     }
     onOpened: keepWorkingButton.forceActiveFocus()

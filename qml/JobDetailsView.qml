@@ -10,9 +10,11 @@ Pane {
 
     required property JobDetails details
     property alias currentTab: tabs.currentIndex
+    property alias factsShown: factsButton.checked
+    readonly property alias output: output
     property real now: Date.now()
 
-    signal runAgainRequested(int jobId)
+    signal editRequested(int jobId)
 
     function focusSearch() {
         tabs.currentIndex = 0
@@ -22,13 +24,50 @@ Pane {
     padding: 0
     background: Rectangle { color: Theme.window }
 
-    // Drives the "SIGKILL in 3.2 s" countdown; runs only while there is a deadline to show.
+    // Drives the "SIGKILL in 3.2 s" countdown, the running duration and the time left before
+    // the timeout; runs only while one of them is shown.
     Timer {
-        interval: 100
+        interval: pane.details.deadline > 0 ? 100 : 1000
         repeat: true
-        running: pane.details.deadline > 0
+        running: pane.details.valid && (pane.details.deadline > 0 || !isNaN(pane.details.startedAt) && isNaN(pane.details.endedAt))
         triggeredOnStart: true
         onTriggered: pane.now = Date.now()
+    }
+
+    // A fact about the job: a muted name and a value that can be selected and copied.
+    component Fact: RowLayout {
+        id: fact
+        property string name
+        property string value
+        property bool mono: false
+        property color valueColor: Theme.text
+        Layout.fillWidth: true
+        visible: value.length > 0
+        spacing: Theme.spacing
+        Label {
+            Layout.alignment: Qt.AlignTop
+            Layout.preferredWidth: factMetrics.advanceWidth
+            text: fact.name
+            color: Theme.mutedText
+            font.pixelSize: Theme.smallSize
+        }
+        TextEdit {
+            Layout.fillWidth: true
+            readOnly: true
+            selectByMouse: true
+            wrapMode: TextEdit.Wrap
+            text: fact.value
+            font: fact.mono ? Theme.scaledFont(Theme.monoFont, 0.9) : Theme.smallFont
+            color: fact.valueColor
+            selectionColor: Theme.palette.highlight
+            selectedTextColor: Theme.palette.highlightedText
+            Accessible.name: fact.name
+        }
+    }
+    TextMetrics {
+        id: factMetrics
+        font.pixelSize: Theme.smallSize
+        text: qsTr("Environment")
     }
 
     ColumnLayout {
@@ -39,13 +78,13 @@ Pane {
         // Header: the job and its state.
         Pane {
             Layout.fillWidth: true
-            padding: 14
+            padding: Theme.spacing * 2
             background: Rectangle { color: Theme.window }
             ColumnLayout {
                 anchors.fill: parent
-                spacing: 6
+                spacing: Theme.spacing
                 RowLayout {
-                    spacing: 10
+                    spacing: Theme.spacing * 1.5
                     Layout.fillWidth: true
                     StateBadge {
                         objectName: "detailsStateBadge"
@@ -53,40 +92,158 @@ Pane {
                         text: pane.details.stateName
                     }
                     Label {
+                        objectName: "detailsLabel"
                         Layout.fillWidth: true
                         text: pane.details.label
                         font.pixelSize: Theme.largeSize
                         font.bold: true
                         elide: Text.ElideRight
+                        ToolTip.visible: truncated && labelHover.hovered
+                        ToolTip.text: pane.details.label
+                        HoverHandler { id: labelHover }
+                    }
+                    ToolButton {
+                        id: factsButton
+                        objectName: "factsButton"
+                        text: checked ? qsTr("Less \u25b4") : qsTr("More \u25be")
+                        checkable: true
+                        checked: true
+                        Accessible.name: checked ? qsTr("Hide the job's details") : qsTr("Show the job's details")
                     }
                 }
-                Label {
+
+                // The whole command line, selectable and copyable: a long one is never cut.
+                RowLayout {
                     Layout.fillWidth: true
-                    visible: pane.details.label !== pane.details.command
-                    text: pane.details.command
-                    font.family: Theme.monoFamily
-                    elide: Text.ElideMiddle
-                    color: Theme.mutedText
+                    spacing: Theme.spacing
+                    Rectangle {
+                        Layout.fillWidth: true
+                        implicitHeight: commandText.implicitHeight + Theme.spacing
+                        color: Theme.base
+                        border.color: commandText.activeFocus ? Theme.accent : Theme.line
+                        radius: 3
+                        TextEdit {
+                            id: commandText
+                            objectName: "detailsCommand"
+                            anchors.fill: parent
+                            anchors.margins: Theme.spacing / 2
+                            readOnly: true
+                            selectByMouse: true
+                            selectByKeyboard: true
+                            activeFocusOnTab: true
+                            wrapMode: TextEdit.WrapAnywhere
+                            text: pane.details.command
+                            font: Theme.monoFont
+                            color: Theme.palette.text
+                            selectionColor: Theme.palette.highlight
+                            selectedTextColor: Theme.palette.highlightedText
+                            Accessible.role: Accessible.EditableText
+                            Accessible.name: qsTr("Command")
+                        }
+                    }
+                    Button {
+                        objectName: "copyCommandButton"
+                        text: qsTr("Copy")
+                        onClicked: App.copyToClipboard(pane.details.command)
+                        ToolTip.visible: hovered
+                        ToolTip.text: qsTr("Copy the command line")
+                        Accessible.name: qsTr("Copy the command line")
+                    }
                 }
-                Label {
-                    Layout.fillWidth: true
+
+                GridLayout {
                     objectName: "detailsFacts"
-                    color: Theme.mutedText
-                    elide: Text.ElideRight
-                    text: [qsTr("Job #%1").arg(pane.details.jobId),
-                           pane.details.attempt > 0 ? qsTr("attempt %1 of %2").arg(pane.details.attempt).arg(pane.details.maxAttempts) : qsTr("not started"),
-                           pane.details.result,
-                           pane.details.pid > 0 ? qsTr("pid %1").arg(pane.details.pid) : "",
-                           pane.details.stragglers > 0 ? qsTr("%1 stragglers ended").arg(pane.details.stragglers) : "",
-                           pane.details.workingDirectory.length > 0 ? qsTr("in %1").arg(pane.details.workingDirectory) : "",
-                           pane.details.traceId.length > 0 ? qsTr("trace %1").arg(pane.details.traceId) : ""]
-                          .filter(s => s.length > 0).join("  ·  ")
+                    Layout.fillWidth: true
+                    visible: factsButton.checked
+                    columns: width > Theme.em * 90 ? 2 : 1
+                    columnSpacing: Theme.spacing * 3
+                    rowSpacing: 2
+                    Fact {
+                        objectName: "factJob"
+                        name: qsTr("Job")
+                        value: "#" + pane.details.jobId
+                    }
+                    Fact {
+                        objectName: "factAttempt"
+                        name: qsTr("Attempt")
+                        value: pane.details.attempt === 0 ? qsTr("not started")
+                             : [qsTr("%1 of %2").arg(Format.count(pane.details.attempt)).arg(Format.count(pane.details.maxAttempts)),
+                                pane.details.runs > 1 ? qsTr("run %1, attempt %2 overall").arg(Format.count(pane.details.runs)).arg(Format.count(pane.details.jobWideAttempt)) : ""]
+                               .filter(s => s.length > 0).join(qsTr(", "))
+                    }
+                    Fact {
+                        name: qsTr("Result")
+                        value: pane.details.result
+                    }
+                    Fact {
+                        objectName: "factStarted"
+                        name: qsTr("Started")
+                        value: isNaN(pane.details.startedAt) ? "" : Format.dateTime(pane.details.startedAt)
+                    }
+                    Fact {
+                        objectName: "factEnded"
+                        name: qsTr("Ended")
+                        value: isNaN(pane.details.endedAt) ? "" : Format.dateTime(pane.details.endedAt)
+                    }
+                    Fact {
+                        objectName: "factDuration"
+                        name: qsTr("Duration")
+                        value: isNaN(pane.details.startedAt) ? ""
+                             : Format.clock((isNaN(pane.details.endedAt) ? pane.now : pane.details.endedAt.getTime()) - pane.details.startedAt.getTime())
+                    }
+                    Fact {
+                        objectName: "factTimeout"
+                        name: qsTr("Timeout")
+                        value: pane.details.timeout <= 0 ? qsTr("none")
+                             : isNaN(pane.details.attemptStartedAt) ? qsTr("%1 per attempt").arg(Format.clock(pane.details.timeout))
+                             : qsTr("%1 per attempt, %2 left").arg(Format.clock(pane.details.timeout))
+                                   .arg(Format.clock(Math.max(0, pane.details.attemptStartedAt.getTime() + pane.details.timeout - pane.now)))
+                    }
+                    Fact {
+                        objectName: "factProcess"
+                        name: qsTr("Process")
+                        // The command's own pid, how many processes its whole tree has now, and
+                        // how many outlived the last attempt.
+                        value: [pane.details.pid > 0 ? qsTr("pid %1").arg(String(pane.details.pid)) : "",
+                                pane.details.processCount > 0 ? qsTr("%n process(es) running", "", pane.details.processCount) : "",
+                                pane.details.stragglers > 0 ? qsTr("%n straggler(s) ended", "", pane.details.stragglers) : ""]
+                               .filter(s => s.length > 0).join(qsTr(", "))
+                    }
+                    Fact {
+                        name: qsTr("Trace")
+                        value: pane.details.traceId
+                        mono: true
+                    }
+                    Fact {
+                        objectName: "factFolder"
+                        name: qsTr("Folder")
+                        value: pane.details.workingDirectory.length > 0 ? pane.details.workingDirectory : qsTr("Job Monitor's working directory")
+                        mono: pane.details.workingDirectory.length > 0
+                    }
+                    Fact {
+                        objectName: "factEnvironment"
+                        name: qsTr("Environment")
+                        value: pane.details.environment.join("\n")
+                        mono: true
+                    }
+                    Fact {
+                        objectName: "factOutput"
+                        name: qsTr("Output saved in")
+                        value: pane.details.outputDirectory
+                        mono: true
+                    }
+                    Fact {
+                        objectName: "factOutputError"
+                        name: qsTr("Output not saved")
+                        value: pane.details.outputError
+                        valueColor: Theme.dangerText
+                    }
                 }
                 Label {
                     Layout.fillWidth: true
                     visible: pane.details.error.length > 0
                     text: pane.details.error
-                    color: Theme.danger
+                    color: Theme.dangerText
                     wrapMode: Text.Wrap
                 }
 
@@ -96,43 +253,46 @@ Pane {
                     objectName: "deadlineBanner"
                     Layout.fillWidth: true
                     visible: pane.details.deadline > 0
-                    implicitHeight: bannerRow.implicitHeight + 12
+                    implicitHeight: bannerText.implicitHeight + Theme.spacing * 2
                     radius: 6
                     readonly property color tone: Theme.stateColor(pane.details.state)
                     color: Qt.rgba(tone.r, tone.g, tone.b, 0.14)
                     border.color: tone
-                    RowLayout {
-                        id: bannerRow
+                    Label {
+                        id: bannerText
                         anchors.fill: parent
-                        anchors.margins: 6
-                        anchors.leftMargin: 12
-                        Label {
-                            Layout.fillWidth: true
-                            readonly property string seconds: (Math.max(0, pane.details.deadline - pane.now) / 1000).toFixed(1)
-                            text: pane.details.state === JobState.Stopping
-                                  ? qsTr("Stopping: SIGKILL in %1 s unless the job ends first").arg(seconds)
-                                  : qsTr("Next attempt in %1 s").arg(seconds)
-                        }
-                        Button {
-                            visible: pane.details.canKill
-                            text: qsTr("Kill now")
-                            onClicked: App.kill(pane.details.jobId)
-                        }
+                        anchors.leftMargin: Theme.spacing * 2
+                        verticalAlignment: Text.AlignVCenter
+                        readonly property string seconds: Format.seconds(pane.details.deadline - pane.now)
+                        text: pane.details.state === JobState.Stopping
+                              ? qsTr("Stopping: SIGKILL in %1 unless the job ends first").arg(seconds)
+                              : qsTr("Next attempt in %1").arg(seconds)
                     }
                 }
 
-                // Actions.
+                // Actions. While the job stops, cancelling again would do nothing: Kill now
+                // takes Cancel's place.
                 RowLayout {
-                    spacing: 6
+                    spacing: Theme.spacing
                     Button {
                         objectName: "cancelButton"
+                        visible: !pane.details.canKill
                         text: qsTr("Cancel")
                         enabled: pane.details.canCancel
                         onClicked: App.cancel(pane.details.jobId)
                         ToolTip.visible: hovered
-                        ToolTip.text: qsTr("Stop the job gracefully (Delete)")
+                        ToolTip.text: qsTr("Stop the job gracefully: SIGTERM, the grace period, then SIGKILL (Delete). Retry runs it again.")
                     }
                     Button {
+                        objectName: "killButton"
+                        visible: pane.details.canKill
+                        text: qsTr("Kill now")
+                        onClicked: App.kill(pane.details.jobId)
+                        ToolTip.visible: hovered
+                        ToolTip.text: qsTr("SIGKILL to every process of the job now")
+                    }
+                    Button {
+                        objectName: "retryButton"
                         text: qsTr("Retry")
                         enabled: pane.details.canRetry
                         onClicked: App.retry(pane.details.jobId)
@@ -140,15 +300,19 @@ Pane {
                         ToolTip.text: qsTr("Run the job again (Ctrl+R)")
                     }
                     Button {
-                        text: qsTr("Run again\u2026")
-                        onClicked: pane.runAgainRequested(pane.details.jobId)
+                        objectName: "editButton"
+                        text: qsTr("Edit and run again\u2026")
+                        onClicked: pane.editRequested(pane.details.jobId)
                         ToolTip.visible: hovered
-                        ToolTip.text: qsTr("Start a new job from this one's settings")
+                        ToolTip.text: qsTr("A new job from this one's settings, changed as you like (Ctrl+E)")
                     }
                     Button {
+                        objectName: "removeButton"
                         text: qsTr("Remove")
                         enabled: pane.details.canRemove
                         onClicked: App.remove(pane.details.jobId)
+                        ToolTip.visible: hovered
+                        ToolTip.text: qsTr("Take the ended job off the list (its log stays on disk)")
                     }
                 }
             }
@@ -157,8 +321,8 @@ Pane {
         TabBar {
             id: tabs
             Layout.fillWidth: true
-            TabButton { text: qsTr("Output"); width: implicitWidth + 24 }
-            TabButton { objectName: "stateMachineTab"; text: qsTr("State machine"); width: implicitWidth + 24 }
+            TabButton { text: qsTr("Output"); width: implicitWidth + Theme.spacing * 4 }
+            TabButton { objectName: "stateMachineTab"; text: qsTr("State machine"); width: implicitWidth + Theme.spacing * 4 }
         }
 
         StackLayout {
@@ -168,27 +332,29 @@ Pane {
 
             OutputView {
                 id: output
+                objectName: "outputView"
                 model: pane.details.output
                 logUrl: pane.details.logUrl
+                jobId: pane.details.jobId
             }
 
             SplitView {
                 orientation: Qt.Vertical
                 Rectangle {
                     SplitView.preferredHeight: parent.height * 0.58
-                    SplitView.minimumHeight: 200
+                    SplitView.minimumHeight: Theme.fontMetrics.height * 12
                     color: Theme.base
                     StateMachineView {
                         objectName: "stateMachineView"
                         anchors.fill: parent
-                        anchors.margins: 8
+                        anchors.margins: Theme.spacing
                         nodeModel: pane.details.diagramStates
                         edgeModel: pane.details.diagramEdges
                     }
                 }
                 TransitionTimeline {
                     objectName: "transitionTimeline"
-                    SplitView.minimumHeight: 80
+                    SplitView.minimumHeight: Theme.fontMetrics.height * 4
                     model: pane.details.transitions
                 }
             }
@@ -198,7 +364,7 @@ Pane {
     ColumnLayout {
         anchors.centerIn: parent
         visible: !pane.details.valid
-        spacing: 10
+        spacing: Theme.spacing
         Image {
             Layout.alignment: Qt.AlignHCenter
             source: "qrc:/JobMonitor/icons/jobmonitor.png"

@@ -1,6 +1,5 @@
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Dialogs
 import QtQuick.Layouts
 import JobMonitor
 
@@ -18,26 +17,62 @@ ColumnLayout {
         commandField.selectAll()
     }
 
-    readonly property int labelWidth: 96
+    // Every field's label, for the width of the label column: the longest one decides.
+    readonly property var labels: [qsTr("Command"), qsTr("Name"), qsTr("Folder"), qsTr("Environment"),
+                                   qsTr("Timeout"), qsTr("Retries"), qsTr("Backoff"), qsTr("Grace")]
+    readonly property real labelWidth: Math.ceil(Math.max(...labels.map(text => Theme.fontMetrics.advanceWidth(text))))
+    readonly property real columnSpacing: Theme.spacing * 1.5
 
-    spacing: 4
+    // The folder dialog of Qt Quick Dialogs is built on this module; without it Browse would
+    // silently do nothing, so the form checks for it first and says what is missing.
+    property string folderPickerModule: "Qt.labs.folderlistmodel"
+    property string folderPickerError: ""
+
+    // "" when a QML module can be imported, else why not, with the package that installs it.
+    function missingModule(uri) {
+        try {
+            Qt.createQmlObject("import " + uri + "\nimport QtQml\nQtObject {}", fields, "moduleProbe").destroy()
+            return ""
+        } catch (e) {
+            return qsTr("The folder picker needs the Qt module %1, which is not installed (Debian package %2). Type the folder's path instead.")
+                   .arg(uri).arg("qml6-module-" + uri.toLowerCase().replace(/\./g, "-"))
+        }
+    }
+    function openFolderPicker() {
+        folderPickerError = missingModule(folderPickerModule)
+        if (folderPickerError.length > 0)
+            return
+        folderPickerLoader.active = true
+        if (!folderPickerLoader.item) {
+            folderPickerError = missingModule("QtQuick.Dialogs")
+            if (folderPickerError.length === 0)
+                folderPickerError = qsTr("The folder picker could not be opened. Type the folder's path instead.")
+            return
+        }
+        const folder = fields.form.workingDirectory.trim()
+        if (folder.length > 0 && folder.startsWith("/"))
+            folderPickerLoader.item.currentFolder = "file://" + folder
+        folderPickerLoader.item.open()
+    }
+
+    spacing: Math.round(Theme.spacing / 2)
 
     component FieldLabel: Label {
         Layout.preferredWidth: fields.labelWidth
         Layout.alignment: Qt.AlignTop
-        Layout.topMargin: 6
+        Layout.topMargin: Math.round(Theme.spacing * 0.75)
         horizontalAlignment: Text.AlignRight
     }
     component ErrorText: Label {
-        Layout.leftMargin: fields.labelWidth + 12
+        Layout.leftMargin: fields.labelWidth + fields.columnSpacing
         Layout.fillWidth: true
         visible: text.length > 0
-        color: Theme.danger
+        color: Theme.dangerText
         font.pixelSize: Theme.smallSize
         wrapMode: Text.Wrap
     }
     component NumberField: TextField {
-        Layout.preferredWidth: 80
+        Layout.preferredWidth: Math.round(Theme.em * 10)
         horizontalAlignment: TextInput.AlignRight
         inputMethodHints: Qt.ImhFormattedNumbersOnly
         selectByMouse: true
@@ -46,17 +81,17 @@ ColumnLayout {
 
     RowLayout {
         Layout.fillWidth: true
-        spacing: 12
+        spacing: fields.columnSpacing
         FieldLabel { text: qsTr("Command") }
         RowLayout {
             Layout.fillWidth: true
-            spacing: 4
+            spacing: Math.round(Theme.spacing / 2)
             TextField {
                 id: commandField
                 objectName: "commandField"
                 Layout.fillWidth: true
-                Layout.minimumWidth: 360
-                font.family: Theme.monoFamily
+                Layout.minimumWidth: Math.round(Theme.em * 45)
+                font: Theme.monoFont
                 placeholderText: qsTr("A shell command line, e.g. make -j4 && ./run-tests")
                 text: fields.form.command
                 onTextEdited: fields.form.command = text
@@ -79,7 +114,7 @@ ColumnLayout {
                         delegate: MenuItem {
                             required property string modelData
                             text: modelData
-                            font.family: Theme.monoFamily
+                            font: Theme.monoFont
                             onTriggered: {
                                 fields.form.command = modelData
                                 commandField.forceActiveFocus()
@@ -96,7 +131,7 @@ ColumnLayout {
 
     RowLayout {
         Layout.fillWidth: true
-        spacing: 12
+        spacing: fields.columnSpacing
         FieldLabel { text: qsTr("Name") }
         TextField {
             objectName: "nameField"
@@ -112,11 +147,11 @@ ColumnLayout {
 
     RowLayout {
         Layout.fillWidth: true
-        spacing: 12
+        spacing: fields.columnSpacing
         FieldLabel { text: qsTr("Folder") }
         RowLayout {
             Layout.fillWidth: true
-            spacing: 4
+            spacing: Math.round(Theme.spacing / 2)
             TextField {
                 id: directoryField
                 objectName: "workingDirectoryField"
@@ -129,43 +164,54 @@ ColumnLayout {
                 Accessible.name: qsTr("Working directory")
             }
             Button {
+                objectName: "browseButton"
                 text: qsTr("Browse\u2026")
-                onClicked: folderDialog.open()
+                onClicked: fields.openFolderPicker()
+                Accessible.name: qsTr("Choose the working directory")
             }
-            FolderDialog {
-                id: folderDialog
-                title: qsTr("Working directory")
-                onAccepted: {
-                    const path = decodeURIComponent(selectedFolder.toString().replace(/^file:\/\//, ""))
-                    fields.form.workingDirectory = path
+            Loader {
+                id: folderPickerLoader
+                objectName: "folderPickerLoader"
+                active: false
+                source: "FolderPicker.qml"
+                Connections {
+                    target: folderPickerLoader.item
+                    function onPicked(path) { fields.form.workingDirectory = path }
                 }
             }
         }
     }
     ErrorText { objectName: "workingDirectoryError"; text: fields.form.workingDirectoryError }
+    ErrorText { objectName: "folderPickerError"; text: fields.folderPickerError }
 
     RowLayout {
         Layout.fillWidth: true
-        spacing: 12
+        spacing: fields.columnSpacing
         FieldLabel { text: qsTr("Environment") }
         TextArea {
             objectName: "environmentField"
             Layout.fillWidth: true
-            Layout.preferredHeight: Math.max(64, implicitHeight)
-            font.family: Theme.monoFamily
+            Layout.preferredHeight: Math.max(Theme.monoMetrics.height * 3.5, implicitHeight)
+            font: Theme.monoFont
             placeholderText: qsTr("NAME=value, one per line")
             text: fields.form.environment
             onTextChanged: if (text !== fields.form.environment) fields.form.environment = text
             selectByMouse: true
             wrapMode: TextEdit.NoWrap
             Accessible.name: qsTr("Extra environment variables")
+            // Framed like the single-line fields (the style draws none for a text area).
+            background: Rectangle {
+                color: Theme.base
+                border.color: parent.activeFocus ? Theme.accent : Theme.line
+                radius: 2
+            }
         }
     }
     ErrorText { objectName: "environmentError"; text: fields.form.environmentError }
 
     RowLayout {
         Layout.fillWidth: true
-        spacing: 12
+        spacing: fields.columnSpacing
         FieldLabel { text: qsTr("Timeout") }
         RowLayout {
             NumberField {
@@ -182,7 +228,7 @@ ColumnLayout {
 
     RowLayout {
         Layout.fillWidth: true
-        spacing: 12
+        spacing: fields.columnSpacing
         FieldLabel { text: qsTr("Retries") }
         RowLayout {
             NumberField {
@@ -198,10 +244,10 @@ ColumnLayout {
 
     RowLayout {
         Layout.fillWidth: true
-        spacing: 12
+        spacing: fields.columnSpacing
         FieldLabel { text: qsTr("Backoff") }
         RowLayout {
-            spacing: 6
+            spacing: Math.round(Theme.spacing / 2)
             NumberField {
                 objectName: "backoffInitialField"
                 text: fields.form.backoffInitial
@@ -211,7 +257,7 @@ ColumnLayout {
             Label { text: qsTr("s, then \u00d7"); color: Theme.mutedText }
             NumberField {
                 objectName: "backoffFactorField"
-                Layout.preferredWidth: 56
+                Layout.preferredWidth: Math.round(Theme.em * 7)
                 text: fields.form.backoffFactor
                 onTextEdited: fields.form.backoffFactor = text
                 Accessible.name: qsTr("Retry delay factor")
@@ -230,7 +276,7 @@ ColumnLayout {
 
     RowLayout {
         Layout.fillWidth: true
-        spacing: 12
+        spacing: fields.columnSpacing
         FieldLabel { text: qsTr("Grace") }
         RowLayout {
             NumberField {

@@ -3,38 +3,116 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import JobMonitor
 
-// Every job, newest first, filtered by state. Delegates are recycled, so thousands of jobs
-// scroll smoothly.
+// Every job, filtered by state and ordered as the user chose. Delegates are recycled, so
+// thousands of jobs scroll smoothly.
+//
+// The job shown in the details (currentJobId) and the selection for bulk actions are kept by
+// job id, never by row: when a job leaves the filter (an Active job ends) or the order moves
+// it, it stays the one shown and acted on until the user picks another.
 ListView {
     id: list
 
     property alias filter: filterModel.filter
-    readonly property int currentJobId: currentItem ? currentItem.jobId : -1
+    property alias order: filterModel.order
+    readonly property alias filterModel: filterModel
+    readonly property alias selection: selection
+    property int currentJobId: -1
 
-    // Selects a job by id, showing all jobs if the filter hides it.
+    // Shows a job (and selects only it), showing all jobs if the filter hides it.
     function select(jobId) {
-        let row = filterModel.rowOf(jobId)
-        if (row < 0) {
+        if (filterModel.rowOf(jobId) < 0)
             filterModel.filter = JobFilterModel.All
-            row = filterModel.rowOf(jobId)
-        }
-        currentIndex = row
-        positionViewAtIndex(row, ListView.Contain)
+        pick(jobId, Qt.NoModifier)
+    }
+    // A job picked with the mouse or the keyboard: alone, added (Ctrl) or as a range (Shift).
+    function pick(jobId, modifiers) {
+        if (modifiers & Qt.ShiftModifier)
+            selection.extendTo(filterModel, jobId)
+        else if (modifiers & Qt.ControlModifier)
+            selection.toggle(jobId)
+        else
+            selection.select(jobId)
+        currentJobId = jobId
+        syncCurrentRow()
+        positionViewAtIndex(currentIndex, ListView.Contain)
+    }
+    // The keyboard moves the shown job by rows (Shift extends the selection).
+    function moveTo(row, modifiers) {
+        if (count > 0)
+            pick(filterModel.jobIdAt(Math.max(0, Math.min(count - 1, row))), modifiers & Qt.ShiftModifier)
+    }
+    function moveBy(rows, modifiers) {
+        const at = filterModel.rowOf(currentJobId)
+        moveTo(at < 0 ? (rows > 0 ? 0 : count - 1) : at + rows, modifiers)
+    }
+    // The ids bulk actions act on: the selection, or the job shown when nothing is selected.
+    function targetIds() {
+        return selection.count > 0 ? selection.ids : (currentJobId >= 0 ? [currentJobId] : [])
+    }
+    // The highlighted row follows the job, wherever rows move; -1 while it is hidden.
+    function syncCurrentRow() {
+        currentIndex = filterModel.rowOf(currentJobId)
     }
 
     clip: true
     reuseItems: true
     activeFocusOnTab: true
-    keyNavigationEnabled: true
-    highlightMoveDuration: 0
+    // Keys are handled below: the list's own navigation would move by rows, not jobs.
+    keyNavigationEnabled: false
+    highlightFollowsCurrentItem: false
     boundsBehavior: Flickable.StopAtBounds
     currentIndex: -1
     model: JobFilterModel {
         id: filterModel
         sourceModel: App.jobs
+        // Later, not inside the model's signal: a view told of a new current row before it
+        // has taken in the rows that moved shows the wrong job in them.
+        onRowsInserted: Qt.callLater(list.syncCurrentRow)
+        onRowsRemoved: Qt.callLater(list.syncCurrentRow)
+        onRowsMoved: Qt.callLater(list.syncCurrentRow)
+        onLayoutChanged: Qt.callLater(list.syncCurrentRow)
+        onModelReset: Qt.callLater(list.syncCurrentRow)
     }
     Accessible.role: Accessible.List
     Accessible.name: qsTr("Jobs")
+
+    JobSelection { id: selection }
+    Connections {
+        target: App.jobs
+        function onRowsAboutToBeRemoved(parent, first, last) {
+            for (let row = first; row <= last; ++row) {
+                const id = App.jobs.data(App.jobs.index(row, 0), JobListModel.JobIdRole)
+                selection.remove(id)
+                if (id === list.currentJobId)
+                    list.currentJobId = -1
+            }
+        }
+    }
+
+    Keys.onPressed: event => {
+        const page = Math.max(1, Math.floor(height / Math.max(1, Theme.fontMetrics.height * 2.6)) - 1)
+        if (event.key === Qt.Key_Up)
+            moveBy(-1, event.modifiers)
+        else if (event.key === Qt.Key_Down)
+            moveBy(1, event.modifiers)
+        else if (event.key === Qt.Key_PageUp)
+            moveBy(-page, event.modifiers)
+        else if (event.key === Qt.Key_PageDown)
+            moveBy(page, event.modifiers)
+        else if (event.key === Qt.Key_Home)
+            moveTo(0, event.modifiers)
+        else if (event.key === Qt.Key_End)
+            moveTo(count - 1, event.modifiers)
+        else if (event.matches(StandardKey.SelectAll))
+            selection.selectAll(filterModel)
+        else if (event.key === Qt.Key_Space && currentJobId >= 0)
+            selection.toggle(currentJobId)
+        else if (event.key === Qt.Key_Escape && selection.count > 1)
+            selection.select(currentJobId)
+        else
+            return
+        event.accepted = true
+    }
 
     ScrollBar.vertical: ScrollBar {}
 
@@ -51,41 +129,66 @@ ListView {
         required property int maxAttempts
         required property string elapsed
         required property string result
+        readonly property bool isCurrent: jobId === list.currentJobId
+        readonly property bool isSelected: selection.ids.indexOf(jobId) >= 0
 
         width: ListView.view.width
-        highlighted: ListView.isCurrentItem
         focusPolicy: Qt.NoFocus
-        onClicked: {
-            list.currentIndex = index
-            list.forceActiveFocus()
+        // The list gives its current row the focus; the row is a button that would take Space
+        // for itself. The list's keys come first.
+        Keys.forwardTo: [list]
+        // A handler, not onClicked, for the modifiers: Ctrl adds a job, Shift a range.
+        TapHandler {
+            onTapped: {
+                list.pick(row.jobId, point.modifiers)
+                list.forceActiveFocus()
+            }
         }
-        Accessible.name: label + ", " + stateName
+        Accessible.name: label + ", " + stateName + (isSelected ? qsTr(", selected") : "")
+        ToolTip.visible: hovered && (title.truncated || subtitle.truncated)
+        ToolTip.text: row.label !== row.command ? row.label + "\n" + row.command : row.command
+        ToolTip.delay: 600
+
+        background: Rectangle {
+            color: row.isSelected || row.isCurrent ? Theme.selectedRow
+                 : row.hovered ? Theme.subtle : "transparent"
+            // The job shown in the details: an accent bar, and a frame while the list has the
+            // keyboard.
+            Rectangle {
+                visible: row.isCurrent
+                width: 3
+                height: parent.height
+                color: Theme.accent
+            }
+            border.width: row.isCurrent && list.activeFocus ? 1 : 0
+            border.color: Theme.accent
+        }
 
         contentItem: RowLayout {
-            spacing: 10
+            spacing: Theme.spacing * 1.5
             StateBadge {
                 jobState: row.jobState
                 text: row.stateName
-                Layout.preferredWidth: 84
                 Layout.alignment: Qt.AlignVCenter
             }
             ColumnLayout {
                 Layout.fillWidth: true
                 spacing: 1
                 Label {
+                    id: title
                     Layout.fillWidth: true
                     text: row.label
                     elide: Text.ElideRight
                     font.bold: true
-                    color: row.highlighted ? Theme.palette.highlightedText : Theme.text
+                    color: Theme.text
                 }
                 Label {
+                    id: subtitle
                     Layout.fillWidth: true
-                    text: "#" + row.jobId + (row.label !== row.command ? "  ·  " + row.command : "")
+                    text: "#" + row.jobId + (row.label !== row.command ? "  \u00b7  " + row.command : "")
                     elide: Text.ElideRight
-                    font.pixelSize: Theme.smallSize
-                    font.family: row.label !== row.command ? Theme.monoFamily : Theme.fontMetrics.font.family
-                    color: row.highlighted ? Theme.palette.highlightedText : Theme.mutedText
+                    font: row.label !== row.command ? Theme.scaledFont(Theme.monoFont, 0.85) : Theme.smallFont
+                    color: Theme.mutedText
                 }
             }
             ColumnLayout {
@@ -94,15 +197,15 @@ ListView {
                 Label {
                     Layout.alignment: Qt.AlignRight
                     text: row.elapsed
-                    font.family: Theme.monoFamily
-                    color: row.highlighted ? Theme.palette.highlightedText : Theme.text
+                    font: Theme.monoFont
+                    color: Theme.text
                 }
                 Label {
                     Layout.alignment: Qt.AlignRight
-                    text: [row.maxAttempts > 1 && row.attempt > 0 ? qsTr("try %1/%2").arg(row.attempt).arg(row.maxAttempts) : "",
-                           row.result].filter(s => s.length > 0).join("  ·  ")
+                    text: [row.maxAttempts > 1 && row.attempt > 0 ? qsTr("try %1/%2").arg(Format.count(row.attempt)).arg(Format.count(row.maxAttempts)) : "",
+                           row.result].filter(s => s.length > 0).join("  \u00b7  ")
                     font.pixelSize: Theme.smallSize
-                    color: row.highlighted ? Theme.palette.highlightedText : Theme.mutedText
+                    color: Theme.mutedText
                 }
             }
         }
@@ -110,7 +213,7 @@ ListView {
 
     Label {
         anchors.centerIn: parent
-        width: parent.width - 40
+        width: parent.width - Theme.em * 6
         visible: list.count === 0
         horizontalAlignment: Text.AlignHCenter
         wrapMode: Text.WordWrap

@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.Window
 import JobMonitor
 
 // The Job Monitor window: the job list on the left, the selected job on the right, counters
@@ -9,13 +10,38 @@ import JobMonitor
 ApplicationWindow {
     id: window
 
-    width: 1200
-    height: 780
-    minimumWidth: 820
-    minimumHeight: 520
+    width: Math.min(Math.round(Theme.em * 170), Screen.desktopAvailableWidth * 0.92)
+    height: Math.min(Math.round(Theme.fontMetrics.height * 46), Screen.desktopAvailableHeight * 0.92)
+    minimumWidth: Math.round(Theme.em * 110)
+    minimumHeight: Math.round(Theme.fontMetrics.height * 30)
     visible: true
     title: qsTr("Job Monitor")
     color: Theme.window
+
+    // Every control takes the system palette Theme reads. Qt Quick Controls otherwise take
+    // some roles (a text field's base) from the style's own palettes, and a dark desktop got
+    // white fields in a dark window.
+    function copyPalette(to, from) {
+        for (const role of ["window", "windowText", "base", "alternateBase", "text", "button",
+                            "buttonText", "highlight", "highlightedText", "placeholderText",
+                            "light", "midlight", "mid", "dark", "shadow"])
+            to[role] = from[role]
+        to.toolTipBase = from.window
+        to.toolTipText = from.windowText
+    }
+    Component.onCompleted: {
+        copyPalette(palette.active, Theme.palette)
+        copyPalette(palette.inactive, Theme.palette)
+        copyPalette(palette.disabled, Theme.disabledPalette)
+    }
+    Connections {
+        target: Theme.palette
+        function onPaletteChanged() {
+            window.copyPalette(window.palette.active, Theme.palette)
+            window.copyPalette(window.palette.inactive, Theme.palette)
+            window.copyPalette(window.palette.disabled, Theme.disabledPalette)
+        }
+    }
 
     // Closing the window is a request to shut down, confirmed first while jobs are active.
     function requestQuit() {
@@ -26,6 +52,13 @@ ApplicationWindow {
         else
             App.quit()
     }
+    // Runs an action on each job the list's selection holds (or the shown job).
+    function forTargets(action) {
+        for (const id of jobList.targetIds())
+            action(id)
+    }
+    // Several jobs are selected: the bulk actions act on all of them.
+    readonly property bool bulk: jobList.selection.count > 1
 
     onClosing: close => {
         close.accepted = false
@@ -35,6 +68,17 @@ ApplicationWindow {
     JobDetails {
         id: selected
         jobId: jobList.currentJobId
+    }
+    // The jobs "Retry failed" and "Clear finished" act on.
+    JobFilterModel {
+        id: failedJobs
+        sourceModel: App.jobs
+        filter: JobFilterModel.Failed
+    }
+    JobFilterModel {
+        id: finishedJobs
+        sourceModel: App.jobs
+        filter: JobFilterModel.Finished
     }
 
     readonly property bool actionsEnabled: !App.shuttingDown && !newJobDialog.visible && !confirmQuit.visible
@@ -46,76 +90,149 @@ ApplicationWindow {
         enabled: window.actionsEnabled
         onTriggered: newJobDialog.openEmpty()
     }
+    // Delete cancels (gracefully; Retry runs the job again): it never forgets a job.
     Action {
         id: cancelAction
-        text: qsTr("Cancel")
+        text: window.bulk ? qsTr("Cancel %1").arg(jobList.selection.count) : qsTr("Cancel")
         shortcut: StandardKey.Delete
-        enabled: window.actionsEnabled && selected.canCancel
-        onTriggered: App.cancel(selected.jobId)
+        enabled: window.actionsEnabled && (window.bulk || selected.canCancel)
+        onTriggered: window.forTargets(id => App.cancel(id))
     }
     Action {
         id: retryAction
-        text: qsTr("Retry")
+        text: window.bulk ? qsTr("Retry %1").arg(jobList.selection.count) : qsTr("Retry")
         shortcut: "Ctrl+R"
-        enabled: window.actionsEnabled && selected.canRetry
-        onTriggered: App.retry(selected.jobId)
+        enabled: window.actionsEnabled && (window.bulk || selected.canRetry)
+        onTriggered: window.forTargets(id => App.retry(id))
+    }
+    Action {
+        id: editAction
+        text: qsTr("Edit and run again\u2026")
+        shortcut: "Ctrl+E"
+        enabled: window.actionsEnabled && selected.valid
+        onTriggered: newJobDialog.openFromJob(selected.jobId)
     }
     Action {
         id: removeAction
-        text: qsTr("Remove")
-        enabled: window.actionsEnabled && selected.canRemove
-        onTriggered: App.remove(selected.jobId)
+        text: window.bulk ? qsTr("Remove %1").arg(jobList.selection.count) : qsTr("Remove")
+        enabled: window.actionsEnabled && (window.bulk || selected.canRemove)
+        onTriggered: window.forTargets(id => App.remove(id))
+    }
+    Action {
+        id: retryFailedAction
+        text: qsTr("Retry failed")
+        shortcut: "Ctrl+Shift+R"
+        enabled: window.actionsEnabled && failedJobs.count > 0
+        // The ids first: each retry moves a job out of the filter.
+        onTriggered: failedJobs.jobIds().forEach(id => App.retry(id))
+    }
+    Action {
+        id: clearFinishedAction
+        text: qsTr("Clear finished")
+        shortcut: "Ctrl+Shift+Delete"
+        enabled: window.actionsEnabled && finishedJobs.count > 0
+        onTriggered: finishedJobs.jobIds().forEach(id => App.remove(id))
     }
     Shortcut {
         sequence: StandardKey.Find
         enabled: window.actionsEnabled && selected.valid
         onActivated: details.focusSearch()
     }
+    // Ctrl+Q alone: with StandardKey.Quit beside it (Ctrl+Q on X11) the same keys are
+    // registered twice, and xcb then finds the shortcut ambiguous and never fires it; without
+    // "Ctrl+Q", platforms whose key scheme has no Quit binding (offscreen) would have none.
     Shortcut {
-        sequences: [StandardKey.Quit, "Ctrl+Q"]
+        sequence: "Ctrl+Q"
         context: Qt.ApplicationShortcut
         onActivated: window.requestQuit()
     }
 
+    component ActionButton: ToolButton {
+        property string tip
+        focusPolicy: Qt.TabFocus
+        ToolTip.visible: hovered && tip.length > 0
+        ToolTip.text: tip
+    }
+
     header: ToolBar {
+        enabled: !App.shuttingDown
         RowLayout {
             anchors.fill: parent
-            anchors.leftMargin: 6
-            anchors.rightMargin: 8
+            anchors.leftMargin: Theme.spacing
+            anchors.rightMargin: Theme.spacing
             spacing: 2
-            ToolButton {
+            ActionButton {
                 objectName: "newJobButton"
                 action: newJobAction
                 font.bold: true
-                focusPolicy: Qt.TabFocus
-                ToolTip.visible: hovered
-                ToolTip.text: qsTr("Start a job (Ctrl+N)")
+                tip: qsTr("Start a job (Ctrl+N)")
             }
             ToolSeparator {}
-            ToolButton {
+            ActionButton {
+                objectName: "cancelToolButton"
                 action: cancelAction
-                focusPolicy: Qt.TabFocus
-                ToolTip.visible: hovered
-                ToolTip.text: qsTr("Stop the selected job (Delete)")
+                tip: qsTr("Stop the selected jobs gracefully; Retry runs them again (Delete)")
             }
-            ToolButton {
+            ActionButton {
                 action: retryAction
-                focusPolicy: Qt.TabFocus
-                ToolTip.visible: hovered
-                ToolTip.text: qsTr("Run the selected job again (Ctrl+R)")
+                tip: qsTr("Run the selected jobs again (Ctrl+R)")
             }
-            ToolButton { action: removeAction; focusPolicy: Qt.TabFocus }
+            ActionButton {
+                action: editAction
+                tip: qsTr("A new job from the selected one's settings (Ctrl+E)")
+            }
+            ActionButton {
+                action: removeAction
+                tip: qsTr("Take the selected ended jobs off the list")
+            }
+            ToolSeparator {}
+            ActionButton {
+                objectName: "retryFailedButton"
+                action: retryFailedAction
+                tip: qsTr("Run every failed or timed-out job again (Ctrl+Shift+R)")
+            }
+            ActionButton {
+                objectName: "clearFinishedButton"
+                action: clearFinishedAction
+                tip: qsTr("Take every ended job off the list (Ctrl+Shift+Delete)")
+            }
             Item { Layout.fillWidth: true }
             Label { text: qsTr("Show") }
             ComboBox {
                 id: filterBox
                 objectName: "filterBox"
                 implicitContentWidthPolicy: ComboBox.WidestText
-                // In the order of JobFilterModel.Filter: All, Active, Failed, Finished.
-                model: [qsTr("All jobs"), qsTr("Active"), qsTr("Failed"), qsTr("Finished")]
-                currentIndex: jobList.filter
-                onActivated: index => jobList.filter = index
+                textRole: "text"
+                valueRole: "value"
+                model: [
+                    { text: qsTr("All jobs"), value: JobFilterModel.All },
+                    { text: qsTr("Active"), value: JobFilterModel.Active },
+                    { text: qsTr("Running"), value: JobFilterModel.Running },
+                    { text: qsTr("Failed"), value: JobFilterModel.Failed },
+                    { text: qsTr("Finished"), value: JobFilterModel.Finished },
+                ]
+                Component.onCompleted: currentIndex = indexOfValue(jobList.filter)
+                onActivated: jobList.filter = currentValue
+                Connections {
+                    target: jobList
+                    function onFilterChanged() { filterBox.currentIndex = filterBox.indexOfValue(jobList.filter) }
+                }
                 Accessible.name: qsTr("Show jobs")
+            }
+            ComboBox {
+                id: orderBox
+                objectName: "orderBox"
+                implicitContentWidthPolicy: ComboBox.WidestText
+                textRole: "text"
+                valueRole: "value"
+                model: [
+                    { text: qsTr("Newest first"), value: JobFilterModel.Newest },
+                    { text: qsTr("By state"), value: JobFilterModel.State },
+                    { text: qsTr("By start time"), value: JobFilterModel.Started },
+                ]
+                Component.onCompleted: currentIndex = indexOfValue(jobList.order)
+                onActivated: jobList.order = currentValue
+                Accessible.name: qsTr("Order jobs")
             }
         }
     }
@@ -128,10 +245,12 @@ ApplicationWindow {
     SplitView {
         anchors { top: historyBanner.bottom; left: parent.left; right: parent.right; bottom: parent.bottom }
         orientation: Qt.Horizontal
+        // Nothing below the stopping overlay takes the keyboard while the application quits.
+        enabled: !App.shuttingDown
 
         Rectangle {
             SplitView.preferredWidth: Math.round(window.width * 0.36)
-            SplitView.minimumWidth: 280
+            SplitView.minimumWidth: Math.round(Theme.em * 40)
             color: Theme.base
             JobListView {
                 id: jobList
@@ -145,13 +264,15 @@ ApplicationWindow {
             id: details
             objectName: "jobDetails"
             SplitView.fillWidth: true
-            SplitView.minimumWidth: 420
+            SplitView.minimumWidth: Math.round(Theme.em * 60)
             details: selected
-            onRunAgainRequested: jobId => newJobDialog.openFromJob(jobId)
+            onEditRequested: jobId => newJobDialog.openFromJob(jobId)
         }
     }
 
-    footer: StatusBar {}
+    footer: StatusBar {
+        enabled: !App.shuttingDown
+    }
 
     NewJobDialog {
         id: newJobDialog
@@ -166,6 +287,7 @@ ApplicationWindow {
         activeCount: App.activeCount
         onOpened: App.quitConfirmationOpened()
         onStopAllAndQuit: App.quit()
+        onClosed: if (!App.shuttingDown) jobList.forceActiveFocus()
     }
 
     StoppingOverlay {

@@ -34,15 +34,15 @@ Dialog {
     modal: true
     focus: true
     anchors.centerIn: Overlay.overlay
-    width: Math.min(parent ? parent.width - 40 : 640, 680)
-    padding: 16
+    width: Math.min(parent ? parent.width - Theme.em * 6 : Theme.em * 90, Theme.em * 95)
+    padding: Theme.spacing * 2
     onOpened: fields.focusCommand()
 
     JobForm { id: jobForm }
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: 10
+        spacing: Theme.spacing
         JobFormFields {
             id: fields
             Layout.fillWidth: true
@@ -54,7 +54,17 @@ Dialog {
             Layout.fillWidth: true
             visible: text.length > 0
             text: jobForm.startError
-            color: Theme.danger
+            color: Theme.dangerText
+            wrapMode: Text.Wrap
+        }
+        // A greyed-out Start says why it cannot start yet.
+        Label {
+            objectName: "startHint"
+            Layout.fillWidth: true
+            visible: text.length > 0
+            text: jobForm.startHint
+            color: Theme.mutedText
+            horizontalAlignment: Text.AlignRight
             wrapMode: Text.Wrap
         }
     }
@@ -65,6 +75,8 @@ Dialog {
             text: qsTr("Start")
             enabled: jobForm.valid
             highlighted: true
+            ToolTip.visible: hovered && !enabled
+            ToolTip.text: jobForm.startHint
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
         }
         Button {

@@ -3,116 +3,296 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import JobMonitor
 
-// A job's live output: stdout and stderr told apart, following the tail unless scrolled up,
-// with search, copy and the full log file one click away.
+// A job's live output: stdout and stderr told apart, colours drawn, following the tail unless
+// scrolled up, with search, line selection, copy and the full log one click away.
+//
+// Rows shift whenever lines drop off the top of the kept tail, so everything this view
+// remembers about a line (selection, the keyboard's line, where the view was scrolled to) is
+// the line's number, mapped to a row when needed. Each job keeps its own Follow and scroll
+// position while another job is shown; a job not looked at yet follows its tail.
 ColumnLayout {
     id: view
 
     required property OutputModel model
     property url logUrl
-    property alias following: lines.follow
-    property int matchRow: -1
-    property int selectionStart: -1
-    property int selectionEnd: -1
+    property int jobId: -1
+
+    property bool following: true
+    property bool wrap: false
+    property bool colours: true
+    // Line numbers (0: none): the selection runs from anchor to end, the keyboard is at cursor.
+    property real selectionAnchor: 0
+    property real selectionEnd: 0
+    property real cursorLine: 0
+    // The rows the selection covers now; [-1, -1] when there is none. Read after every batch,
+    // as the rows shift under the line numbers.
+    readonly property var selectionRows: {
+        view.model.totalLines
+        view.model.droppedLines
+        if (selectionAnchor <= 0)
+            return [-1, -1]
+        let a = model.rowOfLine(selectionAnchor)
+        let b = model.rowOfLine(selectionEnd)
+        if (a < 0 && b < 0)
+            return [-1, -1]
+        // An end that dropped off the top was above every kept row.
+        if (a < 0) a = 0
+        if (b < 0) b = 0
+        return [Math.min(a, b), Math.max(a, b)]
+    }
+    readonly property bool hasSelection: selectionRows[0] >= 0
+    property string notice: ""
+
+    // Per job: { following, topLine, selectionAnchor, selectionEnd, cursorLine }.
+    property var savedStates: ({})
 
     function focusSearch() {
         searchField.forceActiveFocus()
         searchField.selectAll()
     }
-    function findNext(backwards) {
-        const from = matchRow >= 0 ? matchRow : (backwards ? model.rowCount() : -1)
-        const row = model.find(searchField.text, from, backwards)
-        matchRow = row
-        if (row >= 0) {
-            lines.follow = false
-            lines.positionViewAtIndex(row, ListView.Center)
-        }
-    }
-    function copySelection() {
-        if (selectionStart >= 0)
-            App.copyToClipboard(model.text(selectionStart, selectionEnd))
-        else
-            App.copyToClipboard(model.text(0, model.rowCount() - 1))
+    function focusLines() {
+        lines.forceActiveFocus()
     }
 
+    function showLine(number, mode) {
+        const row = model.rowOfLine(number)
+        if (row < 0)
+            return
+        following = false
+        lines.positionViewAtIndex(row, mode)
+    }
+    function showCurrentMatch() {
+        if (model.currentMatchLine > 0)
+            showLine(model.currentMatchLine, ListView.Center)
+    }
+    function findNext(backwards) {
+        if (searchField.text !== model.searchText)
+            model.search(searchField.text, topLine())
+        else if (backwards)
+            model.previousMatch()
+        else
+            model.nextMatch()
+        showCurrentMatch()
+    }
+    function jumpToFirstError() {
+        const number = model.firstErrorLine()
+        if (number <= 0) {
+            notice = qsTr("No error line in the kept output")
+            return
+        }
+        notice = ""
+        selectLine(number, false)
+        showLine(number, ListView.Center)
+    }
+
+    function selectLine(number, extend) {
+        if (extend && selectionAnchor > 0) {
+            selectionEnd = number
+        } else {
+            selectionAnchor = number
+            selectionEnd = number
+        }
+        cursorLine = number
+    }
+    function clearSelection() {
+        selectionAnchor = 0
+        selectionEnd = 0
+    }
+    function copySelection() {
+        if (hasSelection)
+            App.copyToClipboard(model.linesText(selectionAnchor, selectionEnd))
+        else if (lines.count > 0)
+            App.copyToClipboard(model.linesText(1, model.totalLines))
+    }
+    // Number of the line at the top of the view (0 when empty).
+    function topLine() {
+        const item = lines.itemAt(lines.contentX + 1, lines.contentY + 1)
+        return item ? item.number : 0
+    }
+
+    function saveState() {
+        if (jobId < 0)
+            return
+        savedStates[jobId] = {
+            following: following, topLine: topLine(), selectionAnchor: selectionAnchor,
+            selectionEnd: selectionEnd, cursorLine: cursorLine
+        }
+    }
+    function restoreState() {
+        const state = savedStates[jobId]
+        notice = ""
+        following = state ? state.following : true
+        selectionAnchor = state ? state.selectionAnchor : 0
+        selectionEnd = state ? state.selectionEnd : 0
+        cursorLine = state ? state.cursorLine : 0
+        if (following)
+            lines.positionViewAtEnd()
+        else
+            lines.positionViewAtIndex(Math.max(0, model.rowOfLine(state.topLine)), ListView.Beginning)
+        if (searchField.text.length > 0)
+            model.search(searchField.text, topLine())
+    }
+
+    onFollowingChanged: if (following) lines.positionViewAtEnd()
+
     spacing: 0
+
+    // The colours of escape sequences are chosen for the background they are drawn on.
+    Binding {
+        target: view.model
+        property: "darkBackground"
+        value: Theme.dark
+    }
+
+    Connections {
+        target: view.model
+        // Rows dropped at the top and added at the end in one batch leave the count as it was,
+        // so the view follows the tail on every row change, not on a changed count.
+        function onRowsInserted() { lines.keepAtEnd() }
+        function onRowsRemoved() { lines.keepAtEnd() }
+        // Emitted before another job's output replaces this one's.
+        function onModelAboutToBeReset() {
+            view.saveState()
+            lines.widest = 0
+        }
+        function onModelReset() { Qt.callLater(view.restoreState) }
+    }
 
     ToolBar {
         Layout.fillWidth: true
         background: Rectangle { color: Theme.window }
         RowLayout {
             anchors.fill: parent
-            spacing: 6
+            spacing: Theme.spacing / 2
             TextField {
                 id: searchField
                 objectName: "searchField"
-                Layout.preferredWidth: 240
+                Layout.preferredWidth: Theme.em * 28
+                Layout.minimumWidth: Theme.em * 14
                 placeholderText: qsTr("Search output (Ctrl+F)")
-                onTextChanged: view.matchRow = -1
-                onAccepted: view.findNext(false)
+                selectByMouse: true
+                Accessible.name: qsTr("Search output")
+                // Live: every key searches again from the match shown (which stays if it still
+                // matches), or else from the top of the view.
+                onTextEdited: {
+                    view.notice = ""
+                    view.model.search(text, view.model.currentMatchLine > 0 ? view.model.currentMatchLine : view.topLine())
+                    view.showCurrentMatch()
+                }
                 Keys.onPressed: event => {
                     if (event.key === Qt.Key_Escape) {
                         text = ""
+                        view.model.search("", 0)
                         lines.forceActiveFocus()
                         event.accepted = true
-                    } else if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
-                               && (event.modifiers & Qt.ShiftModifier)) {
-                        view.findNext(true)
+                    } else if (event.key === Qt.Key_Return || event.key === Qt.Key_Enter) {
+                        view.findNext(event.modifiers & Qt.ShiftModifier)
                         event.accepted = true
                     }
                 }
             }
             ToolButton {
+                objectName: "previousMatchButton"
                 text: "\u2191"
-                enabled: searchField.text.length > 0
+                enabled: view.model.matchCount > 0
                 onClicked: view.findNext(true)
                 ToolTip.visible: hovered
                 ToolTip.text: qsTr("Previous match (Shift+Enter)")
                 Accessible.name: qsTr("Previous match")
             }
             ToolButton {
+                objectName: "nextMatchButton"
                 text: "\u2193"
-                enabled: searchField.text.length > 0
+                enabled: view.model.matchCount > 0
                 onClicked: view.findNext(false)
                 ToolTip.visible: hovered
                 ToolTip.text: qsTr("Next match (Enter)")
                 Accessible.name: qsTr("Next match")
             }
             Label {
-                visible: searchField.text.length > 0 && view.matchRow < 0 && searchField.activeFocus === false
-                text: qsTr("No match")
-                color: Theme.mutedText
+                objectName: "searchStatus"
+                Layout.minimumWidth: implicitWidth
+                visible: text.length > 0
+                color: view.model.searchText.length > 0 && view.model.matchCount === 0 ? Theme.dangerText : Theme.mutedText
+                text: view.notice.length > 0 ? view.notice
+                    : view.model.searchText.length === 0 ? ""
+                    : view.model.matchCount === 0 ? qsTr("No match")
+                    : view.model.currentMatch > 0
+                      ? qsTr("%1 of %2").arg(Format.count(view.model.currentMatch)).arg(Format.count(view.model.matchCount))
+                      : qsTr("%1 match(es)", "", view.model.matchCount).arg(Format.count(view.model.matchCount))
+                ToolTip.visible: searchStatusHover.hovered && view.model.droppedLines > 0
+                ToolTip.text: qsTr("Only the last %1 line(s) are searched; the full log has them all.", "", view.model.totalLines - view.model.droppedLines)
+                              .arg(Format.count(view.model.totalLines - view.model.droppedLines))
+                HoverHandler { id: searchStatusHover }
             }
             Item { Layout.fillWidth: true }
             Label {
+                objectName: "droppedLines"
                 visible: view.model.droppedLines > 0
-                text: qsTr("%1 earlier lines only in the full log").arg(view.model.droppedLines)
+                Layout.fillWidth: true
+                Layout.maximumWidth: implicitWidth
+                elide: Text.ElideRight
+                horizontalAlignment: Text.AlignRight
+                text: qsTr("%1 earlier line(s) only in the full log", "", Math.min(view.model.droppedLines, 2147483647))
+                      .arg(Format.count(view.model.droppedLines))
                 color: Theme.mutedText
                 font.pixelSize: Theme.smallSize
+            }
+            ToolButton {
+                objectName: "firstErrorButton"
+                text: qsTr("First error")
+                enabled: lines.count > 0
+                onClicked: view.jumpToFirstError()
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Go to the first line on stderr, or else the first saying error or fatal")
             }
             ToolButton {
                 objectName: "followButton"
                 text: qsTr("Follow")
                 checkable: true
-                checked: lines.follow
-                onToggled: {
-                    lines.follow = checked
-                    if (checked)
-                        lines.positionViewAtEnd()
-                }
+                checked: view.following
+                onToggled: view.following = checked
                 ToolTip.visible: hovered
-                ToolTip.text: qsTr("Keep the newest line in view")
+                ToolTip.text: qsTr("Keep the newest line in view (End)")
             }
             ToolButton {
-                text: view.selectionStart >= 0 ? qsTr("Copy lines") : qsTr("Copy all")
+                objectName: "copyButton"
+                text: view.hasSelection ? qsTr("Copy lines") : qsTr("Copy all")
                 enabled: lines.count > 0
                 onClicked: view.copySelection()
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Copy the selected lines, or all kept lines (Ctrl+C)")
             }
             ToolButton {
-                objectName: "openLogButton"
-                text: qsTr("Open full log")
-                enabled: view.logUrl.toString().length > 0
-                onClicked: Qt.openUrlExternally(view.logUrl)
+                id: viewMenuButton
+                objectName: "viewMenuButton"
+                text: qsTr("View \u25be")
+                onClicked: viewMenu.popup(this, 0, height)
+                Accessible.name: qsTr("Output view options")
+                Menu {
+                    id: viewMenu
+                    MenuItem {
+                        objectName: "wrapItem"
+                        text: qsTr("Wrap long lines")
+                        checkable: true
+                        checked: view.wrap
+                        onToggled: view.wrap = checked
+                    }
+                    MenuItem {
+                        objectName: "coloursItem"
+                        text: qsTr("Show colours")
+                        checkable: true
+                        checked: view.colours
+                        onToggled: view.colours = checked
+                    }
+                    MenuSeparator {}
+                    MenuItem {
+                        objectName: "openLogItem"
+                        text: qsTr("Open full log")
+                        enabled: view.logUrl.toString().length > 0
+                        onTriggered: Qt.openUrlExternally(view.logUrl)
+                    }
+                }
             }
         }
     }
@@ -121,17 +301,42 @@ ColumnLayout {
         Layout.fillWidth: true
         Layout.fillHeight: true
         color: Theme.base
-        border.color: Theme.line
+        border.color: lines.activeFocus ? Theme.accent : Theme.line
 
         ListView {
             id: lines
             objectName: "outputLines"
 
-            property bool follow: true
+            // The widest line laid out so far, for horizontal scrolling without wrap.
+            property real widest: 0
+            readonly property real gutterWidth: numberMetrics.advanceWidth + Theme.spacing * 2
+            readonly property real textX: gutterWidth + Theme.spacing
 
-            function scrollToEnd() {
-                if (follow)
+            function noteWidth(lineWidth) {
+                if (lineWidth > widest)
+                    widest = lineWidth
+            }
+            function keepAtEnd() {
+                if (view.following)
+                    Qt.callLater(lines.toEnd)
+            }
+            function toEnd() {
+                if (view.following)
                     positionViewAtEnd()
+            }
+            // Moves the keyboard's line by rows, selecting as it goes (with Shift, extending).
+            function moveCursor(rows, extend) {
+                if (count === 0)
+                    return
+                const at = view.model.rowOfLine(view.cursorLine)
+                const from = at >= 0 ? at : (rows > 0 ? -1 : count)
+                const row = Math.max(0, Math.min(count - 1, from + rows))
+                if (rows < 0 || extend)
+                    view.following = false
+                positionViewAtIndex(row, ListView.Contain)
+                const target = itemAtIndex(row)
+                if (target)
+                    view.selectLine(target.number, extend)
             }
 
             anchors.fill: parent
@@ -142,97 +347,168 @@ ColumnLayout {
             model: view.model
             activeFocusOnTab: true
             boundsBehavior: Flickable.StopAtBounds
+            contentWidth: view.wrap ? width : Math.max(width, textX + widest + Theme.spacing)
+            flickableDirection: view.wrap ? Flickable.VerticalFlick : Flickable.HorizontalAndVerticalFlick
             Accessible.role: Accessible.List
             Accessible.name: qsTr("Output")
 
-            onCountChanged: Qt.callLater(scrollToEnd)
-            onMovementEnded: follow = atYEnd
+            onContentHeightChanged: keepAtEnd()
+            onHeightChanged: keepAtEnd()
+            onMovementStarted: view.following = false
+            onMovementEnded: view.following = atYEnd
+
             Keys.onPressed: event => {
+                const shift = (event.modifiers & Qt.ShiftModifier) !== 0
+                const page = Math.max(1, Math.floor(height / Math.max(1, Theme.monoMetrics.height + 2)) - 1)
                 if (event.matches(StandardKey.Copy)) {
                     view.copySelection()
-                    event.accepted = true
+                } else if (event.matches(StandardKey.SelectAll)) {
+                    if (count > 0) {
+                        view.selectionAnchor = itemAtIndex(0) ? itemAtIndex(0).number : 1
+                        view.selectionEnd = view.model.totalLines
+                    }
+                } else if (event.matches(StandardKey.FindNext)) {
+                    view.findNext(false)
+                } else if (event.matches(StandardKey.FindPrevious)) {
+                    view.findNext(true)
+                } else if (event.key === Qt.Key_Up) {
+                    moveCursor(-1, shift)
+                } else if (event.key === Qt.Key_Down) {
+                    moveCursor(1, shift)
+                } else if (event.key === Qt.Key_PageUp) {
+                    moveCursor(-page, shift)
+                } else if (event.key === Qt.Key_PageDown) {
+                    moveCursor(page, shift)
                 } else if (event.key === Qt.Key_End) {
-                    follow = true
-                    positionViewAtEnd()
-                    event.accepted = true
+                    view.following = true
                 } else if (event.key === Qt.Key_Home) {
-                    follow = false
+                    view.following = false
                     positionViewAtBeginning()
-                    event.accepted = true
+                } else if (event.key === Qt.Key_Escape && view.hasSelection) {
+                    view.clearSelection()
+                } else {
+                    return
                 }
+                event.accepted = true
             }
 
-            // One handler for all lines: click selects a line, Shift+click extends the selection.
+            // One handler for all lines: a click selects a line, Shift+click extends the
+            // selection, a click on the only selected line clears it.
             TapHandler {
                 onTapped: {
                     const at = lines.contentItem.mapFromItem(null, point.scenePosition)
-                    const row = lines.indexAt(at.x, at.y)
-                    if (row < 0)
-                        return
-                    if ((point.modifiers & Qt.ShiftModifier) && view.selectionStart >= 0) {
-                        view.selectionEnd = row
-                    } else if (view.selectionStart === row && view.selectionEnd === row) {
-                        view.selectionStart = -1
-                        view.selectionEnd = -1
-                    } else {
-                        view.selectionStart = row
-                        view.selectionEnd = row
-                    }
+                    const item = lines.itemAt(at.x, at.y)
                     lines.forceActiveFocus()
+                    if (!item)
+                        return
+                    const extend = (point.modifiers & Qt.ShiftModifier) !== 0
+                    if (!extend && view.selectionAnchor === item.number && view.selectionEnd === item.number) {
+                        view.clearSelection()
+                        return
+                    }
+                    view.selectLine(item.number, extend)
                 }
             }
 
             ScrollBar.vertical: ScrollBar {
                 id: scrollBar
-                onPressedChanged: if (!pressed) lines.follow = lines.atYEnd
+                onPressedChanged: view.following = !pressed && lines.atYEnd
+            }
+            ScrollBar.horizontal: ScrollBar {
+                policy: view.wrap ? ScrollBar.AlwaysOff : ScrollBar.AsNeeded
             }
 
-            delegate: Rectangle {
+            TextMetrics {
+                id: numberMetrics
+                font: Theme.smallMonoFont
+                // As many digits as the highest line number, so eight-digit numbers fit too.
+                text: "0".repeat(Math.max(3, String(view.model.totalLines).length))
+            }
+
+            delegate: Item {
                 id: line
                 required property int index
                 required property string text
+                required property string markup
+                required property bool richMarkup
                 required property bool stderr
-                required property int number
-                readonly property bool selected: view.selectionStart >= 0
-                    && index >= Math.min(view.selectionStart, view.selectionEnd)
-                    && index <= Math.max(view.selectionStart, view.selectionEnd)
+                required property real number
+                required property bool match
+                required property string attemptHeader
+                readonly property bool selected: index >= view.selectionRows[0] && index <= view.selectionRows[1]
+                readonly property bool current: number === view.model.currentMatchLine
+                readonly property bool styled: view.colours && markup.length > 0
 
-                width: ListView.view.width - (scrollBar.visible ? scrollBar.width : 0)
-                height: lineText.implicitHeight + 2
-                color: selected ? Theme.palette.highlight
-                     : index === view.matchRow ? Theme.matchBackground
-                     : stderr ? Qt.rgba(Theme.stderrMark.r, Theme.stderrMark.g, Theme.stderrMark.b, 0.07)
-                     : "transparent"
+                width: lines.contentWidth
+                height: header.height + lineText.height + 2
 
                 Rectangle {
-                    width: 3
-                    height: parent.height
-                    color: line.stderr ? Theme.stderrMark : "transparent"
+                    id: header
+                    visible: line.attemptHeader.length > 0
+                    x: lines.contentX
+                    width: lines.width
+                    height: visible ? headerText.implicitHeight + Theme.spacing : 0
+                    color: Theme.subtle
+                    Rectangle { width: parent.width; height: 1; color: Theme.line }
+                    Text {
+                        id: headerText
+                        objectName: "attemptHeader"
+                        anchors.verticalCenter: parent.verticalCenter
+                        x: lines.textX
+                        text: line.attemptHeader
+                        font.pixelSize: Theme.smallSize
+                        font.bold: true
+                        color: Theme.mutedText
+                    }
                 }
-                Text {
-                    id: number
-                    x: 8
-                    width: 48
-                    y: 1
-                    horizontalAlignment: Text.AlignRight
-                    text: line.number
-                    font.family: Theme.monoFamily
-                    font.pixelSize: Theme.smallSize
-                    color: Theme.mutedText
+                Rectangle {
+                    y: header.height
+                    width: parent.width
+                    height: lineText.height + 2
+                    color: line.selected ? Theme.palette.highlight
+                         : line.current ? Theme.matchBackground
+                         : line.match ? Theme.otherMatchBackground
+                         : line.stderr ? Qt.rgba(Theme.stderrMark.r, Theme.stderrMark.g, Theme.stderrMark.b, 0.07)
+                         : "transparent"
                 }
                 Text {
                     id: lineText
-                    x: 64
-                    y: 1
-                    width: parent.width - x - 6
-                    text: line.text
-                    textFormat: Text.PlainText
-                    // Long lines end in an ellipsis (copy and the full log have all of it):
-                    // wrapping every line costs too much while a job floods output.
-                    elide: Text.ElideRight
-                    font.family: Theme.monoFamily
+                    objectName: "lineText"
+                    x: lines.textX
+                    y: header.height + 1
+                    width: view.wrap ? lines.width - x - Theme.spacing - (scrollBar.visible ? scrollBar.width : 0) : implicitWidth
+                    // A left-to-right mark first: binary output and lines that start with an
+                    // RTL character would otherwise be laid out from the right.
+                    text: "\u200e" + (line.styled ? line.markup : line.text)
+                    textFormat: !line.styled ? Text.PlainText : line.richMarkup ? Text.RichText : Text.StyledText
+                    horizontalAlignment: Text.AlignLeft
+                    wrapMode: view.wrap ? Text.Wrap : Text.NoWrap
+                    font: Theme.monoFont
                     color: line.selected ? Theme.palette.highlightedText
                          : line.stderr ? Theme.stderrText : Theme.palette.text
+                    onImplicitWidthChanged: lines.noteWidth(implicitWidth)
+                    Component.onCompleted: lines.noteWidth(implicitWidth)
+                }
+                // The gutter stays in place while the lines scroll sideways.
+                Rectangle {
+                    x: lines.contentX
+                    y: header.height
+                    width: lines.gutterWidth
+                    height: lineText.height + 2
+                    color: Theme.subtle
+                    Rectangle {
+                        width: 3
+                        height: parent.height
+                        color: line.stderr ? Theme.stderrMark : "transparent"
+                    }
+                    Text {
+                        anchors.right: parent.right
+                        anchors.rightMargin: Theme.spacing
+                        y: 1 + Math.round((Theme.monoMetrics.height - height) / 2)
+                        text: line.number
+                        font: Theme.smallMonoFont
+                        color: Theme.mutedText
+                    }
                 }
             }
 

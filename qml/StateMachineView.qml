@@ -11,17 +11,18 @@ Item {
     required property StateNodeModel nodeModel
     required property StateEdgeModel edgeModel
 
-    readonly property real nodeWidth: Math.min(120, Math.max(84, width / 7))
-    readonly property real nodeHeight: 34
-    readonly property real margin: 16
+    // Nodes hold the longest state name; the rest of the space goes between them.
+    readonly property real nodeWidth: Math.max(Theme.badgeWidth + Theme.spacing * 2, Math.min(Theme.badgeWidth * 1.6, width / 7))
+    readonly property real nodeHeight: Math.round(Theme.fontMetrics.height * 2.1)
+    readonly property real margin: Theme.spacing * 2
     readonly property real cellWidth: (width - nodeWidth - 2 * margin) / Math.max(1, nodeModel.columns - 1)
     readonly property real cellHeight: (height - nodeHeight - 2 * margin) / Math.max(1, nodeModel.rows - 1)
 
     function px(x) { return margin + nodeWidth / 2 + x * cellWidth }
     function py(y) { return margin + nodeHeight / 2 + y * cellHeight }
 
-    implicitWidth: 640
-    implicitHeight: 300
+    implicitWidth: Theme.em * 80
+    implicitHeight: Theme.fontMetrics.height * 18
     Accessible.role: Accessible.Chart
     Accessible.name: qsTr("Job state machine")
 
@@ -156,7 +157,7 @@ Item {
                 anchors.margins: 3
                 radius: 6
                 color: "transparent"
-                border.color: node.current ? "white" : node.border.color
+                border.color: node.current ? Theme.onStateColor : node.border.color
                 border.width: 1
                 opacity: 0.8
             }
@@ -175,7 +176,7 @@ Item {
                 anchors.centerIn: parent
                 text: node.name
                 font.bold: node.current || node.visited
-                color: node.current ? "white" : node.visited ? Theme.text : Theme.mutedText
+                color: node.current ? Theme.onStateColor : node.visited ? Theme.text : Theme.mutedText
             }
         }
     }

@@ -9,42 +9,46 @@ ToolBar {
 
     position: ToolBar.Footer
 
+    // "3 running": the word is the state's name, as the badges say it, in lower case.
     component Counter: RowLayout {
+        id: counter
         required property int count
-        required property string label
         required property int jobState
-        spacing: 5
-        opacity: count > 0 ? 1 : 0.55
+        spacing: Math.round(Theme.spacing / 2)
         Rectangle {
-            width: 8; height: 8; radius: 4
-            color: Theme.stateColor(parent.jobState)
+            readonly property real size: Math.round(Theme.fontMetrics.height * 0.5)
+            width: size; height: size; radius: size / 2
+            color: Theme.stateColor(counter.jobState)
+            opacity: counter.count > 0 ? 1 : 0.45
         }
         Label {
-            text: parent.count + " " + parent.label
+            text: Format.count(counter.count) + " " + Format.stateLabel(counter.jobState).toLowerCase()
+            color: counter.count > 0 ? Theme.text : Theme.mutedText
         }
     }
 
     RowLayout {
         anchors.fill: parent
-        anchors.leftMargin: 10
-        anchors.rightMargin: 6
-        spacing: 16
+        anchors.leftMargin: Theme.spacing * 1.5
+        anchors.rightMargin: Theme.spacing
+        spacing: Theme.spacing * 2
 
-        Counter { objectName: "runningCounter"; count: App.runningCount; label: qsTr("running"); jobState: JobState.Running }
-        Counter { objectName: "queuedCounter"; count: App.queuedCount; label: qsTr("queued"); jobState: JobState.Pending }
-        Counter { objectName: "stoppingCounter"; count: App.stoppingCount; label: qsTr("stopping"); jobState: JobState.Stopping }
-        Counter { count: App.retryingCount; label: qsTr("retrying"); jobState: JobState.Retrying }
+        Counter { objectName: "runningCounter"; count: App.runningCount; jobState: JobState.Running }
+        Counter { objectName: "queuedCounter"; count: App.queuedCount; jobState: JobState.Pending }
+        Counter { objectName: "stoppingCounter"; count: App.stoppingCount; jobState: JobState.Stopping }
+        Counter { objectName: "retryingCounter"; count: App.retryingCount; jobState: JobState.Retrying }
         Rectangle { width: 1; Layout.fillHeight: true; Layout.margins: 4; color: Theme.line }
         Label {
             objectName: "processCounter"
-            text: App.processesAlive === 1 ? qsTr("1 child process") : qsTr("%1 child processes").arg(App.processesAlive)
+            text: qsTr("%1 child process(es)", "", App.processesAlive).arg(Format.count(App.processesAlive))
         }
         Item { Layout.fillWidth: true }
         Label { text: qsTr("Max parallel") }
         SpinBox {
             objectName: "maxParallelSpin"
+            Layout.preferredWidth: Math.round(Theme.em * 14)
             from: 1
-            to: 256
+            to: JobLimits.maxParallel
             value: App.maxParallel
             editable: true
             onValueModified: App.maxParallel = value

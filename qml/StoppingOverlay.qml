@@ -4,14 +4,23 @@ import QtQuick.Layouts
 import JobMonitor
 
 // Covers the window while the application shuts down: which jobs are still stopping, how
-// long each has before SIGKILL, and a way to kill them all at once.
-Rectangle {
+// long each has before SIGKILL, and a way to kill them all at once. It takes the keyboard
+// when it appears and keeps it (the window below is disabled meanwhile), so Tab and Space
+// reach "Kill all now".
+FocusScope {
     id: overlay
 
     property real now: Date.now()
 
-    color: Qt.rgba(Theme.window.r, Theme.window.g, Theme.window.b, 0.93)
     visible: App.shuttingDown
+    onVisibleChanged: if (visible) killAllButton.forceActiveFocus()
+
+    // Opaque: text drawn natively shows through a translucent cover too strongly to read
+    // what is in front of it.
+    Rectangle {
+        anchors.fill: parent
+        color: Theme.window
+    }
 
     // Swallow input meant for the window underneath.
     MouseArea {
@@ -31,8 +40,8 @@ Rectangle {
 
     Pane {
         anchors.centerIn: parent
-        width: Math.min(parent.width - 60, 560)
-        padding: 20
+        width: Math.min(parent.width - Theme.em * 8, Theme.em * 80)
+        padding: Theme.spacing * 3
         background: Rectangle {
             color: Theme.base
             border.color: Theme.line
@@ -41,10 +50,14 @@ Rectangle {
 
         ColumnLayout {
             anchors.fill: parent
-            spacing: 12
+            spacing: Theme.spacing * 1.5
             RowLayout {
-                spacing: 12
-                BusyIndicator { running: overlay.visible; implicitWidth: 36; implicitHeight: 36 }
+                spacing: Theme.spacing * 1.5
+                BusyIndicator {
+                    running: overlay.visible
+                    implicitWidth: Theme.fontMetrics.height * 2.2
+                    implicitHeight: implicitWidth
+                }
                 ColumnLayout {
                     spacing: 2
                     Label {
@@ -54,9 +67,7 @@ Rectangle {
                         font.bold: true
                     }
                     Label {
-                        text: App.activeCount === 1
-                              ? qsTr("Job Monitor quits when the last job has ended (1 left).")
-                              : qsTr("Job Monitor quits when every job has ended (%1 left).").arg(App.activeCount)
+                        text: qsTr("Job Monitor quits when every job has ended (%1 left).").arg(Format.count(App.activeCount))
                         color: Theme.mutedText
                     }
                 }
@@ -65,7 +76,7 @@ Rectangle {
                 id: stopping
                 objectName: "stoppingList"
                 Layout.fillWidth: true
-                Layout.preferredHeight: Math.min(contentHeight, 260)
+                Layout.preferredHeight: Math.min(contentHeight, Theme.fontMetrics.height * 16)
                 clip: true
                 model: JobFilterModel {
                     sourceModel: App.jobs
@@ -78,8 +89,8 @@ Rectangle {
                     required property string stateName
                     required property double deadline
                     width: ListView.view.width
-                    height: 30
-                    spacing: 10
+                    height: Math.round(Theme.fontMetrics.height * 2)
+                    spacing: Theme.spacing
                     StateBadge { jobState: parent.jobState; text: parent.stateName }
                     Label {
                         Layout.fillWidth: true
@@ -87,22 +98,43 @@ Rectangle {
                         elide: Text.ElideRight
                     }
                     Label {
-                        font.family: Theme.monoFamily
-                        color: Theme.stateColor(JobState.Stopping)
+                        font: Theme.monoFont
                         text: parent.deadline > 0 && parent.jobState === JobState.Stopping
-                              ? qsTr("SIGKILL in %1 s").arg((Math.max(0, parent.deadline - overlay.now) / 1000).toFixed(1))
+                              ? qsTr("SIGKILL in %1").arg(Format.seconds(parent.deadline - overlay.now))
                               : ""
                     }
                 }
             }
             Button {
+                id: killAllButton
                 objectName: "killAllButton"
                 Layout.alignment: Qt.AlignRight
                 text: qsTr("Kill all now")
                 enabled: !App.forced
+                focus: true
                 onClicked: App.killAll()
-                palette.button: Theme.danger
-                palette.buttonText: "white"
+                Keys.onReturnPressed: clicked()
+                Keys.onEnterPressed: clicked()
+                Accessible.name: qsTr("Kill all jobs now")
+                padding: Theme.spacing * 1.5
+                // A solid dark red under white text (6.3:1), so it reads as the live, final
+                // choice it is rather than as a disabled button; a ring shows the focus.
+                contentItem: Label {
+                    text: killAllButton.text
+                    font.bold: true
+                    color: "#ffffff"
+                    horizontalAlignment: Text.AlignHCenter
+                    verticalAlignment: Text.AlignVCenter
+                }
+                background: Rectangle {
+                    implicitWidth: Theme.em * 14
+                    implicitHeight: Theme.fontMetrics.height * 2
+                    radius: 3
+                    color: killAllButton.down ? Qt.darker(Theme.danger, 1.2) : Theme.danger
+                    opacity: killAllButton.enabled ? 1 : 0.45
+                    border.width: killAllButton.visualFocus ? 2 : 0
+                    border.color: Theme.text
+                }
             }
         }
     }

@@ -29,7 +29,7 @@ ListView {
         required property int attempt
 
         width: ListView.view.width
-        height: content.implicitHeight + 10
+        height: content.implicitHeight + Theme.spacing
 
         // The timeline's spine and this entry's dot, in the colour of the state reached.
         Rectangle {
@@ -58,10 +58,10 @@ ListView {
             spacing: 10
             Label {
                 text: entry.timeText
-                font.family: Theme.monoFamily
+                font: Theme.monoFont
                 color: Theme.mutedText
             }
-            StateBadge { jobState: entry.from; text: entry.fromName; opacity: 0.75 }
+            StateBadge { jobState: entry.from; text: entry.fromName }
             Label { text: "\u2192"; color: Theme.mutedText }
             StateBadge { jobState: entry.to; text: entry.toName }
             Label {
@@ -77,9 +77,11 @@ ListView {
                 ToolTip.text: entry.reason
                 HoverHandler { id: hoverHandler }
             }
+            // Counted over the job's whole life: after a Retry the next attempt is not "1" again.
             Label {
+                objectName: "timelineAttempt"
                 visible: entry.attempt > 0
-                text: qsTr("attempt %1").arg(entry.attempt)
+                text: qsTr("attempt %1").arg(Format.count(entry.attempt))
                 color: Theme.mutedText
                 font.pixelSize: Theme.smallSize
             }

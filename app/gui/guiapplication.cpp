@@ -1,6 +1,7 @@
 #include "guiapplication.h"
 
 #include "appcontroller.h"
+#include "englishplurals.h"
 
 #include <QGuiApplication>
 #include <QIcon>
@@ -20,6 +21,7 @@ bool loadMainWindow(QQmlApplicationEngine &engine, JobService &service,
     // where OpenGL is rendered in software (llvmpipe): with jobs flooding output it cost about
     // a third of the frame rate, and the GUI thread waited 50 ms and more for the render thread.
     QQuickWindow::setTextRenderType(QQuickWindow::NativeTextRendering);
+    installEnglishPlurals();
     AppController::setBackend(engine, &service, &coordinator);
     // The module's files live under qrc:/JobMonitor; Qt 6.4 does not search qrc:/ by itself.
     engine.addImportPath(QStringLiteral("qrc:/"));

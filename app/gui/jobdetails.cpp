@@ -3,6 +3,9 @@
 #include "appcontroller.h"
 #include "jobformat.h"
 #include "jobservice.h"
+#include "resourcemonitor.h"
+
+#include <algorithm>
 
 namespace jobmonitor {
 
@@ -10,8 +13,11 @@ JobDetails::JobDetails(QObject *parent)
     : QObject(parent) {}
 
 JobDetails::~JobDetails() {
-    if (m_job)
+    if (m_job) {
         m_job->releaseTail();
+        if (m_service)
+            m_service->resources()->setFocused(m_job->id(), false);
+    }
 }
 
 JobService *JobDetails::service() {
@@ -29,6 +35,10 @@ void JobDetails::setService(JobService *service) {
         m_service->disconnect(this);
     m_service = service;
     if (service) {
+        connect(service, &JobService::countersChanged, this, [this] {
+            if (m_job && m_job->isAttemptRunning())
+                Q_EMIT changed();
+        });
         connect(service, &JobService::jobRemoved, this, [this](qint64 id) {
             if (id == m_jobId)
                 attach(nullptr);
@@ -49,8 +59,13 @@ void JobDetails::attach(Job *job) {
     if (m_job) {
         m_job->disconnect(this);
         m_job->releaseTail();
+        if (m_service)
+            m_service->resources()->setFocused(m_job->id(), false);
     }
     m_job = job;
+    // The job shown is sampled once a second, the others less often.
+    if (job && service())
+        m_service->resources()->setFocused(job->id(), true);
     // Shown means kept: the tail budget leaves a viewed job's tail alone (and a tail it took
     // is read back from the saved output).
     if (job)
@@ -89,12 +104,22 @@ QString JobDetails::workingDirectory() const {
     return m_job ? m_job->spec().workingDirectory : QString();
 }
 
+QStringList JobDetails::environment() const {
+    QStringList variables;
+    if (!m_job)
+        return variables;
+    const QMap<QString, QString> &environment = m_job->spec().environment;
+    for (auto it = environment.cbegin(); it != environment.cend(); ++it)
+        variables.append(it.key() + QLatin1Char('=') + it.value());
+    return variables;
+}
+
 int JobDetails::state() const {
     return m_job ? int(m_job->state()) : -1;
 }
 
 QString JobDetails::stateName() const {
-    return m_job ? jobStateName(m_job->state()) : QString();
+    return m_job ? stateLabel(m_job->state()) : QString();
 }
 
 int JobDetails::attempt() const {
@@ -103,6 +128,36 @@ int JobDetails::attempt() const {
 
 int JobDetails::maxAttempts() const {
     return m_job ? m_job->spec().maxAttempts : 0;
+}
+
+int JobDetails::jobWideAttempt() const {
+    return m_job ? m_job->attempt() : 0;
+}
+
+int JobDetails::runs() const {
+    if (!m_job)
+        return 0;
+    const QList<Transition> &history = m_job->history();
+    return 1 + int(std::count_if(history.cbegin(), history.cend(),
+                                 [](const Transition &t) { return t.event == JobEvent::Requeue; }));
+}
+
+QDateTime JobDetails::startedAt() const {
+    return m_job ? m_job->startedAt() : QDateTime();
+}
+
+QDateTime JobDetails::endedAt() const {
+    return m_job ? m_job->endedAt() : QDateTime();
+}
+
+QDateTime JobDetails::attemptStartedAt() const {
+    if (!m_job || !m_job->isAttemptRunning())
+        return {};
+    return m_job->attemptStartedAt(m_job->attempt());
+}
+
+double JobDetails::timeout() const {
+    return m_job ? double(m_job->spec().timeout.count()) : 0;
 }
 
 QString JobDetails::result() const {
@@ -115,6 +170,10 @@ QString JobDetails::error() const {
 
 qint64 JobDetails::pid() const {
     return m_job ? m_job->processes().commandPid : 0;
+}
+
+int JobDetails::processCount() const {
+    return m_job && m_service ? m_service->processCount(m_job->id()) : 0;
 }
 
 QString JobDetails::outputError() const {
@@ -140,8 +199,12 @@ QUrl JobDetails::logUrl() const {
     return QUrl::fromLocalFile(directory + QStringLiteral("/stdout"));
 }
 
+QString JobDetails::outputDirectory() const {
+    return m_job ? m_job->outputDirectory(m_job->attempt()) : QString();
+}
+
 bool JobDetails::canCancel() const {
-    return m_job && !isFinal(m_job->state());
+    return m_job && !isFinal(m_job->state()) && m_job->state() != JobState::Stopping;
 }
 
 bool JobDetails::canKill() const {

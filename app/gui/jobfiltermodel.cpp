@@ -3,12 +3,46 @@
 #include "joblistmodel.h"
 #include "jobstate.h"
 
+#include <QDateTime>
+
 namespace jobmonitor {
+
+namespace {
+// Place of a state when the list is ordered by state: what needs watching first.
+int stateRank(JobState state) {
+    switch (state) {
+    case JobState::Running:
+        return 0;
+    case JobState::Stopping:
+        return 1;
+    case JobState::Retrying:
+        return 2;
+    case JobState::Pending:
+        return 3;
+    case JobState::Failed:
+        return 4;
+    case JobState::TimedOut:
+        return 5;
+    case JobState::Interrupted:
+        return 6;
+    case JobState::Cancelled:
+        return 7;
+    case JobState::Completed:
+        return 8;
+    }
+    return 9;
+}
+} // namespace
 
 JobFilterModel::JobFilterModel(QObject *parent)
     : QSortFilterProxyModel(parent) {
     // Only a state change can move a job in or out of the filter; other roles tick often.
     setFilterRole(JobListModel::StateRole);
+    setDynamicSortFilter(true);
+    for (const auto signal : {&JobFilterModel::rowsInserted, &JobFilterModel::rowsRemoved})
+        connect(this, signal, this, &JobFilterModel::countChanged);
+    connect(this, &JobFilterModel::modelReset, this, &JobFilterModel::countChanged);
+    connect(this, &JobFilterModel::layoutChanged, this, &JobFilterModel::countChanged);
 }
 
 void JobFilterModel::setFilter(Filter filter) {
@@ -17,6 +51,21 @@ void JobFilterModel::setFilter(Filter filter) {
     m_filter = filter;
     invalidateRowsFilter();
     Q_EMIT filterChanged();
+}
+
+void JobFilterModel::setOrder(Order order) {
+    if (order == m_order)
+        return;
+    m_order = order;
+    // The role whose change can move a row; the elapsed times that tick every second cannot.
+    setSortRole(order == Order::Started ? JobListModel::StartedAtRole : JobListModel::StateRole);
+    if (order == Order::Newest)
+        sort(-1);
+    else {
+        invalidate();
+        sort(0);
+    }
+    Q_EMIT orderChanged();
 }
 
 bool JobFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const {
@@ -30,14 +79,36 @@ bool JobFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourcePa
     case Filter::Active:
         return !isFinal(state);
     case Filter::Failed:
-        return state == JobState::Failed || state == JobState::TimedOut;
+        return state == JobState::Failed || state == JobState::TimedOut ||
+               state == JobState::Interrupted;
     case Filter::Finished:
         return isFinal(state);
+    case Filter::Running:
+        return state == JobState::Running || state == JobState::Stopping;
     }
     return true;
 }
 
-int JobFilterModel::rowOf(qint64 jobId) const {
+bool JobFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right) const {
+    // Ids grow with creation: a larger id is newer and comes first on a tie.
+    const bool newer = left.data(JobListModel::JobIdRole).toLongLong() >
+                       right.data(JobListModel::JobIdRole).toLongLong();
+    if (m_order == Order::State) {
+        const int l = stateRank(JobState(left.data(JobListModel::StateRole).toInt()));
+        const int r = stateRank(JobState(right.data(JobListModel::StateRole).toInt()));
+        return l != r ? l < r : newer;
+    }
+    if (m_order == Order::Started) {
+        const QDateTime l = left.data(JobListModel::StartedAtRole).toDateTime();
+        const QDateTime r = right.data(JobListModel::StartedAtRole).toDateTime();
+        if (l.isValid() != r.isValid())
+            return !l.isValid();
+        return l != r ? l > r : newer;
+    }
+    return newer;
+}
+
+int JobFilterModel::rowOf(int jobId) const {
     auto *source = qobject_cast<JobListModel *>(sourceModel());
     if (!source)
         return -1;
@@ -47,9 +118,17 @@ int JobFilterModel::rowOf(qint64 jobId) const {
     return mapFromSource(source->index(sourceRow, 0)).row();
 }
 
-qint64 JobFilterModel::jobIdAt(int row) const {
+int JobFilterModel::jobIdAt(int row) const {
     const QModelIndex i = index(row, 0);
-    return i.isValid() ? i.data(JobListModel::JobIdRole).toLongLong() : -1;
+    return i.isValid() ? i.data(JobListModel::JobIdRole).toInt() : -1;
+}
+
+QList<int> JobFilterModel::jobIds() const {
+    QList<int> ids;
+    ids.reserve(rowCount());
+    for (int row = 0; row < rowCount(); ++row)
+        ids.append(index(row, 0).data(JobListModel::JobIdRole).toInt());
+    return ids;
 }
 
 } // namespace jobmonitor

@@ -5,39 +5,59 @@
 
 namespace jobmonitor {
 
-// The job list seen through the state filter the window offers. Rows keep the source order
-// (newest first); a job moves in or out of view as soon as its state changes.
+// The job list seen through the state filter and the order the window offers. A job moves in
+// or out of view, or to its place in the order, as soon as its state changes.
 class JobFilterModel : public QSortFilterProxyModel {
     Q_OBJECT
     QML_ELEMENT
     Q_PROPERTY(Filter filter READ filter WRITE setFilter NOTIFY filterChanged)
+    Q_PROPERTY(Order order READ order WRITE setOrder NOTIFY orderChanged)
+    // Jobs in view.
+    Q_PROPERTY(int count READ count NOTIFY countChanged)
 public:
     enum class Filter {
         All,
         Active,   // not yet ended: Pending, Running, Stopping, Retrying
-        Failed,   // Failed or TimedOut
+        Failed,   // Failed, TimedOut or Interrupted
         Finished, // any final state
+        Running,  // a process runs: Running or Stopping
     };
     Q_ENUM(Filter)
+    enum class Order {
+        Newest,  // newest first, the source's order
+        State,   // running, stopping, retrying, queued, then failed, timed out, cancelled,
+                 // completed; newest first within each
+        Started, // queued ones first (they start next), then the latest started first
+    };
+    Q_ENUM(Order)
 
     explicit JobFilterModel(QObject *parent = nullptr);
 
     Filter filter() const { return m_filter; }
     void setFilter(Filter filter);
+    Order order() const { return m_order; }
+    void setOrder(Order order);
+    int count() const { return rowCount(); }
 
     // Row in this model of the job with this id, or -1.
-    Q_INVOKABLE int rowOf(qint64 jobId) const;
+    Q_INVOKABLE int rowOf(int jobId) const;
     // Job id at a row of this model, or -1.
-    Q_INVOKABLE qint64 jobIdAt(int row) const;
+    Q_INVOKABLE int jobIdAt(int row) const;
+    // Every job id in view, in row order.
+    Q_INVOKABLE QList<int> jobIds() const;
 
 Q_SIGNALS:
     void filterChanged();
+    void orderChanged();
+    void countChanged();
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:
     Filter m_filter = Filter::All;
+    Order m_order = Order::Newest;
 };
 
 } // namespace jobmonitor

@@ -3,12 +3,12 @@
 #include "appcontroller.h"
 #include "job.h"
 #include "jobservice.h"
+#include "settingsfile.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QLocale>
 #include <QRegularExpression>
-#include <QSettings>
 
 #include <cmath>
 
@@ -17,27 +17,41 @@ namespace jobmonitor {
 namespace {
 
 constexpr int MaxRecentCommands = 10;
-constexpr int MaxRetries = 100;
 const QString RecentCommandsKey = QStringLiteral("recent/commands");
 
-// A number of seconds: nullopt (and an error) when the text is not a number in range.
-std::optional<double> parseSeconds(const QString &text, double minimum, QString *error) {
-    bool ok = false;
-    const double value = QLocale::c().toDouble(text.trimmed(), &ok);
-    if (!ok || !std::isfinite(value)) {
-        *error = QStringLiteral("Enter a number of seconds, like 30 or 2.5");
-        return std::nullopt;
-    }
-    if (value < minimum) {
-        *error = minimum > 0 ? QStringLiteral("Must be more than 0 seconds")
-                             : QStringLiteral("Must not be negative");
-        return std::nullopt;
-    }
+// Messages shown beside a field start with a capital, like the form's own.
+QString sentence(QString message) {
+    if (!message.isEmpty())
+        message[0] = message.at(0).toUpper();
+    return message;
+}
+
+std::optional<milliseconds> secondsField(const QString &text, QString *error) {
+    QString problem;
+    const std::optional<milliseconds> value = parseSeconds(text, &problem);
+    if (!value)
+        *error = sentence(problem);
     return value;
 }
 
-milliseconds toMilliseconds(double seconds) {
-    return milliseconds(std::llround(seconds * 1000));
+QString &errorFor(SpecProblem::Field field, auto &errors) {
+    switch (field) {
+    case SpecProblem::Field::Command:
+        break;
+    case SpecProblem::Field::WorkingDirectory:
+        return errors.workingDirectory;
+    case SpecProblem::Field::Environment:
+        return errors.environment;
+    case SpecProblem::Field::Timeout:
+        return errors.timeout;
+    case SpecProblem::Field::Retries:
+        return errors.retries;
+    case SpecProblem::Field::Backoff:
+        return errors.backoff;
+    case SpecProblem::Field::Termination:
+        return errors.grace;
+    }
+    return errors.command;
 }
 
 QString expandHome(const QString &path) {
@@ -49,8 +63,9 @@ QString expandHome(const QString &path) {
 } // namespace
 
 JobForm::JobForm(QObject *parent)
-    : QObject(parent)
-    , m_recent(QSettings().value(RecentCommandsKey).toStringList()) {
+    : QObject(parent) {
+    if (const std::unique_ptr<QSettings> settings = openSettings())
+        m_recent = settings->value(RecentCommandsKey).toStringList();
     reset();
 }
 
@@ -138,43 +153,62 @@ void JobForm::validate() {
     }
 
     if (!m_timeout.trimmed().isEmpty()) {
-        if (const auto seconds = parseSeconds(m_timeout, 0, &errors.timeout))
-            spec.timeout = toMilliseconds(*seconds);
+        if (const auto timeout = secondsField(m_timeout, &errors.timeout))
+            spec.timeout = *timeout;
     }
 
-    bool retriesOk = false;
-    const int retries = m_retries.trimmed().toInt(&retriesOk);
-    if (!retriesOk || retries < 0 || retries > MaxRetries)
-        errors.retries = QStringLiteral("Enter a whole number from 0 to %1").arg(MaxRetries);
-    else
-        spec.maxAttempts = 1 + retries;
+    // Whole numbers only; beyond the range of int it only has to stay beyond the limit.
+    static const QRegularExpression wholeNumber(QStringLiteral("^[0-9]+$"));
+    const QString retries = m_retries.trimmed();
+    if (!wholeNumber.match(retries).hasMatch()) {
+        errors.retries =
+            QStringLiteral("Enter a whole number from 0 to %1").arg(limits::maxRetries);
+    } else {
+        bool inRange = false;
+        const qlonglong value = retries.toLongLong(&inRange);
+        spec.maxAttempts = 1 + int(inRange ? std::min<qlonglong>(value, limits::maxRetries + 1)
+                                           : limits::maxRetries + 1);
+    }
 
-    const auto initial = parseSeconds(m_backoffInitial, 0.001, &errors.backoff);
+    const auto initial = secondsField(m_backoffInitial, &errors.backoff);
     bool factorOk = false;
     const double factor = QLocale::c().toDouble(m_backoffFactor.trimmed(), &factorOk);
-    const auto cap = errors.backoff.isEmpty() ? parseSeconds(m_backoffCap, 0.001, &errors.backoff)
-                                              : std::nullopt;
-    if (errors.backoff.isEmpty() && (!factorOk || !std::isfinite(factor) || factor < 1))
+    const auto cap =
+        errors.backoff.isEmpty() ? secondsField(m_backoffCap, &errors.backoff) : std::nullopt;
+    if (errors.backoff.isEmpty() && !factorOk)
         errors.backoff = QStringLiteral("The factor must be a number of at least 1");
-    if (errors.backoff.isEmpty() && *cap < *initial)
-        errors.backoff = QStringLiteral("The longest delay must not be shorter than the first");
     if (errors.backoff.isEmpty())
-        spec.backoff = {toMilliseconds(*initial), factor, toMilliseconds(*cap)};
+        spec.backoff = {*initial, factor, *cap};
 
-    if (const auto grace = parseSeconds(m_grace, 0, &errors.grace))
-        spec.termination = TerminationSequence::standard(toMilliseconds(*grace));
+    if (const auto grace = secondsField(m_grace, &errors.grace))
+        spec.termination = TerminationSequence::standard(*grace);
 
-    const bool fieldsOk = errors.workingDirectory.isEmpty() && errors.environment.isEmpty() &&
-                          errors.timeout.isEmpty() && errors.retries.isEmpty() &&
-                          errors.backoff.isEmpty() && errors.grace.isEmpty();
-    // An empty command is not an error to point at, it simply cannot start yet.
-    if (fieldsOk && !spec.command.isEmpty())
-        errors.command = spec.validate();
+    // What the text says is the spec's to judge: each problem goes beside its field, unless
+    // the field already says its text is not a number.
+    for (const SpecProblem &problem : spec.problems()) {
+        QString &error = errorFor(problem.field, errors);
+        // An empty command is not an error to point at, it simply cannot start yet.
+        if (error.isEmpty() &&
+            !(problem.field == SpecProblem::Field::Command && spec.command.isEmpty()))
+            error = sentence(problem.message);
+    }
     m_errors = errors;
-    if (fieldsOk && !spec.command.isEmpty() && errors.command.isEmpty())
+    const bool fieldsOk = errors.command.isEmpty() && errors.workingDirectory.isEmpty() &&
+                          errors.environment.isEmpty() && errors.timeout.isEmpty() &&
+                          errors.retries.isEmpty() && errors.backoff.isEmpty() &&
+                          errors.grace.isEmpty();
+    if (fieldsOk && !spec.command.isEmpty())
         m_spec = spec;
     else
         m_spec.reset();
+}
+
+QString JobForm::startHint() const {
+    if (m_spec)
+        return {};
+    if (m_command.trimmed().isEmpty())
+        return QStringLiteral("Enter a command to start the job");
+    return QStringLiteral("Correct the field marked in red to start the job");
 }
 
 qint64 JobForm::start() {
@@ -196,7 +230,8 @@ void JobForm::rememberCommand(const QString &command) {
     m_recent.prepend(command);
     while (m_recent.size() > MaxRecentCommands)
         m_recent.removeLast();
-    QSettings().setValue(RecentCommandsKey, m_recent);
+    if (const std::unique_ptr<QSettings> settings = openSettings())
+        settings->setValue(RecentCommandsKey, m_recent);
     Q_EMIT recentCommandsChanged();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "joblimits.h"
 #include "jobspec.h"
 
 #include <QObject>
@@ -11,10 +12,25 @@
 namespace jobmonitor {
 
 class JobService;
+// The limits of joblimits.h for QML, so that a control's bounds are the ones every front end
+// uses (the status bar's max-parallel spin box, the form's hints).
+class JobLimits : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+    Q_PROPERTY(int maxParallel READ maxParallel CONSTANT)
+    Q_PROPERTY(int maxRetries READ maxRetries CONSTANT)
+public:
+    using QObject::QObject;
+    static int maxParallel() { return limits::maxParallel; }
+    static int maxRetries() { return limits::maxRetries; }
+};
 
 // The New job form's state and rules. Every field is kept as the text the user typed, so
 // nothing is lost while a field is wrong; each field has its own error message, and start()
-// works only when all of them are empty.
+// works only when all of them are empty. The form only turns text into a JobSpec; whether
+// the spec is acceptable is JobSpec::validate()'s to say, as for every front end, and each
+// problem it finds is shown beside its field. Recent commands are kept in openSettings().
 class JobForm : public QObject {
     Q_OBJECT
     QML_ELEMENT
@@ -40,6 +56,8 @@ class JobForm : public QObject {
     Q_PROPERTY(QString backoffError READ backoffError NOTIFY changed)
     Q_PROPERTY(QString graceError READ graceError NOTIFY changed)
     Q_PROPERTY(bool valid READ isValid NOTIFY changed)
+    // Why the job cannot start yet, for the disabled Start button; empty when it can.
+    Q_PROPERTY(QString startHint READ startHint NOTIFY changed)
     // Why the last start() failed (the supervisor refused the job), or empty.
     Q_PROPERTY(QString startError READ startError NOTIFY changed)
     Q_PROPERTY(QStringList recentCommands READ recentCommands NOTIFY recentCommandsChanged)
@@ -75,6 +93,7 @@ public:
     QString backoffError() const { return m_errors.backoff; }
     QString graceError() const { return m_errors.grace; }
     bool isValid() const { return m_spec.has_value(); }
+    QString startHint() const;
     QString startError() const { return m_startError; }
     QStringList recentCommands() const { return m_recent; }
 

@@ -28,7 +28,7 @@ void JobListModel::add(Job *job) {
     m_jobs.append(job);
     connect(job, &Job::transitioned, this, [this, job] {
         jobChanged(job, {StateRole, StateNameRole, ElapsedRole, ResultRole, ActiveRole, FinalRole,
-                         DeadlineRole, AttemptRole});
+                         DeadlineRole, AttemptRole, StartedAtRole});
     });
     connect(job, &Job::deadlineChanged, this, [this, job] { jobChanged(job, {DeadlineRole}); });
 }
@@ -99,7 +99,7 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const {
     case StateRole:
         return int(job.state());
     case StateNameRole:
-        return jobStateName(job.state());
+        return stateLabel(job.state());
     case AttemptRole:
         return job.attemptOfRun();
     case MaxAttemptsRole:
@@ -116,6 +116,8 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const {
         return double(jobDeadlineEpochMs(job));
     case CreatedAtRole:
         return job.createdAt();
+    case StartedAtRole:
+        return job.startedAt();
     }
     return {};
 }
@@ -135,6 +137,7 @@ QHash<int, QByteArray> JobListModel::roleNames() const {
         {FinalRole, "isFinal"},
         {DeadlineRole, "deadline"},
         {CreatedAtRole, "createdAt"},
+        {StartedAtRole, "startedAt"},
     };
 }
 

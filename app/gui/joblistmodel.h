@@ -23,7 +23,7 @@ public:
         LabelRole,                    // string: the name, or the command when the job has none
         CommandRole,                  // string: the command line
         StateRole,                    // int: jobmonitor::JobState
-        StateNameRole,                // string: "Running", "TimedOut", ...
+        StateNameRole,                // string: "Queued", "Running", "Timed out", ...
         AttemptRole,                  // int: current or last attempt of this run, 0 before one
         MaxAttemptsRole,              // int: 1 + retries
         ElapsedRole,   // string: "1:07", ticking while the job runs; empty while queued
@@ -32,6 +32,7 @@ public:
         FinalRole,     // bool: Completed, Failed, TimedOut or Cancelled
         DeadlineRole,  // double: epoch ms of SIGKILL (Stopping) or next attempt (Retrying), 0
         CreatedAtRole, // date: when the job was queued
+        StartedAtRole, // date: when its first attempt started; invalid before
     };
     Q_ENUM(Role)
 

@@ -1,5 +1,9 @@
 #include "outputmodel.h"
 
+#include "jobformat.h"
+
+#include <QRegularExpression>
+
 #include <algorithm>
 
 namespace jobmonitor {
@@ -11,10 +15,8 @@ constexpr int FrameMs = 16;
 constexpr int FloodMs = 50;
 constexpr int FloodLinesPerBatch = 8;
 
-// Open lines come last: the number of rows at the end that show partial lines.
-int openLines(const QList<OutputLine> &lines) {
-    return int(std::count_if(lines.cbegin(), lines.cend(),
-                             [](const OutputLine &line) { return !line.complete; }));
+int channelIndex(OutputChannel channel) {
+    return channel == OutputChannel::Stderr ? 1 : 0;
 }
 } // namespace
 
@@ -31,6 +33,8 @@ void OutputModel::setBuffer(OutputBuffer *buffer) {
     if (m_buffer)
         m_buffer->disconnect(this);
     m_buffer = buffer;
+    m_headers.clear();
+    m_sectionsSeen = -1;
     reset();
     if (buffer) {
         connect(buffer, &OutputBuffer::changed, this, &OutputModel::scheduleSync);
@@ -38,18 +42,75 @@ void OutputModel::setBuffer(OutputBuffer *buffer) {
     }
 }
 
+void OutputModel::updateHeaders() {
+    const QList<OutputSection> sections = m_buffer ? m_buffer->sections() : QList<OutputSection>();
+    if (sections.size() == m_sectionsSeen)
+        return;
+    m_sectionsSeen = sections.size();
+    QMap<qint64, QString> headers;
+    // One attempt needs no separator.
+    if (sections.size() > 1) {
+        for (const OutputSection &section : sections) {
+            QStringList parts{QStringLiteral("Attempt %1").arg(section.attempt),
+                              QStringLiteral("started %1").arg(dateTimeText(section.startedAt))};
+            if (!section.traceId.isEmpty())
+                parts.append(QStringLiteral("trace %1").arg(section.traceId));
+            // Attempts that printed nothing share the first line of the next one.
+            QString &header = headers[section.firstLine];
+            if (!header.isEmpty())
+                header += QLatin1Char('\n');
+            header += parts.join(QStringLiteral("  \u00b7  "));
+        }
+    }
+    if (headers == m_headers)
+        return;
+    m_headers = headers;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {AttemptHeaderRole});
+}
+
 void OutputModel::scheduleSync() {
     if (!m_batchTimer.isActive())
         m_batchTimer.start();
 }
 
+QList<OutputModel::Row> OutputModel::makeRows(const QList<OutputLine> &lines) {
+    QList<Row> rows;
+    rows.reserve(lines.size());
+    for (const OutputLine &line : lines) {
+        AnsiStyle &channelStyle = m_channelStyle[channelIndex(line.channel)];
+        // An open line is shown again, longer, in the next batch: it must not move the
+        // channel's style on before it is complete.
+        AnsiStyle style = channelStyle;
+        Row row{line, {}, style};
+        const AnsiLine parsed = parseAnsi(line.text, style);
+        row.text = parsed.text;
+        row.styled = !parsed.runs.isEmpty();
+        row.match = matches(row);
+        if (line.complete)
+            channelStyle = style;
+        rows.append(std::move(row));
+    }
+    return rows;
+}
+
 void OutputModel::reset() {
     m_batchTimer.stop();
     beginResetModel();
-    m_lines = m_buffer ? m_buffer->lines() : QList<OutputLine>();
+    m_channelStyle[0] = m_channelStyle[1] = AnsiStyle();
+    m_rows = makeRows(m_buffer ? m_buffer->lines() : QList<OutputLine>());
     m_completed = m_buffer ? m_buffer->completedLines() : 0;
-    m_openRows = openLines(m_lines);
+    m_openRows = int(std::count_if(m_rows.cbegin(), m_rows.cend(),
+                                   [](const Row &row) { return !row.line.complete; }));
+    m_matches.clear();
+    for (const Row &row : std::as_const(m_rows))
+        if (row.match)
+            m_matches.append(row.line.number);
     endResetModel();
+    m_sectionsSeen = -1;
+    updateHeaders();
+    if (!m_searchText.isEmpty())
+        setCurrentMatch(m_matches.isEmpty() ? 0 : m_matches.constFirst());
     Q_EMIT statsChanged();
 }
 
@@ -58,21 +119,27 @@ void OutputModel::reset() {
 // them all for every batch would cost the window in proportion to the tail, not the news):
 // lines that fell out of the tail leave at the top, the kept complete lines stay untouched,
 // and the rows of the open (partial) lines at the end are updated, then the new lines added.
+// The matches of the search follow: those of the rows that leave are the first ones, those of
+// the open rows the last ones.
 void OutputModel::sync() {
     if (!m_buffer)
         return;
+    updateHeaders();
     const qint64 completed = m_buffer->completedLines();
-    QList<OutputLine> tail = m_buffer->linesAfter(m_completed);
+    const QList<Row> tail = makeRows(m_buffer->linesAfter(m_completed));
 
     // The kept complete rows are the last of the first m_completed lines to arrive; those the
     // buffer no longer keeps leave.
-    const int completeRows = int(m_lines.size()) - m_openRows;
+    const int completeRows = int(m_rows.size()) - m_openRows;
     const qint64 firstShown = m_completed - completeRows;
     const int dropped =
         int(std::clamp<qint64>(m_buffer->droppedLines() - firstShown, 0, completeRows));
     if (dropped > 0) {
+        const auto droppedMatches = std::count_if(m_rows.cbegin(), m_rows.cbegin() + dropped,
+                                                  [](const Row &row) { return row.match; });
+        m_matches.remove(0, droppedMatches);
         beginRemoveRows({}, 0, dropped - 1);
-        m_lines.remove(0, dropped);
+        m_rows.remove(0, dropped);
         endRemoveRows();
     }
     m_batchTimer.setInterval(completed - m_completed > FloodLinesPerBatch ? FloodMs : FrameMs);
@@ -80,53 +147,83 @@ void OutputModel::sync() {
 
     // Rows from `kept` on were open lines; replace them in place, then add or remove the rest.
     const int kept = completeRows - dropped;
-    const int oldRows = int(m_lines.size());
+    const auto openMatches = std::count_if(m_rows.cbegin() + kept, m_rows.cend(),
+                                           [](const Row &row) { return row.match; });
+    m_matches.resize(m_matches.size() - openMatches);
+    for (const Row &row : tail)
+        if (row.match)
+            m_matches.append(row.line.number);
+
+    const int oldRows = int(m_rows.size());
     const int newRows = kept + int(tail.size());
     const int shared = std::min(oldRows, newRows);
     for (int row = kept; row < shared; ++row)
-        m_lines[row] = tail[row - kept];
+        m_rows[row] = tail[row - kept];
     if (shared > kept)
         Q_EMIT dataChanged(createIndex(kept, 0), createIndex(shared - 1, 0));
-    m_openRows = openLines(tail);
+    m_openRows = int(std::count_if(tail.cbegin(), tail.cend(),
+                                   [](const Row &row) { return !row.line.complete; }));
     if (newRows > oldRows) {
         beginInsertRows({}, oldRows, newRows - 1);
-        m_lines.append(tail.sliced(oldRows - kept));
+        m_rows.append(tail.sliced(oldRows - kept));
         endInsertRows();
     } else if (oldRows > newRows) {
         beginRemoveRows({}, newRows, oldRows - 1);
-        m_lines.resize(newRows);
+        m_rows.resize(newRows);
         endRemoveRows();
+    }
+    if (!m_searchText.isEmpty()) {
+        if (m_currentMatchLine == 0 && !m_matches.isEmpty())
+            setCurrentMatch(m_matches.constFirst());
+        else
+            Q_EMIT searchChanged(); // the count, or the current match's position, moved
     }
     Q_EMIT statsChanged();
 }
 
 int OutputModel::rowCount(const QModelIndex &parent) const {
-    return parent.isValid() ? 0 : int(m_lines.size());
+    return parent.isValid() ? 0 : int(m_rows.size());
 }
 
 QVariant OutputModel::data(const QModelIndex &index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const OutputLine &line = m_lines[index.row()];
+    const Row &row = m_rows[index.row()];
     switch (Role(role)) {
     case TextRole:
-        return line.text;
+        return row.text;
     case StderrRole:
-        return line.channel == OutputChannel::Stderr;
+        return row.line.channel == OutputChannel::Stderr;
     case NumberRole:
-        return line.number;
+        return row.line.number;
     case CompleteRole:
-        return line.complete;
+        return row.line.complete;
+    case MarkupRole: {
+        if (!row.styled)
+            return QString();
+        AnsiStyle style = row.startStyle;
+        return ansiMarkup(parseAnsi(row.line.text, style), m_darkBackground);
+    }
+    case RichMarkupRole: {
+        if (!row.styled)
+            return false;
+        AnsiStyle style = row.startStyle;
+        return parseAnsi(row.line.text, style).needsRichText();
+    }
+    case MatchRole:
+        return row.match;
+    case AttemptHeaderRole:
+        return m_headers.isEmpty() ? QString() : m_headers.value(row.line.number);
     }
     return {};
 }
 
 QHash<int, QByteArray> OutputModel::roleNames() const {
     return {
-        {TextRole, "text"},
-        {StderrRole, "stderr"},
-        {NumberRole, "number"},
-        {CompleteRole, "complete"},
+        {TextRole, "text"},     {StderrRole, "stderr"},
+        {NumberRole, "number"}, {CompleteRole, "complete"},
+        {MarkupRole, "markup"}, {RichMarkupRole, "richMarkup"},
+        {MatchRole, "match"},   {AttemptHeaderRole, "attemptHeader"},
     };
 }
 
@@ -138,29 +235,127 @@ qint64 OutputModel::totalLines() const {
     return m_buffer ? m_buffer->totalLines() : 0;
 }
 
-int OutputModel::find(const QString &text, int fromRow, bool backwards) const {
-    const int rows = int(m_lines.size());
-    if (text.isEmpty() || rows == 0)
+void OutputModel::setDarkBackground(bool dark) {
+    if (dark == m_darkBackground)
+        return;
+    m_darkBackground = dark;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {MarkupRole});
+    Q_EMIT darkBackgroundChanged();
+}
+
+bool OutputModel::matches(const Row &row) const {
+    return !m_searchText.isEmpty() && row.text.contains(m_searchText, Qt::CaseInsensitive);
+}
+
+int OutputModel::matchIndex(qint64 line) const {
+    return line > 0 ? int(m_matches.indexOf(line)) : -1;
+}
+
+int OutputModel::currentMatch() const {
+    return matchIndex(m_currentMatchLine) + 1;
+}
+
+void OutputModel::setCurrentMatch(qint64 line) {
+    m_currentMatchLine = line;
+    Q_EMIT searchChanged();
+}
+
+void OutputModel::search(const QString &text, qint64 nearLine) {
+    const bool changed = text != m_searchText;
+    m_searchText = text;
+    if (changed) {
+        m_matches.clear();
+        for (Row &row : m_rows) {
+            row.match = matches(row);
+            if (row.match)
+                m_matches.append(row.line.number);
+        }
+        if (!m_rows.isEmpty())
+            Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {MatchRole});
+    }
+    if (m_matches.isEmpty()) {
+        setCurrentMatch(0);
+        return;
+    }
+    // The first match from the line asked for on, else the first of all.
+    const int from = std::max(0, rowOfLine(nearLine));
+    for (int row = from; row < m_rows.size(); ++row) {
+        if (m_rows[row].match) {
+            setCurrentMatch(m_rows[row].line.number);
+            return;
+        }
+    }
+    setCurrentMatch(m_matches.constFirst());
+}
+
+bool OutputModel::nextMatch() {
+    if (m_matches.isEmpty())
+        return false;
+    const int at = matchIndex(m_currentMatchLine);
+    // A current match that dropped out of the tail was before every kept one.
+    setCurrentMatch(m_matches[at < 0 ? 0 : (at + 1) % m_matches.size()]);
+    return true;
+}
+
+bool OutputModel::previousMatch() {
+    if (m_matches.isEmpty())
+        return false;
+    const int at = matchIndex(m_currentMatchLine);
+    const int count = int(m_matches.size());
+    setCurrentMatch(m_matches[at < 0 ? count - 1 : (at + count - 1) % count]);
+    return true;
+}
+
+int OutputModel::rowOfLine(qint64 number) const {
+    const int rows = int(m_rows.size());
+    if (rows == 0 || number <= 0)
         return -1;
-    const int step = backwards ? -1 : 1;
-    int row = fromRow;
-    for (int i = 0; i < rows; ++i) {
-        row = ((row + step) % rows + rows) % rows;
-        if (m_lines[row].text.contains(text, Qt::CaseInsensitive))
-            return row;
+    // Rows follow the numbers except where lines of the two channels were open at once, so
+    // look where the number would be and then around it.
+    const int guess =
+        int(std::clamp<qint64>(number - m_rows.constFirst().line.number, 0, rows - 1));
+    for (int distance = 0; distance < rows; ++distance) {
+        const int below = guess + distance;
+        const int above = guess - distance;
+        if (below < rows && m_rows[below].line.number == number)
+            return below;
+        if (above >= 0 && m_rows[above].line.number == number)
+            return above;
+        if (below >= rows && above < 0)
+            break;
     }
     return -1;
 }
 
-QString OutputModel::text(int first, int last) const {
-    if (m_lines.isEmpty())
+QString OutputModel::linesText(qint64 first, qint64 last) const {
+    if (m_rows.isEmpty())
         return {};
-    const int from = std::clamp(std::min(first, last), 0, int(m_lines.size()) - 1);
-    const int to = std::clamp(std::max(first, last), 0, int(m_lines.size()) - 1);
+    int from = rowOfLine(first);
+    int to = rowOfLine(last);
+    if (from > to)
+        std::swap(from, to);
+    // One end dropped out of the tail: the kept part starts at the top.
+    if (from < 0)
+        from = 0;
+    if (to < 0)
+        return {};
     QStringList parts;
     for (int row = from; row <= to; ++row)
-        parts.append(m_lines[row].text);
+        parts.append(m_rows[row].text);
     return parts.join(QLatin1Char('\n'));
+}
+
+qint64 OutputModel::firstErrorLine() const {
+    for (const Row &row : m_rows)
+        if (row.line.channel == OutputChannel::Stderr)
+            return row.line.number;
+    static const QRegularExpression error(QStringLiteral("\\b(error|fatal)\\b"),
+                                          QRegularExpression::CaseInsensitiveOption);
+    for (const Row &row : m_rows)
+        if (row.text.contains(error))
+            return row.line.number;
+    return 0;
 }
 
 } // namespace jobmonitor

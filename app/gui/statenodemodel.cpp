@@ -1,5 +1,7 @@
 #include "statenodemodel.h"
 
+#include "jobformat.h"
+
 namespace jobmonitor {
 
 QPointF stateDiagramPosition(JobState state) {
@@ -57,7 +59,7 @@ QVariant StateNodeModel::data(const QModelIndex &index, int role) const {
     case StateRole:
         return int(state);
     case NameRole:
-        return jobStateName(state);
+        return stateLabel(state);
     case XRole:
         return stateDiagramPosition(state).x();
     case YRole:

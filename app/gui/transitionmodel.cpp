@@ -1,5 +1,7 @@
 #include "transitionmodel.h"
 
+#include "jobformat.h"
+
 namespace jobmonitor {
 
 TransitionModel::TransitionModel(QObject *parent)
@@ -32,9 +34,9 @@ QVariant TransitionModel::data(const QModelIndex &index, int role) const {
     case ToRole:
         return int(t.to);
     case FromNameRole:
-        return jobStateName(t.from);
+        return stateLabel(t.from);
     case ToNameRole:
-        return jobStateName(t.to);
+        return stateLabel(t.to);
     case EventNameRole:
         return jobEventName(t.event);
     case TimeRole:

@@ -22,7 +22,8 @@ public:
         TimeRole,                    // date: wall-clock time it was applied
         TimeTextRole,                // string: "14:03:22.120"
         ReasonRole,                  // string: "exit code 3", "deadline 30 s", "cancelled by user"
-        AttemptRole,                 // int: the attempt it belongs to
+        AttemptRole, // int: the attempt it belongs to, counted over the job's whole life (a
+                     // Retry goes on counting), 0 before the first
     };
     Q_ENUM(Role)
 

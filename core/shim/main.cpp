@@ -29,6 +29,8 @@
 //                      and level (0-7)
 //   --scan-proc        finds the job's processes by reading all of /proc, as on kernels
 //                      without /proc/PID/task/TID/children (so tests can cover that path)
+//   --copy-output      saves output by copying it through a buffer, as on file systems that
+//                      cannot splice (so tests can cover that path)
 //
 // The caller puts the shim in its own session and sets PR_SET_PDEATHSIG before exec'ing it.
 // The command gets exactly fds 0 (the shim's stdin), 1 and 2 (pipes to the shim): every other
@@ -148,6 +150,7 @@ struct Options {
     std::optional<int> ioniceClass;
     int ioniceLevel = 0;
     bool scanProc = false;
+    bool copyOutput = false;
     pid_t adoptSession = 0;
     const char *adoptTrace = nullptr;
     char **command = nullptr;
@@ -201,6 +204,10 @@ std::optional<Options> parseOptions(int argc, char **argv) {
         }
         if (std::strcmp(arg, "--scan-proc") == 0) {
             options.scanProc = true;
+            continue;
+        }
+        if (std::strcmp(arg, "--copy-output") == 0) {
+            options.copyOutput = true;
             continue;
         }
         if (std::strcmp(arg, "--big-pipes") == 0) {
@@ -351,7 +358,15 @@ private:
 }
 
 // Closes every descriptor from 3 up except keep, so that the command sees only 0, 1 and 2.
+// close_range (Linux 5.9) does it in one or two calls; older kernels get a walk of
+// /proc/self/fd.
 void closeInheritedFds(int keep) {
+    const bool closed =
+        keep < 3 ? syscall(SYS_close_range, 3u, ~0u, 0u) == 0
+                 : (keep == 3 || syscall(SYS_close_range, 3u, unsigned(keep - 1), 0u) == 0) &&
+                       syscall(SYS_close_range, unsigned(keep + 1), ~0u, 0u) == 0;
+    if (closed)
+        return;
     DIR *fds = opendir("/proc/self/fd");
     if (fds == nullptr) {
         for (int fd = 3; fd < 1024; ++fd)
@@ -396,6 +411,7 @@ struct ProcessInfo {
     pid_t session = 0;
     bool alive = false; // zombies have ended
     bool liveDescendant = false;
+    int signalsSent = 0; // adopting: how many of the sequence's signals it has been sent
 };
 
 bool readProcessInfo(pid_t pid, ProcessInfo &info) {
@@ -485,6 +501,14 @@ public:
                   [](const ProcessInfo &a, const ProcessInfo &b) { return a.pid < b.pid; });
     }
 
+    // Looks pid up among the first `within` entries, which must be sorted by pid.
+    ProcessInfo *find(pid_t pid, size_t within) {
+        ProcessInfo *begin = m_items;
+        ProcessInfo *end = begin + std::min(within, m_count);
+        ProcessInfo *found = std::lower_bound(
+            begin, end, pid, [](const ProcessInfo &info, pid_t p) { return info.pid < p; });
+        return found != end && found->pid == pid ? found : nullptr;
+    }
     const ProcessInfo *find(pid_t pid) const {
         const ProcessInfo *begin = m_items;
         const ProcessInfo *end = begin + m_count;
@@ -498,6 +522,18 @@ public:
             if (m_items[i].pid == pid)
                 return true;
         return false;
+    }
+
+    // Removes the entries from `from` on whose pid is among the entries before it (which it
+    // sorts by pid).
+    void dropKnown(size_t from) {
+        std::sort(m_items, m_items + from,
+                  [](const ProcessInfo &a, const ProcessInfo &b) { return a.pid < b.pid; });
+        size_t kept = from;
+        for (size_t i = from; i < m_count; ++i)
+            if (find(m_items[i].pid, from) == nullptr)
+                m_items[kept++] = m_items[i];
+        m_count = kept;
     }
 
     // Appends the children of pid, made by any of its threads, as entries to be read.
@@ -693,8 +729,9 @@ struct Output {
 // Channel 0 is stdout, 1 stderr.
 class OutputSaver {
 public:
-    explicit OutputSaver(Report &report)
-        : m_report(report) {}
+    OutputSaver(Report &report, bool copyInstead)
+        : m_report(report)
+        , m_copyInstead(copyInstead) {}
 
     // Creates DIR and the three files; on failure everything is relayed and false returned.
     bool open(const char *dir) {
@@ -704,16 +741,17 @@ public:
         if (dirFd < 0)
             return false;
         const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-        m_out[Stdout].file = openat(dirFd, "stdout", flags, 0600);
-        m_out[Stderr].file = openat(dirFd, "stderr", flags, 0600);
-        m_index = openat(dirFd, "index", flags, 0600);
-        const int saved = errno;
-        close(dirFd);
+        // The index and its header come first: a reader that finds the data files must find
+        // the index too, or it would take the directory for one without an index for good.
         static const char header[16] = {'J', 'M', 'I', 'N', 'D', 'E', 'X', '1'};
-        if (m_out[Stdout].file < 0 || m_out[Stderr].file < 0 || m_index < 0 ||
-            !writeAll(m_index, header, sizeof header)) {
-            const int error =
-                m_index >= 0 && m_out[0].file >= 0 && m_out[1].file >= 0 ? errno : saved;
+        m_index = openat(dirFd, "index", flags, 0600);
+        bool opened = m_index >= 0 && writeAll(m_index, header, sizeof header);
+        for (Channel c : {Stdout, Stderr})
+            if (opened)
+                opened = (m_out[c].file = openat(dirFd, kChannelName[c], flags, 0600)) >= 0;
+        const int error = errno;
+        close(dirFd);
+        if (!opened) {
             closeFiles();
             errno = error;
             return false;
@@ -744,17 +782,21 @@ public:
     }
 
 private:
-    static bool writeAll(int fd, const char *data, size_t size) {
-        while (size > 0) {
-            const ssize_t n = write(fd, data, size);
+    // Returns how many bytes were written: all of them, or fewer with errno set.
+    static size_t writeSome(int fd, const char *data, size_t size) {
+        size_t written = 0;
+        while (written < size) {
+            const ssize_t n = write(fd, data + written, size - written);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0)
-                return false;
-            data += n;
-            size -= static_cast<size_t>(n);
+                break;
+            written += static_cast<size_t>(n);
         }
-        return true;
+        return written;
+    }
+    static bool writeAll(int fd, const char *data, size_t size) {
+        return writeSome(fd, data, size) == size;
     }
 
     // Starts a run in the index before its first bytes are written.
@@ -812,15 +854,17 @@ private:
     }
 
     // One read from the pipe and its write to the file; like splice, -1 with errno on failure.
-    // Bytes read but not written are relayed, so nothing is lost.
+    // Bytes read but not written are relayed (only those: a full disk often takes part of a
+    // write), so nothing is lost and nothing doubled.
     ssize_t copyOnce(Channel c) {
         Output &out = m_out[c];
         const ssize_t n = read(out.pipe, m_buffer, sizeof m_buffer);
         if (n <= 0)
             return n;
-        if (!writeAll(out.file, m_buffer, static_cast<size_t>(n))) {
+        const size_t written = writeSome(out.file, m_buffer, static_cast<size_t>(n));
+        if (written < static_cast<size_t>(n)) {
             const int error = errno;
-            m_report.relay(c, m_buffer, static_cast<size_t>(n));
+            m_report.relay(c, m_buffer + written, static_cast<size_t>(n) - written);
             errno = error;
             return -1;
         }
@@ -872,7 +916,7 @@ private:
     int m_index = -1;
     int m_lastChannel = -1;
     long m_lastRecordMs = 0;
-    bool m_copyInstead = false;
+    bool m_copyInstead;
     char m_buffer[65536];
 };
 
@@ -883,7 +927,7 @@ public:
         , m_signalFd(signalFd)
         , m_report(report)
         , m_sequence(options)
-        , m_output(report) {}
+        , m_output(report, options.copyOutput) {}
 
     [[noreturn]] void run();
 
@@ -892,7 +936,6 @@ private:
     bool reapChildren();
     size_t findLiveDescendants();
     size_t signalJob(int signal);
-    void checkStragglers();
     void startSequence(const char *cause);
     void requestKill();
     void handle(const signalfd_siginfo &info);
@@ -913,7 +956,6 @@ private:
     bool m_endingRequested = false; // a signal that ends processes went to the job
     std::optional<bool> m_stopEffect;
     size_t m_stragglers = 0;
-    bool m_stragglersChecked = false;
     size_t m_killed = 0;
     size_t m_killedEscapees = 0;
     bool m_killCounted = false;
@@ -971,18 +1013,26 @@ void Shim::startLeader() {
     m_report.line("leader %d", m_leader);
 }
 
-// Reaps every child that has ended; returns whether the shim still has children.
+// Reaps every child that has ended; returns whether the shim still has children. What lives
+// on when the leader is found to have ended by itself are stragglers, counted here, wherever
+// its end is noticed: a stop request may be what makes the shim look.
 bool Shim::reapChildren() {
+    bool leaderReaped = false;
     for (;;) {
         int status = 0;
         const pid_t pid = waitpid(-1, &status, WNOHANG | __WALL);
-        if (pid > 0 && pid == m_leader)
+        if (pid > 0 && pid == m_leader) {
             m_leaderStatus = status;
+            leaderReaped = true;
+        }
         if (pid > 0)
             continue;
         if (pid < 0 && errno == EINTR)
             continue;
-        return pid == 0;
+        const bool childrenLeft = pid == 0;
+        if (leaderReaped && childrenLeft && !m_endingRequested)
+            m_stragglers = findLiveDescendants();
+        return childrenLeft;
     }
 }
 
@@ -990,12 +1040,25 @@ bool Shim::reapChildren() {
 // found through parent-child links, which also finds processes that left the job's group or
 // session. The walk down from the shim costs what the job is big, which matters when hundreds
 // of jobs stop at once; kernels without /proc/PID/task/TID/children get a scan of all of /proc.
+//
+// A process that ends during the walk (often of the very signal that was just sent to the
+// job's group) hands its children to the shim after the shim's own children were read, and
+// before the walk reached it: they are in no children file the walk reads. So the shim's
+// children are read again after each walk, and the new ones walked, until none turn up.
 size_t Shim::findLiveDescendants() {
     if (!m_childrenFiles || m_options.scanProc)
         return scanAllProcesses(m_processes, m_self);
     m_processes.clear();
-    m_processes.appendChildren(m_self);
-    return m_processes.walkFrom(0);
+    size_t count = 0;
+    size_t walked = 0;
+    for (;;) {
+        m_processes.appendChildren(m_self);
+        m_processes.dropKnown(walked);
+        if (m_processes.size() == walked)
+            return count;
+        count += m_processes.walkFrom(walked);
+        walked = m_processes.size();
+    }
 }
 
 // Sends signal to the job's group and to every other live descendant; returns how many live
@@ -1023,20 +1086,6 @@ size_t Shim::signalJob(int signal) {
     return count;
 }
 
-// Once the leader has ended: the processes still alive are stragglers, unless the job was
-// being ended anyway; either way the sequence ends them.
-void Shim::checkStragglers() {
-    if (!m_leaderStatus || m_sequence.running() || m_stragglersChecked)
-        return;
-    m_stragglersChecked = true;
-    const size_t alive = findLiveDescendants();
-    if (alive == 0)
-        return;
-    if (!m_endingRequested)
-        m_stragglers = alive;
-    startSequence("stragglers");
-}
-
 void Shim::startSequence(const char *cause) {
     if (m_sequence.running())
         return;
@@ -1058,8 +1107,6 @@ void Shim::handle(const signalfd_siginfo &info) {
     if (fromApplication && (request == 0 || request == SIGKILL) && !m_stopEffect) {
         reapChildren();
         m_stopEffect = !m_leaderStatus.has_value();
-        // A leader that ended by itself leaves stragglers, whatever the request says next.
-        checkStragglers();
     }
     if (!fromApplication) {
         // SIGTERM, SIGINT, SIGHUP: somebody wants the job gone, or the application died
@@ -1110,7 +1157,8 @@ void Shim::run() {
             m_output.drain();
             break;
         }
-        checkStragglers();
+        if (m_leaderStatus && !m_sequence.running() && childrenLeft)
+            startSequence("stragglers");
         takeSteps();
 
         // One wait for everything: signals (SIGCHLD is raised for every child of the shim that
@@ -1206,6 +1254,7 @@ private:
                environmentHas(info.pid, m_marker);
     }
     size_t findProcesses();
+    void catchUp();
     void signalAll(int signal);
 
     const Options &m_options;
@@ -1216,6 +1265,7 @@ private:
     char m_marker[PATH_MAX];
     ProcessList m_walk;
     ProcessList m_adopted; // every process ever found: reported once, for the parent to reap
+    ProcessList m_reached; // every process ever signalled, sorted by pid
     int m_signalsSent[kMaxSteps + 1];
     int m_signalsSentCount = 0;
 };
@@ -1241,6 +1291,30 @@ size_t Adopter::findProcesses() {
     return m_walk.walkFrom(0);
 }
 
+// Sends each process found the sequence's signals it has not been sent yet, in order: every
+// process gets each step's signal once, and one found late (re-parented to us when its own
+// parent ended) catches up, so that a stopped one is continued too.
+void Adopter::catchUp() {
+    const size_t known = m_reached.size();
+    for (size_t i = 0; i < m_walk.size(); ++i) {
+        const ProcessInfo &info = m_walk[i];
+        if (!info.liveDescendant)
+            continue;
+        ProcessInfo *reached = m_reached.find(info.pid, known);
+        for (int s = reached ? reached->signalsSent : 0; s < m_signalsSentCount; ++s)
+            signalProcess(info, m_parent, m_signalsSent[s]);
+        if (reached != nullptr) {
+            reached->signalsSent = m_signalsSentCount;
+        } else {
+            ProcessInfo first = info;
+            first.signalsSent = m_signalsSentCount;
+            m_reached.append(first);
+        }
+    }
+    if (m_reached.size() != known)
+        m_reached.sortByPid();
+}
+
 void Adopter::signalAll(int signal) {
     for (size_t i = 0; i < m_walk.size(); ++i)
         if (m_walk[i].liveDescendant)
@@ -1256,17 +1330,13 @@ void Adopter::run() {
         const size_t alive = findProcesses();
         if (alive == 0)
             break;
-        // Processes found late (re-parented when their own parent ended) get every signal
-        // the others got, in order, so a stopped one is continued too.
-        for (int i = 0; i < m_signalsSentCount; ++i)
-            signalAll(m_signalsSent[i]);
         const long now = nowMs();
         while (const int signal = m_sequence.nextSignal(now)) {
-            signalAll(signal);
             m_report.line("step %d", signal);
             if (m_signalsSentCount <= kMaxSteps)
                 m_signalsSent[m_signalsSentCount++] = signal;
         }
+        catchUp();
         if (m_sequence.killing()) {
             if (!killCounted) {
                 killCounted = true;
@@ -1319,9 +1389,12 @@ int main(int argc, char **argv) {
     if (options->reportFd >= 0 && fcntl(options->reportFd, F_SETFD, FD_CLOEXEC) != 0)
         failBeforeStart(report, "report fd");
     // An inherited SIG_IGN for SIGCHLD would make the kernel reap the leader for us and lose
-    // its status; a closed report pipe must give EPIPE, not kill the shim.
+    // its status; a closed report pipe must give EPIPE, not kill the shim; an output file that
+    // reaches the file size limit (ulimit -f) must give EFBIG, so that the rest is relayed.
+    // The command gets default actions for all of them (POSIX_SPAWN_SETSIGDEF).
     signal(SIGCHLD, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
     const int signalFd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
     if (signalFd < 0)
         failBeforeStart(report, "signalfd");

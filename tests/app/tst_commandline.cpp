@@ -1,13 +1,29 @@
 // Command line parsing: defaults, every option, and every bad value refused with exit status 64
 // and one line that names the option.
 #include "commandline.h"
+#include "joblimits.h"
+#include "settingsfile.h"
 
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace jobmonitor;
 using std::chrono::milliseconds;
+
+namespace {
+
+mode_t modeOf(const QString &path) {
+    struct stat info = {};
+    if (::stat(QFile::encodeName(path).constData(), &info) != 0)
+        return mode_t(-1);
+    return info.st_mode & 07777;
+}
+
+} // namespace
 
 class TestCommandLine : public QObject {
     Q_OBJECT
@@ -32,12 +48,14 @@ private Q_SLOTS:
         QVERIFY(!options.headless);
         QVERIFY(!options.json);
         QVERIFY(options.jobs.isEmpty());
-        QCOMPARE(options.grace, milliseconds(5000));
+        QCOMPARE(options.termination, TerminationSequence::standard(milliseconds(5000)));
         QCOMPARE(options.timeout, milliseconds(0));
         QCOMPARE(options.retries, 0);
         QCOMPARE(options.maxParallel, 4);
         QCOMPARE(options.stateDir, stateDir());
         QVERIFY(QFileInfo(stateDir()).isDir());
+        // Not given on the command line: the settings stay in the user's configuration.
+        QCOMPARE(options.settingsFile, defaultSettingsFile());
     }
 
     void validValues_data() {
@@ -45,33 +63,54 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("jobs");
         QTest::addColumn<bool>("headless");
         QTest::addColumn<bool>("json");
-        QTest::addColumn<qint64>("graceMs");
+        QTest::addColumn<QString>("termination");
         QTest::addColumn<qint64>("timeoutMs");
         QTest::addColumn<int>("retries");
         QTest::addColumn<int>("maxParallel");
 
         QTest::newRow("one job") << QStringList{"--job", "sleep 1"} << QStringList{"sleep 1"}
-                                 << false << false << qint64(5000) << qint64(0) << 0 << 4;
+                                 << false << false << "TERM,0,CONT,5000,KILL" << qint64(0) << 0
+                                 << 4;
         QTest::newRow("repeated jobs keep their order")
             << QStringList{"--job", "b", "--job", "a", "--job", "c"} << QStringList{"b", "a", "c"}
-            << false << false << qint64(5000) << qint64(0) << 0 << 4;
+            << false << false << "TERM,0,CONT,5000,KILL" << qint64(0) << 0 << 4;
         QTest::newRow("headless json")
             << QStringList{"--headless", "--json", "--job", "true"} << QStringList{"true"} << true
-            << true << qint64(5000) << qint64(0) << 0 << 4;
+            << true << "TERM,0,CONT,5000,KILL" << qint64(0) << 0 << 4;
         QTest::newRow("all numbers")
             << QStringList{"--grace",   "250", "--timeout",      "30",
                            "--retries", "2",   "--max-parallel", "8"}
-            << QStringList{} << false << false << qint64(250) << qint64(30000) << 2 << 8;
+            << QStringList{} << false << false << "TERM,0,CONT,250,KILL" << qint64(30000) << 2 << 8;
         QTest::newRow("equals form")
             << QStringList{"--grace=0", "--timeout=1.5", "--retries=0"} << QStringList{} << false
-            << false << qint64(0) << qint64(1500) << 0 << 4;
+            << false << "TERM,0,CONT,0,KILL" << qint64(1500) << 0 << 4;
         QTest::newRow("last value wins")
             << QStringList{"--grace", "1", "--grace", "2"} << QStringList{} << false << false
-            << qint64(2) << qint64(0) << 0 << 4;
+            << "TERM,0,CONT,2,KILL" << qint64(0) << 0 << 4;
         QTest::newRow("shell syntax stays one command")
             << QStringList{"--job", "echo 'a b' | tr a-z A-Z; exit 3"}
-            << QStringList{"echo 'a b' | tr a-z A-Z; exit 3"} << false << false << qint64(5000)
-            << qint64(0) << 0 << 4;
+            << QStringList{"echo 'a b' | tr a-z A-Z; exit 3"} << false << false
+            << "TERM,0,CONT,5000,KILL" << qint64(0) << 0 << 4;
+        QTest::newRow("termseq") << QStringList{"--termseq", "TERM,500,INT,500,KILL"}
+                                 << QStringList{} << false << false << "TERM,500,INT,500,KILL"
+                                 << qint64(0) << 0 << 4;
+        QTest::newRow("termseq names and numbers")
+            << QStringList{"--termseq=sigint,100,15,0"} << QStringList{} << false << false
+            << "INT,100,TERM,0,KILL" << qint64(0) << 0 << 4;
+        QTest::newRow("an option-like command written with =")
+            << QStringList{"--job=--state-dir"} << QStringList{"--state-dir"} << false << false
+            << "TERM,0,CONT,5000,KILL" << qint64(0) << 0 << 4;
+        QTest::newRow("a command that starts with a dash and a digit")
+            << QStringList{"--job", "-1"} << QStringList{"-1"} << false << false
+            << "TERM,0,CONT,5000,KILL" << qint64(0) << 0 << 4;
+        QTest::newRow("every limit reached")
+            << QStringList{"--grace",   "86400000", "--timeout",      "31536000",
+                           "--retries", "100",      "--max-parallel", "1024"}
+            << QStringList{} << false << false << "TERM,0,CONT,86400000,KILL" << qint64(31536000000)
+            << 100 << 1024;
+        QTest::newRow("shortest timeout")
+            << QStringList{"--timeout", "0.001"} << QStringList{} << false << false
+            << "TERM,0,CONT,5000,KILL" << qint64(1) << 0 << 4;
     }
 
     void validValues() {
@@ -79,7 +118,7 @@ private Q_SLOTS:
         QFETCH(QStringList, jobs);
         QFETCH(bool, headless);
         QFETCH(bool, json);
-        QFETCH(qint64, graceMs);
+        QFETCH(QString, termination);
         QFETCH(qint64, timeoutMs);
         QFETCH(int, retries);
         QFETCH(int, maxParallel);
@@ -90,7 +129,7 @@ private Q_SLOTS:
         QCOMPARE(options.jobs, jobs);
         QCOMPARE(options.headless, headless);
         QCOMPARE(options.json, json);
-        QCOMPARE(options.grace.count(), graceMs);
+        QCOMPARE(options.termination.toString(), termination);
         QCOMPARE(options.timeout.count(), timeoutMs);
         QCOMPARE(options.retries, retries);
         QCOMPARE(options.maxParallel, maxParallel);
@@ -135,6 +174,76 @@ private Q_SLOTS:
         QTest::newRow("unknown option") << QStringList{"--frobnicate"} << "frobnicate";
         QTest::newRow("stray argument") << QStringList{"sleep"} << "--job";
         QTest::newRow("empty state-dir") << QStringList{"--state-dir", ""} << "--state-dir";
+        QTest::newRow("grace beyond qint64")
+            << QStringList{"--grace", "99999999999999999999999"} << "--grace";
+        QTest::newRow("termseq bad signal") << QStringList{"--termseq", "FOO,10"} << "--termseq";
+        QTest::newRow("termseq missing value") << QStringList{"--termseq"} << "termseq";
+        QTest::newRow("timeout below the resolution")
+            << QStringList{"--timeout", "0.0001"} << "--timeout";
+        QTest::newRow("timeout above the limit")
+            << QStringList{"--timeout", "31536000.001"} << "--timeout";
+        QTest::newRow("retries above the limit") << QStringList{"--retries", "101"} << "--retries";
+        QTest::newRow("retries beyond qint64")
+            << QStringList{"--retries", "99999999999999999999999"} << "--retries";
+        QTest::newRow("max-parallel above the limit")
+            << QStringList{"--max-parallel", "1025"} << "--max-parallel";
+        // Each option that takes a value: a value that looks like an option is refused.
+        for (const char *option : {"--job", "--grace", "--termseq", "--timeout", "--retries",
+                                   "--max-parallel", "--state-dir"})
+            QTest::addRow("%s takes an option", option)
+                << QStringList{QString::fromLatin1(option), "--headless", "--job", "true"}
+                << QString::fromLatin1(option);
+    }
+
+    // The whole line for the cases where the wording matters.
+    void exactMessages_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("grace too large")
+            << QStringList{"--grace", "99999999999"}
+            << "--grace: 99999999999 ms is too long: the limit is 86400000 ms (24 hours)";
+        QTest::newRow("grace not a number")
+            << QStringList{"--grace", "1.5"}
+            << "--grace: '1.5' is not a whole number of milliseconds (0 or more)";
+        QTest::newRow("timeout below the resolution")
+            << QStringList{"--timeout", "0.0001"}
+            << "--timeout: 0.0001 s is below the resolution of 1 ms: give 0 for none, or at "
+               "least 0.001";
+        QTest::newRow("timeout above the limit")
+            << QStringList{"--timeout", "1e300"}
+            << "--timeout: timeout must be at most 31536000000 ms (365 days)";
+        QTest::newRow("retries above the limit")
+            << QStringList{"--retries", "101"} << "--retries: retries must be at most 100, not 101";
+        QTest::newRow("max-parallel above the limit")
+            << QStringList{"--max-parallel", "1025"}
+            << "--max-parallel: 1025 is too many: the limit is 1024";
+        QTest::newRow("an option taken for the command")
+            << QStringList{"--job", "--state-dir", "x"}
+            << "--job: '--state-dir' looks like an option, not its value; write "
+               "--job=--state-dir if it is meant as the value";
+        QTest::newRow("grace and termseq")
+            << QStringList{"--grace", "100", "--termseq", "TERM,100,KILL"}
+            << "--grace and --termseq: give one of them (--grace MS is short for --termseq "
+               "TERM,0,CONT,MS,KILL)";
+        QTest::newRow("termseq syntax") << QStringList{"--termseq", "TERM,abc"}
+                                        << "--termseq: 'abc' is not a number of milliseconds";
+        QTest::newRow("termseq too long")
+            << QStringList{"--termseq", "TERM,86400000,INT,1"}
+            << "--termseq: its waits must add up to at most 86400000 ms (24 hours)";
+        QTest::newRow("command too long")
+            << QStringList{"--job", QString(limits::maxArgumentBytes + 1, QLatin1Char('x'))}
+            << "--job: command is 131072 bytes long; Linux runs commands of at most 131071 bytes "
+               "(MAX_ARG_STRLEN)";
+    }
+
+    void exactMessages() {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        const CommandLineResult result = parse(arguments);
+        QVERIFY(!result.options);
+        QCOMPARE(result.exitStatus, UsageErrorStatus);
+        QVERIFY(result.outputIsError);
+        QCOMPARE(result.output, QStringLiteral("jobmonitor: ") + message + QLatin1Char('\n'));
     }
 
     void badValues() {
@@ -157,6 +266,73 @@ private Q_SLOTS:
         QVERIFY2(result.options, qPrintable(result.output));
         QCOMPARE(result.options->stateDir, dir);
         QVERIFY(QFileInfo(dir).isDir());
+        // Private, and so is every folder created on the way (whatever the umask says).
+        QCOMPARE(modeOf(dir), mode_t(0700));
+        QCOMPARE(modeOf(m_dir.filePath(QStringLiteral("a/b"))), mode_t(0700));
+        QCOMPARE(modeOf(m_dir.filePath(QStringLiteral("a"))), mode_t(0700));
+        QVERIFY(result.options->notes.isEmpty());
+        // Given on the command line: the settings go there too.
+        QCOMPARE(result.options->settingsFile, dir + QStringLiteral("/jobmonitor.conf"));
+    }
+
+    // An existing folder of ours that others can read is made private, and the log says so.
+    void ownReadableStateDirIsTightened() {
+        const QString dir = m_dir.filePath(QStringLiteral("readable"));
+        QVERIFY(QDir().mkpath(dir));
+        QCOMPARE(::chmod(QFile::encodeName(dir).constData(), 0755), 0);
+        const CommandLineResult result = parse({"--state-dir", dir});
+        QVERIFY2(result.options, qPrintable(result.output));
+        QCOMPARE(modeOf(dir), mode_t(0700));
+        QCOMPARE(
+            result.options->notes,
+            QStringList{
+                QStringLiteral("made state folder '%1' private: mode 0700, was 0755").arg(dir)});
+    }
+
+    // Refused, and left as it was: whoever else owns or can write in it may have put files
+    // or links there.
+    void unsafeStateDirIsRefused_data() {
+        QTest::addColumn<int>("mode");
+        QTest::addColumn<int>("owner"); // -1: ours
+        QTest::addColumn<QString>("message");
+        QTest::newRow("group-writable")
+            << 0770 << -1
+            << "--state-dir: state folder '%1' can be written by its group or by others (mode "
+               "0770): refused, as anyone could have put files or links in it; if that is not "
+               "so, make it private with: chmod 700 '%1'";
+        QTest::newRow("writable by others")
+            << 0703 << -1
+            << "--state-dir: state folder '%1' can be written by its group or by others (mode "
+               "0703): refused, as anyone could have put files or links in it; if that is not "
+               "so, make it private with: chmod 700 '%1'";
+        // The tests run as root: a folder of nobody's stands for another user's.
+        QTest::newRow("another user's")
+            << 0700 << 65534
+            << "--state-dir: state folder '%1' belongs to user 65534 (nobody), not to user 0 "
+               "(root): refused, as its owner could read and change what Job Monitor keeps there";
+    }
+
+    void unsafeStateDirIsRefused() {
+        QFETCH(int, mode);
+        QFETCH(int, owner);
+        QFETCH(QString, message);
+        const QString dir =
+            m_dir.filePath(QStringLiteral("unsafe-%1").arg(QTest::currentDataTag()));
+        QVERIFY(QDir().mkpath(dir));
+        const QByteArray encoded = QFile::encodeName(dir);
+        QCOMPARE(::chmod(encoded.constData(), mode_t(mode)), 0);
+        if (owner >= 0) {
+            if (::geteuid() != 0)
+                QSKIP("needs root to give a folder to another user");
+            QCOMPARE(::chown(encoded.constData(), uid_t(owner), gid_t(-1)), 0);
+        }
+        const CommandLineResult result = parse({"--state-dir", dir});
+        QVERIFY(!result.options);
+        QCOMPARE(result.exitStatus, UsageErrorStatus);
+        QCOMPARE(result.output,
+                 QStringLiteral("jobmonitor: ") + message.arg(dir) + QLatin1Char('\n'));
+        QCOMPARE(modeOf(dir), mode_t(mode));
+        QCOMPARE(QDir(dir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), QStringList());
     }
 
     void stateDirRelativeBecomesAbsolute() {
@@ -206,6 +382,15 @@ private Q_SLOTS:
         QCOMPARE(result.exitStatus, 0);
         QVERIFY(!result.outputIsError);
         QVERIFY2(result.output.contains(expected), qPrintable(result.output));
+    }
+
+    void helpNamesTheProgram() {
+        const CommandLineResult result = parse({"--help"});
+        QVERIFY2(result.output.startsWith(QStringLiteral("Usage: jobmonitor [options]\n")),
+                 qPrintable(result.output));
+        QVERIFY(!result.output.contains(QStringLiteral("executable_name")));
+        QVERIFY2(result.output.contains(QStringLiteral("--termseq <sequence>")),
+                 qPrintable(result.output));
     }
 };
 

@@ -150,6 +150,23 @@ private Q_SLOTS:
         QCOMPARE(runApplication(60s), 0);
     }
 
+    // What stopping may take: an ended job's grace no longer counts (logind's deadline is
+    // weighed against it).
+    void largestGraceCountsJobsNotYetEnded() {
+        JobSpec quick;
+        quick.command = QStringLiteral("true");
+        quick.termination = TerminationSequence::standard(600s);
+        const StartResult ended = m_supervisor->start(quick);
+        QVERIFY(ended);
+        QTRY_COMPARE_WITH_TIMEOUT(ended.job->state(), JobState::Completed, 20000);
+        QCOMPARE(m_coordinator->largestGrace(), 0ms);
+        startChild({"--sleep", "-1"}, 1, 2s);
+        startChild({"--sleep", "-1"}, 1, 700ms);
+        QCOMPARE(m_coordinator->largestGrace(), 2000ms);
+        m_coordinator->requestShutdown(QStringLiteral("quit"), 0);
+        QCOMPARE(runApplication(30s), 0);
+    }
+
     void completesBeforeTheEventLoopRuns() {
         // Nothing to stop: the shutdown completes inside requestShutdown(), and the exit must
         // still reach the event loop that starts afterwards.

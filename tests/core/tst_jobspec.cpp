@@ -1,3 +1,4 @@
+#include "joblimits.h"
 #include "jobspec.h"
 
 #include <QFile>
@@ -10,8 +11,11 @@
 using namespace std::chrono_literals;
 using jobmonitor::BackoffPolicy;
 using jobmonitor::JobSpec;
+using jobmonitor::SpecProblem;
 using jobmonitor::TerminationSequence;
+using Field = SpecProblem::Field;
 using Steps = QList<TerminationSequence::Step>;
+namespace limits = jobmonitor::limits;
 
 class TestJobSpec : public QObject {
     Q_OBJECT
@@ -82,12 +86,19 @@ private Q_SLOTS:
                                  << Steps{{SIGTERM, 100ms}, {SIGCONT, 0ms}}
                                  << QStringLiteral("TERM,100,CONT,0,KILL");
         QTest::newRow("number without a name")
-            << QStringLiteral("40,5") << Steps{{40, 5ms}} << QStringLiteral("40,5,KILL");
+            << QStringLiteral("40,5") << Steps{{40, 5ms}} << QStringLiteral("RTMIN+6,5,KILL");
         QTest::newRow("spaces") << QStringLiteral(" TERM , 10 ,kill ") << Steps{{SIGTERM, 10ms}}
                                 << QStringLiteral("TERM,10,KILL");
         QTest::newRow("kill only") << QStringLiteral("KILL") << Steps{} << QStringLiteral("KILL");
         QTest::newRow("kill only with a wait")
             << QStringLiteral("SIGKILL,0") << Steps{} << QStringLiteral("KILL");
+        // Too long for the limits, but a number: validate() names the limit.
+        QTest::newRow("wait above the limit")
+            << QStringLiteral("TERM,3000000000") << Steps{{SIGTERM, 3000000000ms}}
+            << QStringLiteral("TERM,3000000000,KILL");
+        QTest::newRow("wait beyond qint64 saturates")
+            << QStringLiteral("TERM,99999999999999999999999")
+            << Steps{{SIGTERM, 1000000000000000ms}} << QStringLiteral("TERM,1000000000000000,KILL");
     }
     void parse() {
         QFETCH(QString, text);
@@ -127,9 +138,9 @@ private Q_SLOTS:
         QTest::newRow("fractional wait")
             << QStringLiteral("TERM,1.5")
             << QStringLiteral("termination sequence: '1.5' is not a number of milliseconds");
-        QTest::newRow("wait too long") << QStringLiteral("TERM,3000000000")
-                                       << QStringLiteral("termination sequence: 3000000000 ms is "
-                                                         "too long a wait (at most 2147483647 ms)");
+        QTest::newRow("signed wait")
+            << QStringLiteral("TERM,+5")
+            << QStringLiteral("termination sequence: '+5' is not a number of milliseconds");
         QTest::newRow("odd count")
             << QStringLiteral("TERM,10,CONT")
             << QStringLiteral(
@@ -154,6 +165,9 @@ private Q_SLOTS:
         QCOMPARE(TerminationSequence().grace(), 0ms);
         const TerminationSequence sequence{{{SIGINT, 100ms}, {SIGTERM, 250ms}, {SIGCONT, 0ms}}};
         QCOMPARE(sequence.grace(), 350ms);
+        const TerminationSequence huge{{{SIGINT, std::chrono::milliseconds::max()},
+                                        {SIGTERM, std::chrono::milliseconds::max()}}};
+        QCOMPARE(huge.grace(), std::chrono::milliseconds::max());
     }
 
     void validate_data() {
@@ -199,11 +213,42 @@ private Q_SLOTS:
             << 60000LL << QStringLiteral("timeout must not be negative, not -1 ms");
         QTest::newRow("factor below 1")
             << QStringLiteral("sleep 1") << QString() << QStringList() << 1 << 0LL << 0.5 << 1000LL
-            << 60000LL << QStringLiteral("backoff factor must be at least 1, not 0.5");
+            << 60000LL << QStringLiteral("backoff factor must be 1 to 100, not 0.5");
         QTest::newRow("factor not a number")
             << QStringLiteral("sleep 1") << QString() << QStringList() << 1 << 0LL
             << std::numeric_limits<double>::quiet_NaN() << 1000LL << 60000LL
-            << QStringLiteral("backoff factor must be at least 1, not nan");
+            << QStringLiteral("backoff factor must be 1 to 100, not nan");
+        QTest::newRow("factor above the limit")
+            << QStringLiteral("sleep 1") << QString() << QStringList() << 1 << 0LL << 100.5
+            << 1000LL << 60000LL << QStringLiteral("backoff factor must be 1 to 100, not 100.5");
+        QTest::newRow("factor at the limit")
+            << QStringLiteral("sleep 1") << QString() << QStringList() << 1 << 0LL << 100.0
+            << 1000LL << 60000LL << QString();
+        QTest::newRow("most attempts") << QStringLiteral("sleep 1") << QString() << QStringList()
+                                       << 101 << 0LL << 2.0 << 1000LL << 60000LL << QString();
+        QTest::newRow("too many attempts")
+            << QStringLiteral("sleep 1") << QString() << QStringList() << 102 << 0LL << 2.0
+            << 1000LL << 60000LL << QStringLiteral("retries must be at most 100, not 101");
+        QTest::newRow("longest timeout")
+            << QStringLiteral("sleep 1") << QString() << QStringList() << 1 << 31536000000LL << 2.0
+            << 1000LL << 60000LL << QString();
+        QTest::newRow("timeout above the limit")
+            << QStringLiteral("sleep 1") << QString() << QStringList() << 1 << 31536000001LL << 2.0
+            << 1000LL << 60000LL
+            << QStringLiteral("timeout must be at most 31536000000 ms (365 days)");
+        QTest::newRow("cap above the limit")
+            << QStringLiteral("sleep 1") << QString() << QStringList() << 1 << 0LL << 2.0 << 1000LL
+            << 86400001LL
+            << QStringLiteral("backoff delays must be at most 86400000 ms (24 hours)");
+        QTest::newRow("cap below the first delay")
+            << QStringLiteral("sleep 1") << QString() << QStringList() << 1 << 0LL << 2.0 << 1000LL
+            << 500LL
+            << QStringLiteral("backoff: the longest delay (500 ms) must not be shorter than the "
+                              "first (1000 ms)");
+        QTest::newRow("NUL in the command")
+            << QStringLiteral("echo a") + QChar(0) + QStringLiteral("b") << QString()
+            << QStringList() << 1 << 0LL << 2.0 << 1000LL << 60000LL
+            << QStringLiteral("command contains a NUL character");
         QTest::newRow("negative initial delay")
             << QStringLiteral("sleep 1") << QString() << QStringList() << 1 << 0LL << 2.0 << -5LL
             << 60000LL << QStringLiteral("backoff initial delay must not be negative, not -5 ms");
@@ -247,8 +292,27 @@ private Q_SLOTS:
                                                     "send before SIGKILL");
         QTest::newRow("negative wait")
             << Steps{{SIGTERM, -1ms}}
-            << QStringLiteral("termination sequence: the wait after TERM must be 0 to "
-                              "2147483647 ms");
+            << QStringLiteral("termination sequence: the wait after TERM must not be negative");
+        QTest::newRow("waits at the limit") << Steps{{SIGTERM, 20h}, {SIGCONT, 4h}} << QString();
+        QTest::newRow("waits above the limit together")
+            << Steps{{SIGTERM, 20h}, {SIGCONT, 4h + 1ms}}
+            << QStringLiteral("termination sequence: its waits must add up to at most 86400000 "
+                              "ms (24 hours)");
+        // Each below what a QTimer can wait, together above it: accepted before the limits,
+        // and then the shutdown's safety timer overflowed.
+        QTest::newRow("two waits of 2e9 ms")
+            << Steps{{SIGTERM, 2000000000ms}, {SIGCONT, 2000000000ms}}
+            << QStringLiteral("termination sequence: its waits must add up to at most 86400000 "
+                              "ms (24 hours)");
+        QTest::newRow("saturated waits") << Steps{{SIGTERM, std::chrono::milliseconds::max()},
+                                                  {SIGCONT, std::chrono::milliseconds::max()}}
+                                         << QStringLiteral("termination sequence: its waits must "
+                                                           "add up to at most 86400000 ms (24 "
+                                                           "hours)");
+        QTest::newRow("most steps") << Steps(16, {SIGTERM, 0ms}) << QString();
+        QTest::newRow("too many steps")
+            << Steps(17, {SIGTERM, 0ms})
+            << QStringLiteral("termination sequence: 17 steps before SIGKILL; the limit is 16");
     }
     void validateTermination() {
         QFETCH(Steps, steps);
@@ -257,6 +321,116 @@ private Q_SLOTS:
         spec.command = QStringLiteral("true");
         spec.termination.steps = steps;
         QCOMPARE(spec.validate(), error);
+    }
+
+    // Linux execs an argument of at most MAX_ARG_STRLEN - 1 bytes: the command is one.
+    void commandLength_data() {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QString>("error");
+        const QString longest(limits::maxArgumentBytes, QLatin1Char('x'));
+        QTest::newRow("longest") << longest << QString();
+        QTest::newRow("one byte more")
+            << longest + QLatin1Char('x')
+            << QStringLiteral("command is 131072 bytes long; Linux runs commands of at most "
+                              "131071 bytes (MAX_ARG_STRLEN)");
+        // Bytes, not characters: "é" is two bytes in UTF-8.
+        QTest::newRow("counted in bytes")
+            << QString(limits::maxArgumentBytes / 2 + 1, QChar(0xe9))
+            << QStringLiteral("command is 131072 bytes long; Linux runs commands of at most "
+                              "131071 bytes (MAX_ARG_STRLEN)");
+    }
+    void commandLength() {
+        QFETCH(QString, command);
+        QFETCH(QString, error);
+        JobSpec spec;
+        spec.command = command;
+        QCOMPARE(spec.validate(), error);
+    }
+
+    void environmentLength() {
+        JobSpec spec;
+        spec.command = QStringLiteral("env");
+        // NAME=value is one string for the kernel.
+        spec.environment.insert(QStringLiteral("AB"),
+                                QString(limits::maxArgumentBytes - 3, QLatin1Char('v')));
+        QCOMPARE(spec.validate(), QString());
+        spec.environment.insert(QStringLiteral("ABC"),
+                                QString(limits::maxArgumentBytes - 3, QLatin1Char('v')));
+        QCOMPARE(spec.validate(),
+                 QStringLiteral("environment variable ABC is 131072 bytes long with its name; "
+                                "Linux passes at most 131071 bytes (MAX_ARG_STRLEN)"));
+    }
+
+    // Every problem, each with the field it belongs to, in the order of the fields.
+    void problemsNameTheirField() {
+        JobSpec spec;
+        spec.command = QStringLiteral("true");
+        spec.workingDirectory = expand(QStringLiteral("<dir>/missing"));
+        spec.timeout = -1ms;
+        spec.maxAttempts = 500;
+        spec.backoff.factor = 0;
+        spec.termination.steps = {{SIGTERM, 25h}};
+        const QList<SpecProblem> problems = spec.problems();
+        QList<Field> fields;
+        for (const SpecProblem &problem : problems)
+            fields << problem.field;
+        QCOMPARE(fields, QList<Field>({Field::WorkingDirectory, Field::Timeout, Field::Retries,
+                                       Field::Backoff, Field::Termination}));
+        QCOMPARE(spec.validate(), problems.constFirst().message);
+        spec.command.clear();
+        QCOMPARE(spec.problems().constFirst(),
+                 SpecProblem({Field::Command, QStringLiteral("command is empty")}));
+    }
+
+    void parseSeconds_data() {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("expectedMs"); // -1: refused
+        QTest::addColumn<QString>("error");
+        QTest::newRow("whole") << "30" << 30000LL << QString();
+        QTest::newRow("decimals") << " 2.5 " << 2500LL << QString();
+        QTest::newRow("zero") << "0" << 0LL << QString();
+        QTest::newRow("one millisecond") << "0.001" << 1LL << QString();
+        QTest::newRow("rounds to the nearest millisecond") << "0.0016" << 2LL << QString();
+        QTest::newRow("below the resolution")
+            << "0.0001" << -1LL
+            << "0.0001 s is below the resolution of 1 ms: give 0 for none, or at least 0.001";
+        QTest::newRow("exponent") << "1e3" << 1000000LL << QString();
+        QTest::newRow("huge saturates") << "1e300" << 1000000000000000LL << QString();
+        QTest::newRow("negative") << "-3" << -1LL << "-3 is negative: give 0 or more seconds";
+        QTest::newRow("words") << "ten" << -1LL << "'ten' is not a number of seconds";
+        QTest::newRow("empty") << "" << -1LL << "'' is not a number of seconds";
+        QTest::newRow("infinite") << "inf" << -1LL << "'inf' is not a number of seconds";
+        QTest::newRow("nan") << "nan" << -1LL << "'nan' is not a number of seconds";
+    }
+    void parseSeconds() {
+        QFETCH(QString, text);
+        QFETCH(qint64, expectedMs);
+        QFETCH(QString, error);
+        QString actualError;
+        const std::optional<std::chrono::milliseconds> value =
+            jobmonitor::parseSeconds(text, &actualError);
+        QCOMPARE(value ? value->count() : -1LL, expectedMs);
+        QCOMPARE(actualError, error);
+    }
+
+    void describeDuration_data() {
+        QTest::addColumn<qint64>("ms");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("days") << 31536000000LL << "365 days";
+        QTest::newRow("one day") << 86400000LL << "24 hours";
+        QTest::newRow("two days") << 172800000LL << "2 days";
+        QTest::newRow("a day and a half") << 129600000LL << "36 hours";
+        QTest::newRow("hours") << 7200000LL << "2 hours";
+        QTest::newRow("minutes") << 60000LL << "1 minute";
+        QTest::newRow("seconds") << 5000LL << "5 s";
+        QTest::newRow("fraction") << 4500LL << "4.5 s";
+        QTest::newRow("milliseconds") << 1LL << "0.001 s";
+        QTest::newRow("zero") << 0LL << "0 s";
+    }
+    void describeDuration() {
+        QFETCH(qint64, ms);
+        QFETCH(QString, text);
+        QCOMPARE(jobmonitor::describeDuration(std::chrono::milliseconds(ms)), text);
     }
 
 private:

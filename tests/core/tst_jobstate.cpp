@@ -1,6 +1,8 @@
 #include "jobstate.h"
+#include "qmljobstate.h"
 
 #include <QMetaEnum>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -38,6 +40,7 @@ const QList<Row> expectedTable{
     {Stopping, E::StoppedCancel, Cancelled},
     {Stopping, E::StoppedTimeout, TimedOut},
     {Stopping, E::ScheduleRetry, Retrying},
+    // The attempt ended by itself before the stop reached it: it ended as it would have.
     {Stopping, E::Exited, Completed},
     {Stopping, E::ExitedWithError, Failed},
     {Stopping, E::Lost, Failed},
@@ -53,6 +56,24 @@ const QList<Row> expectedTable{
     {Stopping, E::Interrupt, Interrupted},
     {Retrying, E::Interrupt, Interrupted},
 };
+
+// The states as specified, in the order of the list. The QML enum must name every one of them
+// with the core's value: a state missing there fails to compile here.
+const QList<JobState> expectedStates{Pending, Running,  Stopping,  Retrying,   Completed,
+                                     Failed,  TimedOut, Cancelled, Interrupted};
+#define JM_SAME_IN_QML(name)                                                                       \
+    static_assert(int(jobmonitor::qmlstate::name) == int(jobmonitor::JobState::name));
+JM_SAME_IN_QML(Pending)
+JM_SAME_IN_QML(Running)
+JM_SAME_IN_QML(Stopping)
+JM_SAME_IN_QML(Retrying)
+JM_SAME_IN_QML(Completed)
+JM_SAME_IN_QML(Failed)
+JM_SAME_IN_QML(TimedOut)
+JM_SAME_IN_QML(Cancelled)
+JM_SAME_IN_QML(Interrupted)
+#undef JM_SAME_IN_QML
+static_assert(jobmonitor::JobStateCount == 9);
 
 std::optional<JobState> expectedNext(JobState from, JobEvent event) {
     for (const Row &row : expectedTable) {
@@ -161,6 +182,7 @@ private Q_SLOTS:
         QTest::newRow("LaunchFailed") << E::LaunchFailed << QStringLiteral("LaunchFailed");
         QTest::newRow("Exited") << E::Exited << QStringLiteral("Exited");
         QTest::newRow("ExitedWithError") << E::ExitedWithError << QStringLiteral("ExitedWithError");
+        QTest::newRow("Lost") << E::Lost << QStringLiteral("Lost");
         QTest::newRow("Stop") << E::Stop << QStringLiteral("Stop");
         QTest::newRow("StoppedCancel") << E::StoppedCancel << QStringLiteral("StoppedCancel");
         QTest::newRow("StoppedTimeout") << E::StoppedTimeout << QStringLiteral("StoppedTimeout");
@@ -173,6 +195,59 @@ private Q_SLOTS:
         QFETCH(JobEvent, event);
         QFETCH(QString, name);
         QCOMPARE(jobmonitor::jobEventName(event), name);
+    }
+
+    void stateListIsComplete() {
+        QCOMPARE(jobmonitor::allJobStates(), expectedStates);
+        QCOMPARE(allValues<JobState>(), expectedStates);
+        QCOMPARE(QMetaEnum::fromType<JobEvent>().keyCount(), 12);
+    }
+
+    // The QML enum is generated from the same list; this proves what QML sees: the same keys
+    // with the same values, and nothing else.
+    void qmlEnumMatchesTheCore() {
+        const QMetaEnum core = QMetaEnum::fromType<JobState>();
+        const QMetaEnum qml = QMetaEnum::fromType<jobmonitor::qmlstate::Value>();
+        QCOMPARE(qml.keyCount(), core.keyCount());
+        for (int i = 0; i < core.keyCount(); ++i) {
+            QCOMPARE(qml.key(i), core.key(i));
+            QCOMPARE(qml.value(i), core.value(i));
+        }
+        QCOMPARE(
+            QLatin1String(jobmonitor::qmlstate::staticMetaObject
+                              .classInfo(jobmonitor::qmlstate::staticMetaObject.indexOfClassInfo(
+                                  "QML.Element"))
+                              .value()),
+            QLatin1String("JobState"));
+    }
+
+    // Every state can be reached from Pending, and every state that is not final can reach a
+    // final one: no job can be stuck by the table itself.
+    void everyStateIsReachableAndCanEnd() {
+        QSet<JobState> reached{Pending};
+        for (bool grew = true; grew;) {
+            grew = false;
+            for (const Row &row : expectedTable)
+                if (reached.contains(row.from) && !reached.contains(row.to)) {
+                    reached.insert(row.to);
+                    grew = true;
+                }
+        }
+        QCOMPARE(reached.size(), expectedStates.size());
+        for (JobState state : expectedStates) {
+            QSet<JobState> from{state};
+            for (bool grew = true; grew;) {
+                grew = false;
+                for (const Row &row : expectedTable)
+                    if (from.contains(row.from) && !from.contains(row.to) &&
+                        row.event != E::Requeue) {
+                        from.insert(row.to);
+                        grew = true;
+                    }
+            }
+            const bool ends = std::any_of(from.cbegin(), from.cend(), jobmonitor::isFinal);
+            QVERIFY2(ends, qPrintable(jobmonitor::jobStateName(state)));
+        }
     }
 
     void tableHasExactlyTheSpecifiedRows() {

@@ -670,11 +670,6 @@ private Q_SLOTS:
         policy.save(file);
         QCOMPARE(RetentionPolicy::load(file).keepDays, 7);
         QCOMPARE(RetentionPolicy::load(file).maxOutputBytes, 12345);
-        QCOMPARE(RetentionPolicy::settingsFile("/x/state", true),
-                 QStringLiteral("/x/state/jobmonitor.conf"));
-        qputenv("XDG_CONFIG_HOME", "/x/config");
-        QCOMPARE(RetentionPolicy::settingsFile("/x/state", false),
-                 QStringLiteral("/x/config/jobmonitor/jobmonitor.conf"));
     }
 
     void learnsTimingFromSuccessfulRuns() {

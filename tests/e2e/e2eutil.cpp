@@ -7,6 +7,8 @@
 #include <QElapsedTimer>
 #include <QFile>
 
+#include <fcntl.h>
+
 #include <csignal>
 
 namespace jobmonitor::test {
@@ -70,6 +72,29 @@ void startJobmonitor(QProcess &process, const QStringList &arguments) {
     process.setArguments(arguments);
     process.setProcessChannelMode(QProcess::SeparateChannels);
     process.start();
+}
+
+QStringList inheritableDescriptors(qint64 pid) {
+    QStringList found;
+    const QDir fdinfo(QStringLiteral("/proc/%1/fdinfo").arg(pid));
+    for (const QString &name : fdinfo.entryList(QDir::Files)) {
+        if (name.toInt() <= 2)
+            continue;
+        QFile info(fdinfo.filePath(name));
+        if (!info.open(QIODevice::ReadOnly))
+            continue; // closed meanwhile
+        for (const QByteArray &line : info.readAll().split('\n')) {
+            if (!line.startsWith("flags:"))
+                continue;
+            bool ok = false;
+            const int flags = line.mid(6).trimmed().toInt(&ok, 8);
+            if (ok && !(flags & O_CLOEXEC))
+                found << name + QStringLiteral(" -> ") +
+                             QFile::symLinkTarget(
+                                 QStringLiteral("/proc/%1/fd/%2").arg(pid).arg(name));
+        }
+    }
+    return found;
 }
 
 std::chrono::milliseconds signalAndTimeExit(QProcess &process, int signalNumber,

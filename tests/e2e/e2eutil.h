@@ -42,6 +42,10 @@ private:
 // Runs jobmonitor with arguments, its stdout and stderr kept apart.
 void startJobmonitor(QProcess &process, const QStringList &arguments);
 
+// The descriptors of pid beyond 0, 1 and 2 that lack close-on-exec ("4 -> /path"), read from
+// /proc/<pid>/fdinfo: what a child of pid would inherit.
+QStringList inheritableDescriptors(qint64 pid);
+
 // Sends signalNumber to the process and returns how long it took to exit, or -1 ms when it
 // did not within limit.
 std::chrono::milliseconds signalAndTimeExit(QProcess &process, int signalNumber,

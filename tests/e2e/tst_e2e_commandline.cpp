@@ -3,6 +3,7 @@
 #include "e2eutil.h"
 #include "testutil.h"
 
+#include <QDirIterator>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -10,6 +11,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
+#include <csignal>
 #include <map>
 
 using namespace jobmonitor::test;
@@ -169,6 +173,15 @@ private Q_SLOTS:
         QTest::newRow("unknown option") << QStringList{"--no-such-option"} << "no-such-option";
         QTest::newRow("unusable state-dir")
             << QStringList{"--state-dir", "/proc/self/status/dir"} << "--state-dir";
+        QTest::newRow("grace too large") << QStringList{"--grace", "99999999999"} << "--grace";
+        QTest::newRow("timeout below the resolution")
+            << QStringList{"--timeout", "0.0001"} << "resolution of 1 ms";
+        QTest::newRow("an option taken for a command")
+            << QStringList{"--job", "--retries", "1"} << "looks like an option";
+        QTest::newRow("grace and termseq")
+            << QStringList{"--grace", "1", "--termseq", "TERM,1,KILL"} << "--termseq";
+        QTest::newRow("world-writable state-dir")
+            << QStringList{"--state-dir", "/tmp"} << "can be written by its group or by others";
     }
 
     void badValuesStartNothing() {
@@ -194,11 +207,70 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(pidFile));
     }
 
+    // Command lines, environments and output are only the user's: every folder under the
+    // state folder is 0700 and every file 0600, whatever the umask.
+    void filesArePrivate() {
+        const QString stateDir = m_dir.filePath(QStringLiteral("private-state"));
+        QProcess app;
+        app.setChildProcessModifier([] { ::umask(0); });
+        startJobmonitor(app, {"--headless", "--state-dir", stateDir, "--job", "echo secret"});
+        QVERIFY(app.waitForFinished(60000));
+        QCOMPARE(app.exitCode(), 0);
+        struct stat root = {};
+        QCOMPARE(::stat(QFile::encodeName(stateDir).constData(), &root), 0);
+        QCOMPARE(root.st_mode & 07777, mode_t(0700));
+        int folders = 0;
+        int files = 0;
+        QDirIterator it(stateDir,
+                        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                        QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            struct stat info = {};
+            QCOMPARE(::lstat(QFile::encodeName(path).constData(), &info), 0);
+            if (S_ISDIR(info.st_mode)) {
+                ++folders;
+                QCOMPARE(info.st_mode & 07777, mode_t(0700));
+            } else {
+                ++files;
+                QVERIFY2(S_ISREG(info.st_mode), qPrintable(path));
+                QCOMPARE(info.st_mode & 07777, mode_t(0600));
+            }
+        }
+        // The log, the job's log and the folder it is in, at least.
+        QVERIFY(folders >= 1);
+        QVERIFY(files >= 2);
+    }
+
+    // --termseq on the real binary: the job gets SIGINT, which it handles, not SIGTERM.
+    void termseqIsTheStopSequence() {
+        const QString marker = m_dir.filePath(QStringLiteral("got-int"));
+        const QString pidFile = m_dir.filePath(QStringLiteral("pids-termseq"));
+        QProcess app;
+        startJobmonitor(app, QStringList{"--headless", "--termseq", "INT,5000,KILL", "--job",
+                                         QStringLiteral("trap 'echo int > %1; exit 0' INT; "
+                                                        "echo \"main $$\" > %2; sleep 300 & wait")
+                                             .arg(marker, pidFile)} +
+                                 stateDirArguments());
+        QVERIFY(app.waitForStarted(10000));
+        const QList<qint64> pids = waitForPids(pidFile, 1, 30s);
+        QCOMPARE(pids.size(), 1);
+        ::kill(pid_t(app.processId()), SIGTERM);
+        QVERIFY(app.waitForFinished(30000));
+        QCOMPARE(app.exitCode(), 143);
+        QFile file(marker);
+        QVERIFY2(file.open(QIODevice::ReadOnly), app.readAllStandardError().constData());
+        QCOMPARE(file.readAll(), QByteArray("int\n"));
+        QCOMPARE(waitUntilDead(pids, 10s), QList<qint64>());
+    }
+
     void helpAndVersion_data() {
         QTest::addColumn<QString>("argument");
         QTest::addColumn<QString>("expected");
         QTest::newRow("help") << "--help"
-                              << "--headless";
+                              << "Usage: jobmonitor [options]\n";
+        QTest::newRow("help names termseq") << "--help"
+                                            << "--termseq <sequence>";
         QTest::newRow("version") << "--version"
                                  << "jobmonitor 0.";
     }

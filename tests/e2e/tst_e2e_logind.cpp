@@ -6,8 +6,9 @@
 // points the app's system bus at it (DBUS_SYSTEM_BUS_ADDRESS) and plays logind on it itself.
 // FakeLogind stands in for that OS service, not for any of our code: it implements the part of
 // org.freedesktop.login1.Manager the app uses the way logind does. Inhibit() hands out one end
-// of a pipe and keeps the other, whose hangup is the lock's release, and PrepareForShutdown is
-// a real D-Bus signal from the owner of org.freedesktop.login1.
+// of a pipe and keeps the other, whose hangup is the lock's release, PrepareForShutdown is
+// a real D-Bus signal from the owner of org.freedesktop.login1, and InhibitDelayMaxUSec is a
+// property of type 't' (logind's default: 5 s).
 #include "e2eutil.h"
 #include "testutil.h"
 
@@ -16,6 +17,7 @@
 #include <QDBusUnixFileDescriptor>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -41,6 +43,7 @@ const QString LogindPath = QStringLiteral("/org/freedesktop/login1");
 class FakeLogind : public QObject {
     Q_OBJECT
     Q_CLASSINFO("D-Bus Interface", "org.freedesktop.login1.Manager")
+    Q_PROPERTY(qulonglong InhibitDelayMaxUSec READ inhibitDelayMaxUSec)
 
 public:
     struct Inhibitor {
@@ -57,6 +60,9 @@ public:
     }
 
     const std::vector<Inhibitor> &inhibitors() const { return m_inhibitors; }
+
+    qulonglong inhibitDelayMaxUSec() const { return m_delayMaxUSec; }
+    void setInhibitDelayMaxUSec(qulonglong usec) { m_delayMaxUSec = usec; }
 
     // Released: every copy of the end handed out is closed, so ours sees the hangup.
     bool isReleased(const Inhibitor &inhibitor) const {
@@ -82,6 +88,7 @@ Q_SIGNALS:
 
 private:
     std::vector<Inhibitor> m_inhibitors;
+    qulonglong m_delayMaxUSec = 5'000'000;
 };
 
 } // namespace
@@ -162,7 +169,8 @@ private Q_SLOTS:
         m_logind = std::make_unique<FakeLogind>();
         QVERIFY(bus().registerObject(LogindPath, m_logind.get(),
                                      QDBusConnection::ExportAllSlots |
-                                         QDBusConnection::ExportAllSignals));
+                                         QDBusConnection::ExportAllSignals |
+                                         QDBusConnection::ExportAllProperties));
         QVERIFY(bus().registerService(LogindService));
     }
 
@@ -272,6 +280,50 @@ private Q_SLOTS:
         QCOMPARE(m_app.exitCode(), 0);
         QVERIFY2(matrix.markerWritten(), "the job trapping SIGTERM was not given time to clean up");
         QVERIFY2(log.contains("shutdown requested: system shutdown"), log.constData());
+        // Every grace of the matrix (1 s) fits in logind's default 5 s: nothing is forced.
+        QVERIFY2(log.contains("logind allows 5 s; every job's grace period is shorter"),
+                 log.constData());
+        QVERIFY2(!log.contains("shutdown forced"), log.constData());
+        QCOMPARE(m_logind->inhibitors().size(), size_t(1));
+    }
+
+    // logind goes ahead after InhibitDelayMaxUSec whatever a delay lock says, and then kills
+    // what is left without a termination sequence. A job ignoring SIGTERM with a ten-minute
+    // grace is killed before that deadline, the job that honours SIGTERM ends by it, and the
+    // lock is released with no job process left.
+    void longGracesEndBeforeLogindsDeadline() {
+        m_logind->setInhibitDelayMaxUSec(2'000'000);
+        const QString stubborn = m_dir->filePath("pids-stubborn");
+        const QString polite = m_dir->filePath("pids-polite");
+        startApp({"--grace", "600000", "--job",
+                  testChildCommand({"--pidfile", stubborn, "--ignore-term", "--sleep", "-1"}),
+                  "--job", testChildCommand({"--pidfile", polite, "--sleep", "-1"})});
+        m_jobPids = waitForPids(stubborn, 1, 30s) + waitForPids(polite, 1, 30s);
+        QCOMPARE(m_jobPids.size(), 2);
+        QTRY_VERIFY2_WITH_TIMEOUT(!m_logind->inhibitors().empty(), appLog().constData(), 30000);
+        const FakeLogind::Inhibitor inhibitor = m_logind->inhibitors().front();
+        // What the app holds, the lock and its D-Bus connection included, is not for its jobs.
+        QCOMPARE(inheritableDescriptors(m_app.processId()), QStringList());
+
+        Q_EMIT m_logind->PrepareForShutdown(true);
+        // Released at all, long before the grace ran out: the stubborn job was killed.
+        QTRY_VERIFY_WITH_TIMEOUT(m_logind->isReleased(inhibitor), 30000);
+        QCOMPARE(alivePids(m_jobPids), QList<qint64>());
+        QTRY_COMPARE_WITH_TIMEOUT(m_app.state(), QProcess::NotRunning, 30000);
+        const QByteArray log = appLog();
+        QCOMPARE(m_app.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(m_app.exitCode(), 0);
+        QVERIFY2(log.contains("logind allows 2 s; jobs with a longer grace are killed after 1.8 s"),
+                 log.constData());
+        QVERIFY2(log.contains("shutdown forced: logind's shutdown delay is running out"),
+                 log.constData());
+        const QString text = QString::fromUtf8(log);
+        const QRegularExpression killed(QStringLiteral(
+            R"(job 1 \[\w+\]: Stopping -> Cancelled on StoppedCancel \(attempt 1, signal 9,)"));
+        QVERIFY2(killed.match(text).hasMatch(), log.constData());
+        const QRegularExpression terminated(QStringLiteral(
+            R"(job 2 \[\w+\]: Stopping -> Cancelled on StoppedCancel \(attempt 1, signal 15,)"));
+        QVERIFY2(terminated.match(text).hasMatch(), log.constData());
         QCOMPARE(m_logind->inhibitors().size(), size_t(1));
     }
 };

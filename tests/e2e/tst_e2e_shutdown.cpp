@@ -84,8 +84,10 @@ private Q_SLOTS:
         QVERIFY2(survivors.isEmpty(), log.constData());
         QCOMPARE(m_app.exitStatus(), QProcess::NormalExit);
         QCOMPARE(m_app.exitCode(), exitStatus);
-        QVERIFY2(took <= grace + 1000ms,
-                 qPrintable(QStringLiteral("exit took %1 ms").arg(took.count())));
+        // The TERM-ignoring job went only after its grace period, by the job's own sequence.
+        QVERIFY2(log.contains("process(es) killed after the termination sequence"),
+                 log.constData());
+        QVERIFY2(!log.contains("killed on request"), log.constData());
         QVERIFY2(m_matrix->markerWritten(),
                  "the job trapping SIGTERM was not given time to clean up");
     }
@@ -100,11 +102,14 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(m_matrix->markerWritten(), 20000);
         QCOMPARE(m_app.state(), QProcess::Running); // the TERM-ignoring job holds it
 
+        // Well within the 60 s grace: only the forced SIGKILL can end the TERM-ignoring job.
         const std::chrono::milliseconds took = signalAndTimeExit(m_app, SIGINT, 30s);
-        QVERIFY2(took >= 0ms, "jobmonitor did not exit");
+        QVERIFY2(took >= 0ms, "jobmonitor did not exit before the grace period would have ended");
         QCOMPARE(alivePids(m_matrix->pids()), QList<qint64>());
         QCOMPARE(m_app.exitCode(), 130); // the first request's status
-        QVERIFY2(took <= 1000ms, qPrintable(QStringLiteral("exit took %1 ms").arg(took.count())));
+        const QByteArray log = m_app.readAllStandardError();
+        QVERIFY2(log.contains("second shutdown request: killing every job now"), log.constData());
+        QVERIFY2(log.contains("killed on request"), log.constData());
     }
 
     void sigkillOfTheAppLeavesNoJob() {
@@ -115,7 +120,7 @@ private Q_SLOTS:
             return;
         QVERIFY(signalAndTimeExit(m_app, SIGKILL, 10s) >= 0ms);
         QCOMPARE(m_app.exitStatus(), QProcess::CrashExit);
-        QCOMPARE(waitUntilDead(m_matrix->pids(), 3s), QList<qint64>());
+        QCOMPARE(waitUntilDead(m_matrix->pids(), 20s), QList<qint64>());
         QVERIFY2(m_matrix->markerWritten(),
                  "the job trapping SIGTERM was not given time to clean up");
     }

@@ -28,7 +28,7 @@ QList<qint64> alivePids(const QList<qint64> &pids);
 QList<qint64> waitUntilDead(const QList<qint64> &pids, std::chrono::milliseconds timeout);
 
 // Reads a pid file written by the helper child: lines "<role> <pid>".
-// Roles: main, grandchild, escapee. Several lines may share a role.
+// Roles: main, grandchild, escapee, child. Several lines may share a role.
 QMultiMap<QString, qint64> readPidFile(const QString &path);
 // Waits until the pid file holds at least count lines; returns its pids.
 QList<qint64> waitForPids(const QString &path, int count, std::chrono::milliseconds timeout);

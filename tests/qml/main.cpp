@@ -2,6 +2,7 @@
 // JobSupervisor (real jobs, real processes) through the App singleton; after the last test the
 // supervisor shuts down and the run fails if any process of any job is still alive.
 #include "appcontroller.h"
+#include "englishplurals.h"
 #include "jobservice.h"
 #include "jobsupervisor.h"
 #include "localexecutor.h"
@@ -27,6 +28,7 @@ public Q_SLOTS:
         m_supervisor = std::make_unique<jobmonitor::JobSupervisor>();
         m_service = std::make_unique<jobmonitor::JobService>(m_supervisor.get());
         m_coordinator = std::make_unique<jobmonitor::ShutdownCoordinator>(m_supervisor.get());
+        jobmonitor::installEnglishPlurals();
         QQuickStyle::setStyle(QStringLiteral("Fusion"));
     }
 

@@ -58,15 +58,52 @@ TestCase {
         verify(!fields.form.valid)
         verify(!findChild(fields, "commandError").visible)
         compare(fields.form.start(), -1)
+        // Start is greyed out, and the form says why.
+        compare(fields.form.startHint, "Enter a command to start the job")
+        typeInto(fields, "commandField", "true")
+        compare(fields.form.startHint, "")
+        typeInto(fields, "timeoutField", "soon")
+        verify(fields.form.startHint.indexOf("Correct the field") === 0)
+    }
+
+    // Browse opens the folder dialog. It is built on Qt.labs.folderlistmodel, which a fresh
+    // machine lacked: then it silently did nothing.
+    function test_browseOpensTheFolderPicker() {
+        const fields = createFields()
+        mouseClick(findChild(fields, "browseButton"))
+        compare(fields.folderPickerError, "")
+        verify(!findChild(fields, "folderPickerError").visible)
+        const loader = findChild(fields, "folderPickerLoader")
+        verify(loader && loader.item, "no folder picker")
+        tryCompare(loader.item, "visible", true)
+        loader.item.reject()
+        tryCompare(loader.item, "visible", false)
+    }
+    // A module the picker needs that is not installed is named in the form, with its package.
+    function test_missingModuleIsReported() {
+        const fields = createFields()
+        fields.folderPickerModule = "Qt.labs.nosuchmodule"
+        mouseClick(findChild(fields, "browseButton"))
+        const error = findChild(fields, "folderPickerError")
+        verify(error.visible)
+        verify(error.text.indexOf("Qt.labs.nosuchmodule") >= 0, error.text)
+        verify(error.text.indexOf("qml6-module-qt-labs-nosuchmodule") >= 0, error.text)
+        // The folder can still be typed.
+        typeInto(fields, "workingDirectoryField", "/tmp")
+        compare(fields.form.workingDirectory, "/tmp")
     }
 
     function test_fieldError_data() {
         return [
             { tag: "timeout not a number", field: "timeoutField", text: "abc", error: "timeoutError", message: "number of seconds" },
             { tag: "negative timeout", field: "timeoutField", text: "-5", error: "timeoutError", message: "negative" },
+            { tag: "timeout below the resolution", field: "timeoutField", text: "0.0001", error: "timeoutError", message: "resolution of 1 ms" },
+            { tag: "huge timeout", field: "timeoutField", text: "1e300", error: "timeoutError", message: "at most 31536000000 ms (365 days)" },
+            { tag: "huge grace", field: "graceField", text: "99999999999", error: "graceError", message: "at most 86400000 ms (24 hours)" },
             { tag: "retries not whole", field: "retriesField", text: "2.5", error: "retriesError", message: "whole number" },
-            { tag: "too many retries", field: "retriesField", text: "101", error: "retriesError", message: "whole number" },
-            { tag: "backoff factor below 1", field: "backoffFactorField", text: "0.5", error: "backoffError", message: "at least 1" },
+            { tag: "too many retries", field: "retriesField", text: "101", error: "retriesError", message: "at most 100" },
+            { tag: "huge retries", field: "retriesField", text: "99999999999999999999", error: "retriesError", message: "at most 100" },
+            { tag: "backoff factor below 1", field: "backoffFactorField", text: "0.5", error: "backoffError", message: "1 to 100" },
             { tag: "backoff cap below first delay", field: "backoffCapField", text: "0.5", error: "backoffError", message: "shorter" },
             { tag: "grace not a number", field: "graceField", text: "soon", error: "graceError", message: "number of seconds" },
             { tag: "missing folder", field: "workingDirectoryField", text: "/no/such/folder", error: "workingDirectoryError", message: "No such folder" },

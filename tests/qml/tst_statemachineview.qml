@@ -9,8 +9,9 @@ TestCase {
     width: 700
     height: 360
 
-    readonly property var stateNames: ["Pending", "Running", "Stopping", "Retrying",
-                                       "Completed", "Failed", "TimedOut", "Cancelled", "Interrupted"]
+    // As the window names them: the Pending state is "Queued" everywhere.
+    readonly property var stateNames: ["Queued", "Running", "Stopping", "Retrying",
+                                       "Completed", "Failed", "Timed out", "Cancelled", "Interrupted"]
 
     Component {
         id: formComponent
@@ -70,7 +71,7 @@ TestCase {
             compare(findChild(view, "stateNode_" + name).current, name === "Failed", name)
         const failed = findChild(view, "stateNode_Failed")
         verify(Qt.colorEqual(failed.color, Theme.stateColor(JobState.Failed)))
-        verify(findChild(view, "stateNode_Pending").visited)
+        verify(findChild(view, "stateNode_Queued").visited)
         verify(findChild(view, "stateNode_Running").visited)
         verify(!findChild(view, "stateNode_Completed").visited)
 

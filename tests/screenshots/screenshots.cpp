@@ -1,14 +1,18 @@
 // Drives the real main window through the states worth showing and saves a PNG of each:
-// empty, three jobs running with output, a failed job's state machine, the stopping overlay.
+// empty, jobs running with coloured output and a search, a retried job's output and its state
+// machine, the stopping overlay. With --dark the application gets a dark palette first, as a
+// dark desktop gives it, and the files are named *-dark.png.
 // Run under a real display server (take-screenshots.sh uses Xvfb); not a test.
 #include "guiapplication.h"
 #include "jobservice.h"
+#include "jobdetails.h"
 #include "jobsupervisor.h"
 #include "logging.h"
 #include "shutdowncoordinator.h"
 
 #include <QDir>
 #include <QGuiApplication>
+#include <QPalette>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
 #include <QTemporaryDir>
@@ -34,8 +38,44 @@ void showTab(QQuickWindow *window, int tab) {
     window->findChild<QObject *>(QStringLiteral("jobDetails"))->setProperty("currentTab", tab);
 }
 
-bool save(QQuickWindow *window, const QDir &dir, const QString &name) {
+QString g_suffix;
+
+// A dark desktop's palette, as KDE's Breeze Dark and GNOME's Adwaita dark give applications.
+QPalette darkPalette() {
+    QPalette p;
+    const QColor window(0x2a, 0x2e, 0x32), base(0x1b, 0x1e, 0x20), text(0xfc, 0xfc, 0xfc);
+    const QColor button(0x31, 0x36, 0x3b), highlight(0x3d, 0xae, 0xe9);
+    for (const auto group : {QPalette::Active, QPalette::Inactive}) {
+        p.setColor(group, QPalette::Window, window);
+        p.setColor(group, QPalette::WindowText, text);
+        p.setColor(group, QPalette::Base, base);
+        p.setColor(group, QPalette::AlternateBase, window);
+        p.setColor(group, QPalette::Text, text);
+        p.setColor(group, QPalette::Button, button);
+        p.setColor(group, QPalette::ButtonText, text);
+        p.setColor(group, QPalette::Highlight, highlight);
+        p.setColor(group, QPalette::HighlightedText, QColor(0x1b, 0x1e, 0x20));
+        p.setColor(group, QPalette::ToolTipBase, window);
+        p.setColor(group, QPalette::ToolTipText, text);
+        p.setColor(group, QPalette::PlaceholderText, QColor(0xa1, 0xa9, 0xb1));
+        p.setColor(group, QPalette::Light, QColor(0x40, 0x46, 0x4c));
+        p.setColor(group, QPalette::Midlight, QColor(0x36, 0x3b, 0x40));
+        p.setColor(group, QPalette::Mid, QColor(0x20, 0x23, 0x26));
+        p.setColor(group, QPalette::Dark, QColor(0x18, 0x1a, 0x1c));
+        p.setColor(group, QPalette::Shadow, QColor(0x10, 0x10, 0x10));
+        p.setColor(group, QPalette::Link, highlight);
+    }
+    p.setColor(QPalette::Disabled, QPalette::Window, window);
+    p.setColor(QPalette::Disabled, QPalette::Base, base);
+    p.setColor(QPalette::Disabled, QPalette::Button, button);
+    for (const auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+        p.setColor(QPalette::Disabled, role, QColor(0x6e, 0x74, 0x7a));
+    return p;
+}
+
+bool save(QQuickWindow *window, const QDir &dir, QString name) {
     QTest::qWait(400); // let the last batch of output and the animations settle
+    name.replace(QLatin1String(".png"), g_suffix + QLatin1String(".png"));
     const QString path = dir.filePath(name);
     if (!window->grabWindow().save(path)) {
         qCritical("cannot write %s", qPrintable(path));
@@ -58,7 +98,12 @@ bool waitFor(Predicate done, int timeoutMs) {
 int main(int argc, char *argv[]) {
     QGuiApplication app(argc, argv);
     setupStderrLogging();
-    const QDir out(argc > 1 ? QString::fromLocal8Bit(argv[1]) : QDir::currentPath());
+    QStringList arguments = app.arguments().mid(1);
+    if (arguments.removeAll(QStringLiteral("--dark")) > 0) {
+        QGuiApplication::setPalette(darkPalette());
+        g_suffix = QStringLiteral("-dark");
+    }
+    const QDir out(!arguments.isEmpty() ? arguments.constFirst() : QDir::currentPath());
     QTemporaryDir logs;
     JobSupervisor supervisor(JobSupervisor::Config{4, logs.path()});
     JobService service(&supervisor);
@@ -71,11 +116,19 @@ int main(int argc, char *argv[]) {
     if (!QTest::qWaitForWindowExposed(window) || !save(window, out, "01-empty.png"))
         return 1;
 
-    // Three jobs running with output; the build is selected.
+    // The New job form, empty: Start is greyed out and says why.
+    QObject *newJob = window->findChild<QObject *>(QStringLiteral("newJobDialog"));
+    QMetaObject::invokeMethod(newJob, "openEmpty");
+    if (!save(window, out, "06-new-job.png"))
+        return 1;
+    QMetaObject::invokeMethod(newJob, "close");
+
+    // Three jobs running with output; the build is selected, its colours drawn, a search on.
     supervisor.start(spec(
-        QStringLiteral("for i in $(seq 1 400); do echo \"[$i/400] compiling src/module_$i.cpp\"; "
-                       "if [ $((i % 7)) -eq 0 ]; then echo \"warning: unused variable 'x' in "
-                       "module_$i.cpp\" >&2; fi; "
+        QStringLiteral("for i in $(seq 1 400); do printf '\\033[1;34m[%3d/400]\\033[0m compiling "
+                       "src/module_%d.cpp\\n' $i $i; "
+                       "if [ $((i % 7)) -eq 0 ]; then printf '\\033[33mwarning:\\033[0m unused "
+                       "variable \\047x\\047 in module_%d.cpp\\n' $i >&2; fi; "
                        "sleep 0.01; done; sleep 600"),
         QStringLiteral("Build firmware")));
     supervisor.start(spec(QStringLiteral("while true; do date '+%T tick'; sleep 0.5; done")));
@@ -85,10 +138,20 @@ int main(int argc, char *argv[]) {
                           QStringLiteral("Sync shards")));
     select(window, build);
     QTest::qWait(2500);
+    window->findChild<QObject *>(QStringLiteral("searchField"))
+        ->setProperty("text", QStringLiteral("warning"));
+    auto *details = qvariant_cast<JobDetails *>(
+        window->findChild<QObject *>(QStringLiteral("jobDetails"))->property("details"));
+    details->output()->search(QStringLiteral("warning"), 0);
+    details->output()->previousMatch();
+    QMetaObject::invokeMethod(window->findChild<QObject *>(QStringLiteral("outputView")),
+                              "showCurrentMatch");
     if (!save(window, out, "02-running.png"))
         return 1;
+    details->output()->search(QString(), 0);
+    window->findChild<QObject *>(QStringLiteral("searchField"))->setProperty("text", QString());
 
-    // A job that failed after retrying: its state machine.
+    // A job that failed after retrying: its output, attempt by attempt, and its state machine.
     JobSpec flaky = spec(QStringLiteral("echo 'connecting to db.internal:5432'; "
                                         "echo 'error: connection refused' >&2; exit 3"),
                          QStringLiteral("Migrate database"));
@@ -98,6 +161,8 @@ int main(int argc, char *argv[]) {
     if (!waitFor([failed] { return failed->state() == JobState::Failed; }, 10000))
         return 1;
     select(window, failed->id());
+    if (!save(window, out, "05-attempts.png"))
+        return 1;
     showTab(window, 1);
     if (!save(window, out, "03-failed-state-machine.png"))
         return 1;

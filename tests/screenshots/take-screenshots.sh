@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the real window under Xvfb and saves PNGs of: the empty window, three jobs running
-# with output, a failed job's state machine, and the stopping overlay.
+# with output, a retried job's output and state machine, and the stopping overlay; once in the
+# default (light) palette and once in a dark one (*-dark.png).
 # Usage: tests/screenshots/take-screenshots.sh [BUILD_DIR] [OUT_DIR]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,4 +10,5 @@ out=${2:-$here/../../resources/screenshots}
 mkdir -p "$out"
 cmake --build "$build" --target jm-screenshots
 xvfb-run -a -s "-screen 0 1400x900x24" "$build/bin/jm-screenshots" "$out"
+xvfb-run -a -s "-screen 0 1400x900x24" "$build/bin/jm-screenshots" --dark "$out"
 ls -l "$out"

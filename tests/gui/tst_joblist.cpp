@@ -1,0 +1,181 @@
+// The job list as the window shows it: filtered by state, ordered, and selected by job id,
+// over a real supervisor with real jobs in every kind of state.
+#include "jobfiltermodel.h"
+#include "joblistmodel.h"
+#include "jobselection.h"
+#include "jobservice.h"
+#include "jobsupervisor.h"
+#include "logging.h"
+#include "testutil.h"
+
+#include <QAbstractItemModelTester>
+#include <QTest>
+
+using namespace jobmonitor;
+using namespace std::chrono_literals;
+
+namespace {
+
+JobSpec spec(const QString &command, const QString &name) {
+    JobSpec s;
+    s.command = command;
+    s.name = name;
+    return s;
+}
+
+QStringList labels(const JobFilterModel &model) {
+    QStringList result;
+    for (int row = 0; row < model.rowCount(); ++row)
+        result.append(model.index(row, 0).data(JobListModel::LabelRole).toString());
+    return result;
+}
+
+} // namespace
+
+class TestJobList : public QObject {
+    Q_OBJECT
+private:
+    JobSupervisor m_supervisor{JobSupervisor::Config{1, QString()}};
+    JobService m_service{&m_supervisor};
+    JobListModel m_jobs{&m_service};
+    QMap<QString, int> m_ids;
+
+    int start(const JobSpec &s) {
+        const StartResult started = m_supervisor.start(s);
+        m_ids.insert(s.name, started.job->id());
+        return started.job->id();
+    }
+    JobState state(const QString &name) const { return m_supervisor.job(m_ids[name])->state(); }
+
+private Q_SLOTS:
+    // One job per kind of state, one at a time (one may run at once): completed, failed,
+    // timed out, running and queued behind it.
+    void initTestCase() {
+        setupStderrLogging();
+        start(spec(QStringLiteral("exit 0"), QStringLiteral("completed")));
+        QTRY_COMPARE(state(QStringLiteral("completed")), JobState::Completed);
+        start(spec(QStringLiteral("exit 3"), QStringLiteral("failed")));
+        QTRY_COMPARE(state(QStringLiteral("failed")), JobState::Failed);
+        JobSpec slow = spec(QStringLiteral("exec sleep 30"), QStringLiteral("timed out"));
+        slow.timeout = 100ms;
+        start(slow);
+        QTRY_COMPARE_WITH_TIMEOUT(state(QStringLiteral("timed out")), JobState::TimedOut, 15000);
+        start(spec(test::testChildCommand({QStringLiteral("--sleep"), QStringLiteral("-1")}),
+                   QStringLiteral("running")));
+        QTRY_COMPARE(state(QStringLiteral("running")), JobState::Running);
+        start(spec(QStringLiteral("exit 0"), QStringLiteral("queued")));
+        QCOMPARE(state(QStringLiteral("queued")), JobState::Pending);
+    }
+
+    void cleanupTestCase() {
+        QVERIFY(test::runTask(m_supervisor.shutdown(), 20s));
+        QCOMPARE(m_supervisor.processesAlive(), 0);
+    }
+
+    void filters_data() {
+        QTest::addColumn<JobFilterModel::Filter>("filter");
+        QTest::addColumn<QStringList>("shown");
+        QTest::newRow("all") << JobFilterModel::Filter::All
+                             << QStringList{"queued", "running", "timed out", "failed",
+                                            "completed"};
+        QTest::newRow("active") << JobFilterModel::Filter::Active
+                                << QStringList{"queued", "running"};
+        QTest::newRow("running") << JobFilterModel::Filter::Running << QStringList{"running"};
+        QTest::newRow("failed") << JobFilterModel::Filter::Failed
+                                << QStringList{"timed out", "failed"};
+        QTest::newRow("finished") << JobFilterModel::Filter::Finished
+                                  << QStringList{"timed out", "failed", "completed"};
+    }
+    void filters() {
+        QFETCH(JobFilterModel::Filter, filter);
+        QFETCH(QStringList, shown);
+        JobFilterModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSourceModel(&m_jobs);
+        model.setFilter(filter);
+        QCOMPARE(labels(model), shown);
+        QCOMPARE(model.count(), shown.size());
+        QCOMPARE(model.jobIds().size(), shown.size());
+    }
+
+    void orders_data() {
+        QTest::addColumn<JobFilterModel::Order>("order");
+        QTest::addColumn<QStringList>("shown");
+        QTest::newRow("newest first")
+            << JobFilterModel::Order::Newest
+            << QStringList{"queued", "running", "timed out", "failed", "completed"};
+        // What needs watching first.
+        QTest::newRow("by state") << JobFilterModel::Order::State
+                                  << QStringList{"running", "queued", "failed", "timed out",
+                                                 "completed"};
+        // The queued job starts next; then the latest started.
+        QTest::newRow("by start time")
+            << JobFilterModel::Order::Started
+            << QStringList{"queued", "running", "timed out", "failed", "completed"};
+    }
+    void orders() {
+        QFETCH(JobFilterModel::Order, order);
+        QFETCH(QStringList, shown);
+        JobFilterModel model;
+        model.setSourceModel(&m_jobs);
+        model.setOrder(order);
+        QCOMPARE(labels(model), shown);
+        model.setOrder(JobFilterModel::Order::Newest);
+        QCOMPARE(labels(model),
+                 (QStringList{"queued", "running", "timed out", "failed", "completed"}));
+    }
+
+    // Selected by id: a range follows the rows as shown, and the selection survives a filter
+    // that hides part of it.
+    void selection() {
+        JobFilterModel model;
+        model.setSourceModel(&m_jobs);
+        model.setOrder(JobFilterModel::Order::State);
+        JobSelection selection;
+        selection.select(m_ids[QStringLiteral("queued")]);
+        selection.extendTo(&model, m_ids[QStringLiteral("timed out")]);
+        QCOMPARE(selection.ids(),
+                 (QList<int>{m_ids[QStringLiteral("queued")], m_ids[QStringLiteral("failed")],
+                             m_ids[QStringLiteral("timed out")]}));
+        selection.toggle(m_ids[QStringLiteral("failed")]);
+        selection.toggle(m_ids[QStringLiteral("completed")]);
+        QCOMPARE(selection.count(), 3);
+        QVERIFY(!selection.contains(m_ids[QStringLiteral("failed")]));
+        // Shift from the anchor (the last job picked with Ctrl) upwards.
+        selection.extendTo(&model, m_ids[QStringLiteral("failed")]);
+        QCOMPARE(selection.ids(),
+                 (QList<int>{m_ids[QStringLiteral("completed")], m_ids[QStringLiteral("timed out")],
+                             m_ids[QStringLiteral("failed")]}));
+
+        model.setFilter(JobFilterModel::Filter::Active);
+        selection.selectAll(&model);
+        QCOMPARE(selection.count(), 2);
+        model.setFilter(JobFilterModel::Filter::Failed);
+        QCOMPARE(selection.count(), 2); // hidden, still selected
+        selection.remove(m_ids[QStringLiteral("running")]);
+        QCOMPARE(selection.ids(), QList<int>{m_ids[QStringLiteral("queued")]});
+        // The anchor is hidden by the filter: Shift starts afresh.
+        selection.extendTo(&model, m_ids[QStringLiteral("failed")]);
+        QCOMPARE(selection.ids(), QList<int>{m_ids[QStringLiteral("failed")]});
+    }
+
+    // A state change moves a job to its place in the order and out of a filter at once.
+    void stateChangeMovesTheRow() {
+        JobFilterModel byState;
+        byState.setSourceModel(&m_jobs);
+        byState.setOrder(JobFilterModel::Order::State);
+        JobFilterModel active;
+        active.setSourceModel(&m_jobs);
+        active.setFilter(JobFilterModel::Filter::Active);
+        QVERIFY(m_supervisor.cancel(m_ids[QStringLiteral("running")]));
+        QTRY_COMPARE_WITH_TIMEOUT(state(QStringLiteral("running")), JobState::Cancelled, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(state(QStringLiteral("queued")), JobState::Completed, 15000);
+        QCOMPARE(labels(byState),
+                 (QStringList{"failed", "timed out", "running", "queued", "completed"}));
+        QCOMPARE(active.count(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestJobList)
+#include "tst_joblist.moc"

@@ -1,0 +1,320 @@
+// The real main window on a real X server under a real window manager (Xvfb + openbox),
+// driven with keys sent through the X server: every shortcut the README lists, and where the
+// keyboard focus goes. Offscreen, QTest delivers keys straight to the window and hides what
+// the desktop does to them (an ambiguous shortcut fires offscreen but never on xcb).
+#include "e2eutil.h"
+#include "logging.h"
+#include "testutil.h"
+#include "windowfixture.h"
+#include "xsession.h"
+
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+
+using namespace jobmonitor;
+using namespace jobmonitor::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct XWindow : Window {
+    unsigned long long id() const { return window->winId(); }
+    bool keys(const QStringList &keys) const { return sendKeys(id(), keys); }
+    bool type(const QString &text) const { return typeText(id(), text); }
+
+    // Ctrl+N, the command typed, Return: a job started from the keyboard alone.
+    int startJob(const QString &command) const {
+        QObject *dialog = find(QStringLiteral("newJobDialog"));
+        const qsizetype before = supervisor.jobs().size();
+        if (!keys({"ctrl+n"}) ||
+            !QTest::qWaitFor([&] { return dialog->property("opened").toBool(); }, 10000) ||
+            !QTest::qWaitFor(
+                [&] { return find<QQuickItem>(QStringLiteral("commandField"))->hasActiveFocus(); },
+                5000) ||
+            !type(command) ||
+            !QTest::qWaitFor(
+                [&] {
+                    return find(QStringLiteral("commandField"))->property("text").toString() ==
+                           command;
+                },
+                10000) ||
+            !keys({"Return"}) ||
+            !QTest::qWaitFor([&] { return supervisor.jobs().size() == before + 1; }, 10000))
+            return -1;
+        return supervisor.jobs().constLast()->id();
+    }
+
+    QObject *selection() const {
+        return qvariant_cast<QObject *>(find(QStringLiteral("jobList"))->property("selection"));
+    }
+    QObject *outputView() const { return find(QStringLiteral("outputView")); }
+    QString searchStatus() const {
+        return find(QStringLiteral("searchStatus"))->property("text").toString();
+    }
+    // Waits until the window has the keyboard focus inside the named item.
+    bool focusWithin(const QString &name) const {
+        return QTest::qWaitFor([&] { return focusIsIn(name); }, 5000);
+    }
+};
+
+JobSpec spec(const QString &command, const QString &name = {}) {
+    JobSpec s;
+    s.command = command;
+    s.name = name;
+    return s;
+}
+
+} // namespace
+
+class TestXcbWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        QCOMPARE(QGuiApplication::platformName(), QStringLiteral("xcb"));
+        setupStderrLogging();
+        QStandardPaths::setTestModeEnabled(true);
+        installProcessWarningCounter();
+    }
+
+    // Ctrl+N opens the form, Return starts the job, Delete cancels it, Ctrl+R runs it again,
+    // Ctrl+E opens the form filled in from it.
+    void newStartCancelRetry() {
+        XWindow w;
+        QVERIFY(w.load());
+        const QString pidFile = w.dir.filePath(QStringLiteral("pids"));
+        const int id =
+            w.startJob(testChildCommand({QStringLiteral("--pidfile"), pidFile,
+                                         QStringLiteral("--sleep"), QStringLiteral("-1")}));
+        QVERIFY(id > 0);
+        QTRY_VERIFY(!w.find(QStringLiteral("newJobDialog"))->property("visible").toBool());
+        QCOMPARE(w.currentJobId(), id);
+        Job *job = w.supervisor.job(id);
+        QTRY_COMPARE(job->state(), JobState::Running);
+        const QList<qint64> first = waitForPids(pidFile, 1, 10s);
+        QCOMPARE(first.size(), 1);
+
+        QVERIFY(w.focusWithin(QStringLiteral("jobList")));
+        QVERIFY(w.keys({"Delete"}));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Cancelled, 15000);
+        QVERIFY(waitUntilDead(first, 10s).isEmpty());
+
+        QVERIFY(w.keys({"ctrl+r"}));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Running, 10000);
+        const QList<qint64> second = waitForPids(pidFile, 2, 10s);
+        QCOMPARE(second.size(), 2);
+        QVERIFY(w.keys({"Delete"}));
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Cancelled, 15000);
+        QVERIFY(waitUntilDead(second, 10s).isEmpty());
+
+        // Ctrl+E: the form again, filled in from the job; Escape leaves it.
+        QObject *dialog = w.find(QStringLiteral("newJobDialog"));
+        QVERIFY(w.keys({"ctrl+e"}));
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        QCOMPARE(w.find(QStringLiteral("commandField"))->property("text").toString(),
+                 job->spec().command);
+        QVERIFY(w.keys({"Escape"}));
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+        QCOMPARE(w.supervisor.jobs().size(), 1);
+        QVERIFY(w.focusWithin(QStringLiteral("jobList")));
+
+        // Ctrl+Enter starts the job from the environment box, where Enter is a new line.
+        QVERIFY(w.keys({"ctrl+e"}));
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        auto *environment = w.find<QQuickItem>(QStringLiteral("environmentField"));
+        environment->forceActiveFocus();
+        QVERIFY(w.type(QStringLiteral("A=1")));
+        QVERIFY(w.keys({"Return"}));
+        QVERIFY(w.type(QStringLiteral("B=2")));
+        QTRY_COMPARE(environment->property("text").toString(), QStringLiteral("A=1\nB=2"));
+        QVERIFY(w.keys({"ctrl+Return"}));
+        QTRY_COMPARE(w.supervisor.jobs().size(), 2);
+        QCOMPARE(w.supervisor.jobs().constLast()->spec().environment.value(QStringLiteral("B")),
+                 QStringLiteral("2"));
+        QVERIFY(runTask(w.supervisor.shutdown(), 10s));
+        QVERIFY(waitUntilDead(waitForPids(pidFile, 3, 5s), 10s).isEmpty());
+    }
+
+    // The list from the keyboard: arrows move, Shift extends, Ctrl+A selects all; Delete cancels
+    // what is selected, Ctrl+Shift+R retries every failed job, Ctrl+Shift+Delete clears the
+    // finished ones.
+    void listAndBulkKeys() {
+        XWindow w;
+        QVERIFY(w.load());
+        const QString pidFile = w.dir.filePath(QStringLiteral("pids"));
+        const QString sleeper = testChildCommand({QStringLiteral("--pidfile"), pidFile,
+                                                  QStringLiteral("--sleep"), QStringLiteral("-1")});
+        Job *failed =
+            w.supervisor.start(spec(QStringLiteral("exit 4"), QStringLiteral("failed"))).job;
+        QTRY_COMPARE(failed->state(), JobState::Failed);
+        QList<Job *> sleepers;
+        for (int i = 0; i < 3; ++i)
+            sleepers << w.supervisor.start(spec(sleeper)).job;
+        QCOMPARE(waitForPids(pidFile, 3, 10s).size(), 3);
+
+        // Rows, newest first: sleeper 3, sleeper 2, sleeper 1, failed.
+        QMetaObject::invokeMethod(w.find(QStringLiteral("jobList")), "forceActiveFocus");
+        QVERIFY(w.keys({"Home"}));
+        QTRY_COMPARE(w.currentJobId(), sleepers[2]->id());
+        QVERIFY(w.keys({"Down"}));
+        QTRY_COMPARE(w.currentJobId(), sleepers[1]->id());
+        QCOMPARE(w.details()->jobId(), sleepers[1]->id());
+        QVERIFY(w.keys({"Up"}));
+        QTRY_COMPARE(w.currentJobId(), sleepers[2]->id());
+        QVERIFY(w.keys({"shift+Down"}));
+        QTRY_COMPARE(w.selection()->property("count").toInt(), 2);
+        QVERIFY(w.keys({"Delete"}));
+        QTRY_COMPARE_WITH_TIMEOUT(sleepers[2]->state(), JobState::Cancelled, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(sleepers[1]->state(), JobState::Cancelled, 15000);
+        QCOMPARE(sleepers[0]->state(), JobState::Running);
+
+        // End goes to the last job; Space adds the shown job to the selection, or takes it out.
+        QVERIFY(w.keys({"End"}));
+        QTRY_COMPARE(w.currentJobId(), failed->id());
+        QCOMPARE(w.selection()->property("count").toInt(), 1);
+        QVERIFY(w.keys({"Up", "space"}));
+        QTRY_COMPARE(w.selection()->property("count").toInt(), 0);
+        QVERIFY(w.keys({"space"}));
+        QTRY_COMPARE(w.selection()->property("count").toInt(), 1);
+
+        QVERIFY(w.keys({"ctrl+a"}));
+        QTRY_COMPARE(w.selection()->property("count").toInt(), 4);
+        QVERIFY(w.keys({"ctrl+shift+r"}));
+        QTRY_COMPARE(failed->history().size(), 5); // requeued, launched, failed again
+        QCOMPARE(sleepers[2]->state(), JobState::Cancelled);
+
+        QVERIFY(w.keys({"ctrl+shift+Delete"}));
+        QTRY_COMPARE(w.supervisor.jobs().size(), 1);
+        QCOMPARE(w.supervisor.jobs().constFirst(), sleepers[0]);
+        QVERIFY(runTask(w.supervisor.shutdown(), 10s));
+        QVERIFY(waitUntilDead(waitForPids(pidFile, 3, 0s), 10s).isEmpty());
+    }
+
+    // Ctrl+F puts the keyboard in the output search; typing searches, Return and Shift+Return
+    // step through the matches, Escape ends the search and gives the keyboard to the lines,
+    // where arrows select, Shift extends, Ctrl+C copies, Ctrl+A selects all and End follows
+    // the tail again.
+    void searchAndOutputKeys() {
+        XWindow w;
+        QVERIFY(w.load());
+        Job *job = w.supervisor.start(spec(QStringLiteral("seq 1 30"))).job;
+        QMetaObject::invokeMethod(w.find(QStringLiteral("jobList")), "select",
+                                  Q_ARG(QVariant, job->id()));
+        QTRY_COMPARE(job->state(), JobState::Completed);
+        QTRY_COMPARE(w.details()->output()->rowCount(), 30);
+
+        QVERIFY(w.keys({"ctrl+f"}));
+        QTRY_VERIFY(w.find<QQuickItem>(QStringLiteral("searchField"))->hasActiveFocus());
+        QVERIFY(w.type(QStringLiteral("2")));
+        // 2, 12, 20..29: 12 lines; the match shown is the first from the top of the view.
+        QTRY_VERIFY(w.searchStatus().endsWith(QStringLiteral(" of 12")));
+        const qint64 first = w.details()->output()->currentMatchLine();
+        QVERIFY(w.keys({"Return"}));
+        QTRY_VERIFY(w.details()->output()->currentMatchLine() != first);
+        QVERIFY(w.keys({"shift+Return"}));
+        QTRY_COMPARE(w.details()->output()->currentMatchLine(), first);
+
+        QVERIFY(w.keys({"Escape"}));
+        QTRY_COMPARE(w.details()->output()->matchCount(), 0);
+        QVERIFY(w.focusWithin(QStringLiteral("outputLines")));
+        QVERIFY(w.keys({"Home", "Down", "Down", "shift+Down"}));
+        QTRY_COMPARE(w.outputView()->property("selectionEnd").toLongLong(), 3);
+        QCOMPARE(w.outputView()->property("selectionAnchor").toLongLong(), 2);
+        QVERIFY(!w.outputView()->property("following").toBool());
+        QGuiApplication::clipboard()->clear();
+        QVERIFY(w.keys({"ctrl+c"}));
+        QTRY_COMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("2\n3"));
+        QVERIFY(w.keys({"Next"})); // PageDown
+        QTRY_VERIFY(w.outputView()->property("cursorLine").toLongLong() > 4);
+        QVERIFY(w.keys({"Prior"})); // PageUp
+        QTRY_VERIFY(w.outputView()->property("cursorLine").toLongLong() < 4);
+        QVERIFY(w.keys({"ctrl+a"}));
+        QTRY_COMPARE(w.outputView()->property("selectionEnd").toLongLong(), 30);
+        QVERIFY(w.keys({"Escape", "End"}));
+        QTRY_VERIFY(w.outputView()->property("following").toBool());
+        QVERIFY(!w.outputView()->property("hasSelection").toBool());
+        QVERIFY(runTask(w.supervisor.shutdown(), 10s));
+    }
+
+    // Ctrl+Q with an active job asks first. Return presses the default, "Keep working", and so
+    // does Escape; Tab then Return stops everything, and the stopping overlay keeps the
+    // keyboard on "Kill all now".
+    void quitAsksWhileJobsRun() {
+        XWindow w;
+        QVERIFY(w.load());
+        QSignalSpy finished(&w.coordinator, &ShutdownCoordinator::finished);
+        const QString pidFile = w.dir.filePath(QStringLiteral("pids"));
+        JobSpec stubborn = spec(
+            testChildCommand({QStringLiteral("--pidfile"), pidFile, QStringLiteral("--ignore-term"),
+                              QStringLiteral("--sleep"), QStringLiteral("-1")}));
+        stubborn.termination = TerminationSequence::standard(60s);
+        w.supervisor.start(stubborn);
+        const QList<qint64> pids = waitForPids(pidFile, 1, 10s);
+        QCOMPARE(pids.size(), 1);
+        QMetaObject::invokeMethod(w.find(QStringLiteral("jobList")), "forceActiveFocus");
+
+        QObject *confirm = w.find(QStringLiteral("confirmQuitDialog"));
+        for (const char *key : {"Return", "Escape"}) {
+            QVERIFY(w.keys({"ctrl+q"}));
+            QTRY_VERIFY_WITH_TIMEOUT(confirm->property("opened").toBool(), 5000);
+            QVERIFY(w.keys({QLatin1String(key)}));
+            QTRY_VERIFY(!confirm->property("visible").toBool());
+            QVERIFY2(!w.coordinator.isShuttingDown(), key);
+            QVERIFY(isPidAlive(pids.constFirst()));
+            QVERIFY(w.focusWithin(QStringLiteral("jobList")));
+        }
+        QVERIFY(w.keys({"ctrl+q"}));
+        QTRY_VERIFY_WITH_TIMEOUT(confirm->property("opened").toBool(), 5000);
+        QVERIFY(w.keys({"Tab", "Return"}));
+        QTRY_VERIFY(w.coordinator.isShuttingDown());
+
+        QVERIFY(w.focusWithin(QStringLiteral("killAllButton")));
+        QVERIFY(w.keys({"Tab", "Tab", "shift+Tab"}));
+        QTest::qWait(200);
+        QVERIFY(w.focusIsIn(QStringLiteral("killAllButton")));
+        QVERIFY(w.keys({"space"}));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QVERIFY(waitUntilDead(pids, 10s).isEmpty());
+    }
+
+    // The application itself: Ctrl+Q with no job running quits at once.
+    void quitShortcutEndsTheApplication() {
+        QProcess app;
+        QTemporaryDir state;
+        startJobmonitor(app, {QStringLiteral("--state-dir"), state.path()});
+        QVERIFY(app.waitForStarted(10000));
+        const auto cleanup = qScopeGuard([&] {
+            app.kill();
+            app.waitForFinished(5000);
+        });
+        // The application's main window, once it is mapped (by its pid: the test's own windows
+        // have the same title).
+        QByteArray window;
+        const QStringList search{"search", "--onlyvisible",
+                                 "--pid",  QString::number(app.processId()),
+                                 "--name", "^Job Monitor$"};
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            !(window = runXTool(QStringLiteral("xdotool"), search).value_or(QByteArray()).trimmed())
+                 .isEmpty(),
+            app.readAllStandardError().constData(), 30000);
+        QVERIFY(sendKeys(window.split('\n').constFirst().toULongLong(), {"ctrl+q"}));
+        // The key is sent with the event loop running, so the exit may already have been seen.
+        QTRY_COMPARE_WITH_TIMEOUT(app.state(), QProcess::NotRunning, 20000);
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(app.exitCode(), 0);
+    }
+
+    void cleanupTestCase() { QCOMPARE(destroyedWhileRunningWarnings(), 0); }
+};
+
+int main(int argc, char *argv[]) {
+    if (const std::optional<int> status = runUnderXSession(argc, argv))
+        return *status;
+    QGuiApplication app(argc, argv);
+    TestXcbWindow tests;
+    return QTest::qExec(&tests, argc, argv);
+}
+
+#include "tst_xcb_window.moc"
