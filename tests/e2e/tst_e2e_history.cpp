@@ -101,7 +101,7 @@ private Q_SLOTS:
         qInfo("seed %u", seed);
         QRandomGenerator random(seed);
         QSet<qint64> previousIds;
-        constexpr int Rounds = 4;
+        constexpr int Rounds = 8;
         for (int round = 0; round < Rounds; ++round) {
             const QString pidDir = m_dir.filePath(QStringLiteral("churn-pids-%1").arg(round));
             QVERIFY(QDir().mkpath(pidDir));
