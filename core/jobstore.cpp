@@ -658,11 +658,16 @@ void StoreWorker::run() {
     if (m_open) {
         giveBackIds();
         QSqlQuery ended(db());
-        ended.prepare(
-            QStringLiteral("UPDATE runs SET ended_at = ?, last_write_at = ? WHERE id = ?"));
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        ended.addBindValue(now);
-        ended.addBindValue(now);
+        if (m_kind == RunKind::Client) {
+            // A client owns no jobs: once it has ended, its record tells nobody anything.
+            ended.prepare(QStringLiteral("DELETE FROM runs WHERE id = ?"));
+        } else {
+            ended.prepare(
+                QStringLiteral("UPDATE runs SET ended_at = ?, last_write_at = ? WHERE id = ?"));
+            ended.addBindValue(now);
+            ended.addBindValue(now);
+        }
         ended.addBindValue(m_runId);
         exec(ended);
     }
@@ -1629,6 +1634,15 @@ void StoreWorker::applyRetention(const RetentionPolicy &policy) {
                          expired.size(), policy.keepDays);
         else
             spdlog::error("history: cannot remove old jobs: {}", error);
+    }
+    // Runs that have ended and own no job any more.
+    {
+        QSqlQuery q(database);
+        q.prepare(QStringLiteral("DELETE FROM runs WHERE id != ? AND (ended_at IS NOT NULL OR "
+                                 "recovered_at IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM jobs "
+                                 "WHERE jobs.run_id = runs.id)"));
+        q.addBindValue(m_runId);
+        exec(q);
     }
     // Then output, oldest job first, until what is left fits.
     QSqlQuery total(database);

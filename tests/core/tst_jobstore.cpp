@@ -162,6 +162,19 @@ private Q_SLOTS:
                  1);
     }
 
+    // A command-line client owns no jobs: it leaves no record of itself behind.
+    void clientsLeaveNoRunBehind() {
+        for (int i = 0; i < 3; ++i)
+            JobStore(stateDir(), RunKind::Client);
+        { JobStore headless(stateDir(), RunKind::Headless); }
+        RawDatabase raw(JobStore::databasePath(stateDir()));
+        QCOMPARE(raw.value("SELECT count(*) FROM runs WHERE kind = 'client'").toInt(), 0);
+        QCOMPARE(raw.value("SELECT count(*) FROM runs WHERE kind = 'headless' AND ended_at IS NOT "
+                           "NULL")
+                     .toInt(),
+                 1);
+    }
+
     void migratesTheFirstSchema() {
         QFile fixture(QStringLiteral(JM_TEST_DATA "/store/schema-v1.sql"));
         QVERIFY(fixture.open(QIODevice::ReadOnly));
