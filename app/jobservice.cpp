@@ -65,7 +65,12 @@ bool JobService::retry(qint64 id) {
 }
 
 bool JobService::remove(qint64 id) {
-    return m_supervisor->remove(id);
+    if (m_supervisor->job(id))
+        return m_supervisor->remove(id);
+    if (!m_store)
+        return false;
+    m_store->jobRemoved(id);
+    return true;
 }
 
 Job *JobService::job(qint64 id) const {
@@ -102,6 +107,15 @@ void JobService::history(const JobQuery &query, QObject *context,
                 record = JobRecord::fromJob(*job);
         callback(records);
     });
+}
+
+void JobService::historyCount(const JobQuery &query, QObject *context,
+                              std::function<void(int)> callback) const {
+    if (!m_store) {
+        callback(0);
+        return;
+    }
+    m_store->fetchCount(query, context, std::move(callback));
 }
 
 void JobService::attempts(qint64 id, QObject *context,

@@ -52,7 +52,9 @@ public:
     bool cancel(qint64 id); // any job not ended: it ends Cancelled (gracefully if running)
     bool kill(qint64 id);   // SIGKILL now, also while Stopping ("Kill now")
     bool retry(qint64 id);  // an ended job that did not complete runs again
-    bool remove(qint64 id); // an ended job is forgotten: its records and output are deleted
+    // An ended job is forgotten: its records and output are deleted. Also a stored job of an
+    // earlier run (the store keeps any job that has not ended).
+    bool remove(qint64 id);
 
     // The live job, for observers that follow its signals (the window); null when unknown.
     Job *job(qint64 id) const;
@@ -64,6 +66,9 @@ public:
     // Stored jobs (every process's), newest first; this process's live jobs as they are now.
     void history(const JobQuery &query, QObject *context,
                  std::function<void(QList<JobRecord>)> callback) const;
+    // How many stored jobs the query matches (its limit and cursor aside).
+    void historyCount(const JobQuery &query, QObject *context,
+                      std::function<void(int)> callback) const;
     void attempts(qint64 id, QObject *context,
                   std::function<void(QList<AttemptRecord>)> callback) const;
     void transitions(qint64 id, QObject *context,

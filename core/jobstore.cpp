@@ -1164,6 +1164,18 @@ bool StoreWorker::apply(const WriteOp &op, Removals &removals) {
     }
     case WriteOp::Kind::Remove: {
         QSqlQuery q(db());
+        // Only an ended job: one that runs belongs to the process running it.
+        q.prepare(QStringLiteral("SELECT state FROM jobs WHERE id = ?"));
+        q.addBindValue(op.jobId);
+        if (!exec(q))
+            return false;
+        if (q.next()) {
+            const std::optional<JobState> state = stateFrom(q.value(0).toString());
+            if (!state || !isFinal(*state)) {
+                spdlog::warn("job {} has not ended: it stays in the history", op.jobId);
+                return true;
+            }
+        }
         q.prepare(QStringLiteral("SELECT output_directory FROM attempts WHERE job_id = ?"));
         q.addBindValue(op.jobId);
         if (!exec(q))
@@ -1910,6 +1922,20 @@ void JobStore::fetchJobs(JobQuery query, QObject *context,
             [guard, callback, records] {
                 if (guard)
                     callback(records);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void JobStore::fetchCount(JobQuery query, QObject *context, std::function<void(int)> callback) {
+    QPointer<QObject> guard(context);
+    m_worker->post([this, worker = m_worker.get(), query, guard, callback] {
+        const int count = worker->countJobs(query);
+        QMetaObject::invokeMethod(
+            this,
+            [guard, callback, count] {
+                if (guard)
+                    callback(count);
             },
             Qt::QueuedConnection);
     });

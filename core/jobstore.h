@@ -85,6 +85,7 @@ public:
                       const QDateTime &endedAt, const QString &outputDirectory,
                       const AttemptResult &result) override;
     void transitioned(const Job &job, const Transition &transition) override;
+    // Deletes the job's records and output files; a job that has not ended is kept.
     void jobRemoved(qint64 id) override;
 
     // The same writes from records (what the recorder calls; also for tools and benchmarks).
@@ -116,6 +117,7 @@ public:
     // The same, answered on this thread through callback (while context lives).
     void fetchJobs(JobQuery query, QObject *context,
                    std::function<void(QList<JobRecord>)> callback);
+    void fetchCount(JobQuery query, QObject *context, std::function<void(int)> callback);
     void fetchAttempts(qint64 jobId, QObject *context,
                        std::function<void(QList<AttemptRecord>)> callback);
     void fetchTransitions(qint64 jobId, QObject *context,
