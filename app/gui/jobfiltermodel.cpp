@@ -88,9 +88,8 @@ bool JobFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourcePa
 
 bool JobFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right) const {
     // Ids grow with creation: a larger id is newer and comes first on a tie.
-    const bool newer =
-        left.data(JobListModel::JobIdRole).toLongLong() >
-        right.data(JobListModel::JobIdRole).toLongLong();
+    const bool newer = left.data(JobListModel::JobIdRole).toLongLong() >
+                       right.data(JobListModel::JobIdRole).toLongLong();
     if (m_order == Order::State) {
         const int l = stateRank(JobState(left.data(JobListModel::StateRole).toInt()));
         const int r = stateRank(JobState(right.data(JobListModel::StateRole).toInt()));
