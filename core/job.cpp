@@ -125,7 +125,7 @@ void Job::reloadTail() {
             continue;
         for (const AttemptOutputReader::Chunk &chunk :
              reader.read(std::numeric_limits<qint64>::max()))
-            m_tail->append(chunk.channel, chunk.data);
+            m_tail->append(chunk.channel, chunk.data, chunk.timeMs);
         m_tail->finish();
     }
     if (m_attemptRunning) {
@@ -142,9 +142,9 @@ OutputSection Job::attemptSection(int attempt) const {
     return {attempt, attemptStartedAt(attempt), attemptTraceId(attempt), 0};
 }
 
-void Job::takeOutput(OutputChannel channel, const QByteArray &data) {
+void Job::takeOutput(OutputChannel channel, const QByteArray &data, qint64 timeMs) {
     if (m_tail && m_tailLoaded)
-        m_tail->append(channel, data);
+        m_tail->append(channel, data, timeMs);
 }
 
 QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptContext) {
@@ -187,7 +187,7 @@ QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptConte
             [this](OutputChannel channel, const QByteArray &data) {
                 if (m_tail && !m_tailLoaded)
                     reloadTail();
-                takeOutput(channel, data);
+                takeOutput(channel, data, 0);
             });
     connect(attempt.get(), &Attempt::outputFailed, this, [this](const QString &why) {
         m_tailPinned = true;

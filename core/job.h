@@ -49,7 +49,9 @@ public:
     // 0 before the first.
     int attempt() const { return m_attempt; }
     // When attempt n (1-based, job-wide) started, and its trace id.
-    QDateTime attemptStartedAt(int attempt) const { return m_attemptStarts.value(attempt - 1).time; }
+    QDateTime attemptStartedAt(int attempt) const {
+        return m_attemptStarts.value(attempt - 1).time;
+    }
     QString attemptTraceId(int attempt) const { return m_attemptStarts.value(attempt - 1).traceId; }
     bool isAttemptRunning() const { return m_attemptRunning != nullptr; }
     // Attempts of the current run (since it was queued or last run again), 0 before the first.
@@ -108,7 +110,7 @@ private:
     bool apply(JobEvent event, const QString &reason, std::optional<int> exitCode = {},
                std::optional<int> signal = {});
     QCoro::Task<AttemptResult> runAttempt(CancellationContext::Ptr attemptContext);
-    void takeOutput(OutputChannel channel, const QByteArray &data);
+    void takeOutput(OutputChannel channel, const QByteArray &data, qint64 timeMs);
     OutputSection attemptSection(int attempt) const;
     void reloadTail();
 

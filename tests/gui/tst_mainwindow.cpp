@@ -7,6 +7,7 @@
 
 #include <QClipboard>
 #include <QGuiApplication>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 
@@ -548,6 +549,18 @@ private Q_SLOTS:
         QVERIFY(longText->height() > oneLine * 1.5);
         QCOMPARE(lines->property("contentWidth").toReal(), lines->width());
         w.outputView()->setProperty("wrap", false);
+        // Times in the gutter, when asked for: each line's arrival time before its number.
+        w.outputView()->setProperty("timestamps", true);
+        QQuickItem *first = w.showOutputLine(1);
+        QVERIFY(first);
+        const QString gutter = first->findChild<QQuickItem *>(QStringLiteral("gutterText"))
+                                   ->property("text")
+                                   .toString();
+        QVERIFY2(QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  1$"))
+                     .match(gutter)
+                     .hasMatch(),
+                 qPrintable(gutter));
+        w.outputView()->setProperty("timestamps", false);
         QTRY_COMPARE(longText->property("lineCount").toInt(), 1);
 
         auto *rtl = w.showOutputLine(2)->findChild<QQuickItem *>(QStringLiteral("lineText"));
