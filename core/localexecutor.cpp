@@ -18,7 +18,9 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +46,31 @@ constexpr std::chrono::milliseconds ZombieSweepInterval{30000};
 constexpr int BigPipeJobs = 16;
 
 constexpr int ReportFd = 3;
+
+// Each running job holds two or three of our descriptors (its report pipe, QProcess's), so the
+// usual soft limit of 1024 open files would stop us far below limits::maxParallel. We raise it
+// to the hard limit once and give every command the soft limit we were started with (the shim's
+// --nofile): programs that use select() break on descriptors above 1023. Empty when there was
+// nothing to raise.
+std::optional<rlim_t> raiseFileLimit() {
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur >= files.rlim_max)
+        return std::nullopt;
+    const rlim_t original = files.rlim_cur;
+    files.rlim_cur = files.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &files) != 0) {
+        spdlog::warn("cannot raise the limit of open files from {} to {} ({}): fewer jobs can run "
+                     "at once",
+                     original, files.rlim_max, strerror(errno));
+        return std::nullopt;
+    }
+    return original;
+}
+
+const std::optional<rlim_t> &jobFileLimit() {
+    static const std::optional<rlim_t> limit = raiseFileLimit();
+    return limit;
+}
 
 // The processes that are our children now (all threads' children files).
 QList<qint64> ownChildren() {
@@ -332,6 +359,8 @@ QStringList LocalAttempt::shimArguments() const {
         arguments << QStringLiteral("--output-dir") << m_request.outputDirectory;
     if (m_bigPipes)
         arguments << QStringLiteral("--big-pipes");
+    if (const std::optional<rlim_t> &files = jobFileLimit())
+        arguments << QStringLiteral("--nofile") << QString::number(*files);
     // Every process of the job can tell which job it belongs to, and so can we, should its
     // shim die (see the class comment).
     arguments << QStringLiteral("--env")
@@ -503,6 +532,7 @@ QString AttemptResult::describe() const {
 }
 
 LocalExecutor::LocalExecutor() {
+    jobFileLimit();
     // See the class comment: a dead shim's processes must come to us, not to init.
     if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
         spdlog::warn("cannot become a child subreaper ({}): the processes of a job whose shim "

@@ -27,6 +27,9 @@
 //   --nice N           the command's niceness (the shim takes it too)
 //   --ionice C,L       the command's I/O scheduling class (1 realtime, 2 best-effort, 3 idle)
 //                      and level (0-7)
+//   --nofile N         the command's soft limit of open files: the application raises its own
+//                      to run many jobs at once, and gives each command back the limit it was
+//                      started with (a program using select() breaks on fds above 1023)
 //   --scan-proc        finds the job's processes by reading all of /proc, as on kernels
 //                      without /proc/PID/task/TID/children (so tests can cover that path)
 //   --copy-output      saves output by copying it through a buffer, as on file systems that
@@ -149,6 +152,7 @@ struct Options {
     std::optional<int> nice;
     std::optional<int> ioniceClass;
     int ioniceLevel = 0;
+    std::optional<rlim_t> nofile;
     bool scanProc = false;
     bool copyOutput = false;
     pid_t adoptSession = 0;
@@ -235,6 +239,8 @@ std::optional<Options> parseOptions(int argc, char **argv) {
                 return std::nullopt;
             options.ioniceClass = static_cast<int>(number);
             options.ioniceLevel = static_cast<int>(level);
+        } else if (std::strcmp(arg, "--nofile") == 0 && parseNumber(value, 1, LONG_MAX, number)) {
+            options.nofile = static_cast<rlim_t>(number);
         } else if (std::strcmp(arg, "--adopt") == 0 && parseNumber(value, 1, INT_MAX, number)) {
             options.adoptSession = static_cast<pid_t>(number);
         } else if (std::strcmp(arg, "--trace") == 0 && *value != '\0') {
@@ -1415,6 +1421,13 @@ int main(int argc, char **argv) {
         const int priority = (*options->ioniceClass << kIoprioClassShift) | options->ioniceLevel;
         if (syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, priority) != 0)
             failBeforeStart(report, "ioprio_set");
+    }
+    if (options->nofile) {
+        rlimit files{};
+        getrlimit(RLIMIT_NOFILE, &files);
+        files.rlim_cur = std::min(*options->nofile, files.rlim_max);
+        if (setrlimit(RLIMIT_NOFILE, &files) != 0)
+            failBeforeStart(report, "setrlimit");
     }
 
     Shim shim(*options, signalFd, report);

@@ -14,6 +14,7 @@
 #include <QTest>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -110,6 +111,38 @@ private Q_SLOTS:
         ::kill(pid_t(m_app.processId()), SIGTERM);
         QVERIFY(m_app.waitForFinished(30000));
         QCOMPARE(m_app.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(m_app.exitCode(), 143);
+        QCOMPARE(waitUntilDead(m_pids, 10s), QList<qint64>());
+    }
+
+    // Started under a soft limit of 64 open files, the app still runs 40 jobs at once (each holds
+    // descriptors of ours), and every command gets the limit the app was started with.
+    void manyJobsUnderALowFileLimit() {
+        const int jobs = 40;
+        const QString pidFile = m_dir.filePath(QStringLiteral("limited-pids"));
+        QStringList arguments{"--headless", "--max-parallel", QString::number(jobs), "--state-dir",
+                              m_dir.filePath(QStringLiteral("limited"))};
+        for (int i = 0; i < jobs; ++i)
+            arguments << "--job"
+                      << QStringLiteral("echo \"$$:$(ulimit -n) $$\" >> '%1' && exec sleep 300")
+                             .arg(pidFile);
+        m_app.setChildProcessModifier([] {
+            rlimit files{};
+            ::getrlimit(RLIMIT_NOFILE, &files);
+            files.rlim_cur = 64;
+            ::setrlimit(RLIMIT_NOFILE, &files);
+        });
+        startJobmonitor(m_app, arguments);
+        QVERIFY2(m_app.waitForStarted(10000), qPrintable(m_app.errorString()));
+        m_pids = waitForPids(pidFile, jobs, 60s);
+        QCOMPARE(m_pids.size(), jobs);
+        // Each line names the job's shell and the limit it has.
+        for (const QString &name : readPidFile(pidFile).keys())
+            QCOMPARE(name.section(':', 1), QStringLiteral("64"));
+        QCOMPARE(alivePids(m_pids).size(), jobs);
+
+        ::kill(pid_t(m_app.processId()), SIGTERM);
+        QVERIFY(m_app.waitForFinished(30000));
         QCOMPARE(m_app.exitCode(), 143);
         QCOMPARE(waitUntilDead(m_pids, 10s), QList<qint64>());
     }
