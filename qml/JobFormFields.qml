@@ -316,7 +316,7 @@ ColumnLayout {
             NumberField {
                 objectName: "nicenessField"
                 text: fields.form.niceness
-                placeholderText: qsTr("inherited")
+                placeholderText: qsTr("usual")
                 onTextEdited: fields.form.niceness = text
                 Accessible.name: qsTr("CPU priority, a nice value")
             }
@@ -333,7 +333,7 @@ ColumnLayout {
             objectName: "progressPatternField"
             Layout.fillWidth: true
             text: fields.form.progressPattern
-            placeholderText: qsTr("recognised by itself; or a pattern like step (?<done>\\d+)/(?<total>\\d+)")
+            placeholderText: qsTr("found by itself; or a pattern like (?<percent>\\d+)%")
             selectByMouse: true
             font.family: "monospace"
             onTextEdited: fields.form.progressPattern = text
