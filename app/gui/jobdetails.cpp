@@ -189,8 +189,13 @@ QString JobDetails::resources() const {
     if (!m_job || !m_service || !m_job->isAttemptRunning())
         return {};
     const std::optional<ResourceSample> sample = m_service->resources()->latestSample(m_job->id());
-    return jobResourcesText(sample ? sample->cpuPercent : 0, sample ? sample->rssBytes : 0,
-                            sample && !sample->ended);
+    if (!sample || sample->ended)
+        return {};
+    // What went to and from storage so far, beside what it uses now.
+    return jobResourcesText(sample->cpuPercent, sample->rssBytes, true) +
+           QStringLiteral(" \u00b7 %1 \u00b7 read %2, written %3")
+               .arg(tr("%n thread(s)", nullptr, sample->threads), bytesText(sample->readBytes),
+                    bytesText(sample->writeBytes));
 }
 
 QString JobDetails::limits() const {

@@ -99,6 +99,30 @@ private Q_SLOTS:
         QCOMPARE(model.jobIds().size(), shown.size());
     }
 
+    // A running job shows what its processes use, as sampled; the others show nothing, and
+    // none shows progress it does not have.
+    void resourcesOfRunningJobsOnly() {
+        const auto row = [this](const QString &name) {
+            return m_jobs.index(m_jobs.rowOf(m_ids[name]), 0);
+        };
+        QTRY_VERIFY(
+            !row(QStringLiteral("running")).data(JobListModel::ResourcesRole).toString().isEmpty());
+        QVERIFY(row(QStringLiteral("running"))
+                    .data(JobListModel::ResourcesRole)
+                    .toString()
+                    .contains(QStringLiteral("MiB")));
+        for (const char *name : {"queued", "timed out", "failed", "completed"})
+            QCOMPARE(row(QLatin1String(name)).data(JobListModel::ResourcesRole).toString(),
+                     QString());
+        for (const char *name : {"running", "queued", "completed"}) {
+            QCOMPARE(row(QLatin1String(name)).data(JobListModel::ProgressRole).toDouble(), -1.0);
+            QCOMPARE(row(QLatin1String(name)).data(JobListModel::EtaRole).toString(), QString());
+        }
+        // No memory guard here: the queued job waits for its slot, not for memory.
+        QCOMPARE(row(QStringLiteral("queued")).data(JobListModel::ResultRole).toString(),
+                 QString());
+    }
+
     void orders_data() {
         QTest::addColumn<JobFilterModel::Order>("order");
         QTest::addColumn<QStringList>("shown");
