@@ -81,6 +81,15 @@ private:
         return result.job;
     }
 
+    // Jobs start only while the meminfo file says 512 MiB are available.
+    static JobSupervisor::Config guardedConfig(const QString &meminfo) {
+        JobSupervisor::Config config;
+        config.maxParallel = 8;
+        config.minAvailableMemoryBytes = 512 * MiB;
+        config.meminfoPath = meminfo;
+        return config;
+    }
+
     QList<qint64> allPids() const {
         QList<qint64> pids;
         for (const QString &file : m_pidFiles)
@@ -215,11 +224,7 @@ private Q_SLOTS:
                            .toLatin1());
         };
         writeAvailable(1024);
-        m_supervisor = std::make_unique<JobSupervisor>(JobSupervisor::Config{
-            .maxParallel = 8,
-            .minAvailableMemoryBytes = 512 * MiB,
-            .meminfoPath = meminfo,
-        });
+        m_supervisor = std::make_unique<JobSupervisor>(guardedConfig(meminfo));
         QCOMPARE(MemoryGuard::readAvailable(meminfo), std::optional<qint64>(1024 * 1024));
         Job *job = start(childJob({"--sleep", "-1"}));
         QVERIFY(job);
@@ -243,11 +248,7 @@ private Q_SLOTS:
         file.close();
         QCOMPARE(MemoryGuard::readAvailable(meminfo), std::nullopt);
         QVERIFY(MemoryGuard::readAvailable(QStringLiteral("/proc/meminfo")));
-        m_supervisor = std::make_unique<JobSupervisor>(JobSupervisor::Config{
-            .maxParallel = 8,
-            .minAvailableMemoryBytes = 512 * MiB,
-            .meminfoPath = meminfo,
-        });
+        m_supervisor = std::make_unique<JobSupervisor>(guardedConfig(meminfo));
         Job *job = start(childJob({"--exit", "0"}));
         QVERIFY(job);
         QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Completed, StateTimeoutMs);
