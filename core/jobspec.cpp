@@ -311,7 +311,8 @@ std::optional<IoPriority> IoPriority::parse(const QString &text, QString *error)
         if (!level)
             return fail(QStringLiteral("'%1' is not an I/O priority level (0-7)")
                             .arg(parts.at(1).trimmed()));
-        priority.level = int(std::min<qint64>(*level, limits::maxIoPriorityLevel + 1));
+        // Beyond any level it only has to stay beyond: JobSpec::validate() names the range.
+        priority.level = int(std::min<qint64>(*level, 1000));
     }
     return priority;
 }

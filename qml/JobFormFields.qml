@@ -321,9 +321,23 @@ ColumnLayout {
                 Accessible.name: qsTr("CPU priority, a nice value")
             }
             Label { text: qsTr("-20 (first) to 19 (last)"); color: Theme.mutedText }
+            Label { text: qsTr("I/O"); leftPadding: fields.columnSpacing }
+            TextField {
+                objectName: "ioPriorityField"
+                Layout.preferredWidth: Math.round(Theme.em * 14)
+                text: fields.form.ioPriority
+                placeholderText: qsTr("usual")
+                selectByMouse: true
+                onTextEdited: fields.form.ioPriority = text
+                onAccepted: fields.submitted()
+                Accessible.name: qsTr("I/O priority: idle, best-effort,0-7 or realtime,0-7")
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("idle, best-effort,N or realtime,N (N from 0, first served, to 7)")
+            }
         }
     }
     ErrorText { objectName: "nicenessError"; text: fields.form.nicenessError }
+    ErrorText { objectName: "ioPriorityError"; text: fields.form.ioPriorityError }
 
     RowLayout {
         Layout.fillWidth: true

@@ -101,7 +101,7 @@ void JobForm::reset() {
     m_memoryLimit.clear();
     m_niceness.clear();
     m_progressPattern.clear();
-    m_ioPriority.reset();
+    m_ioPriority.clear();
     m_startError.clear();
     validate();
     Q_EMIT changed();
@@ -143,7 +143,7 @@ bool JobForm::loadFromJob(qint64 jobId) {
             break;
         }
     m_niceness = spec.niceness ? QString::number(*spec.niceness) : QString();
-    m_ioPriority = spec.ioPriority;
+    m_ioPriority = spec.ioPriority ? spec.ioPriority->toString() : QString();
     m_progressPattern = spec.progressPattern;
     m_startError.clear();
     validate();
@@ -222,7 +222,12 @@ void JobForm::validate() {
                                   .arg(limits::minNiceness)
                                   .arg(limits::maxNiceness);
     }
-    spec.ioPriority = m_ioPriority;
+    if (!m_ioPriority.trimmed().isEmpty()) {
+        QString problem;
+        spec.ioPriority = IoPriority::parse(m_ioPriority, &problem);
+        if (!spec.ioPriority)
+            errors.ioPriority = sentence(problem);
+    }
     spec.progressPattern = m_progressPattern.trimmed();
 
     // What the text says is the spec's to judge: each problem goes beside its field, unless
@@ -252,8 +257,6 @@ QString JobForm::startHint() const {
         return {};
     if (m_command.trimmed().isEmpty())
         return QStringLiteral("Enter a command to start the job");
-    if (!m_errors.ioPriority.isEmpty())
-        return m_errors.ioPriority;
     return QStringLiteral("Correct the field marked in red to start the job");
 }
 

@@ -51,6 +51,8 @@ class JobForm : public QObject {
     Q_PROPERTY(QString memoryLimit READ memoryLimit WRITE setMemoryLimit NOTIFY changed)
     // A nice value; empty means inherited.
     Q_PROPERTY(QString niceness READ niceness WRITE setNiceness NOTIFY changed)
+    // "idle", "best-effort,4", "realtime,0" (IoPriority::parse); empty means inherited.
+    Q_PROPERTY(QString ioPriority READ ioPriority WRITE setIoPriority NOTIFY changed)
     // A regular expression with a named group (JobSpec::progressPattern); empty: built in.
     Q_PROPERTY(QString progressPattern READ progressPattern WRITE setProgressPattern NOTIFY changed)
 
@@ -63,6 +65,7 @@ class JobForm : public QObject {
     Q_PROPERTY(QString graceError READ graceError NOTIFY changed)
     Q_PROPERTY(QString memoryLimitError READ memoryLimitError NOTIFY changed)
     Q_PROPERTY(QString nicenessError READ nicenessError NOTIFY changed)
+    Q_PROPERTY(QString ioPriorityError READ ioPriorityError NOTIFY changed)
     Q_PROPERTY(QString progressPatternError READ progressPatternError NOTIFY changed)
     Q_PROPERTY(bool valid READ isValid NOTIFY changed)
     // Why the job cannot start yet, for the disabled Start button; empty when it can.
@@ -97,6 +100,8 @@ public:
     void setMemoryLimit(const QString &value) { setField(m_memoryLimit, value); }
     QString niceness() const { return m_niceness; }
     void setNiceness(const QString &value) { setField(m_niceness, value); }
+    QString ioPriority() const { return m_ioPriority; }
+    void setIoPriority(const QString &value) { setField(m_ioPriority, value); }
     QString progressPattern() const { return m_progressPattern; }
     void setProgressPattern(const QString &value) { setField(m_progressPattern, value); }
 
@@ -109,6 +114,7 @@ public:
     QString graceError() const { return m_errors.grace; }
     QString memoryLimitError() const { return m_errors.memoryLimit; }
     QString nicenessError() const { return m_errors.niceness; }
+    QString ioPriorityError() const { return m_errors.ioPriority; }
     QString progressPatternError() const { return m_errors.progressPattern; }
     bool isValid() const { return m_spec.has_value(); }
     QString startHint() const;
@@ -140,7 +146,7 @@ private:
         QString memoryLimit;
         QString niceness;
         QString progressPattern;
-        QString ioPriority; // not a field of the form: shown as the start error
+        QString ioPriority;
     };
     JobService *service();
     void setField(QString &field, const QString &value);
@@ -161,8 +167,7 @@ private:
     QString m_memoryLimit;
     QString m_niceness;
     QString m_progressPattern;
-    // Not a field of the form: kept from a job run again.
-    std::optional<IoPriority> m_ioPriority;
+    QString m_ioPriority;
     Errors m_errors;
     std::optional<JobSpec> m_spec; // set while every field is valid
     QString m_startError;

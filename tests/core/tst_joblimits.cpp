@@ -268,6 +268,8 @@ private Q_SLOTS:
             job->progress().progress && job->progress().progress->fraction >= 0.8, StateTimeoutMs);
         QCOMPARE(job->progress().progress->kind, Progress::Kind::Count);
         QCOMPARE(job->progress().progress->total, std::optional<qint64>(10));
+        // The helper runs after the last step: it must be there to be proven gone.
+        QCOMPARE(waitForPids(m_pidFiles.constLast(), 1, 20s).size(), 1);
         QVERIFY(m_supervisor->cancel(job->id()));
         QTRY_COMPARE_WITH_TIMEOUT(job->state(), JobState::Cancelled, StateTimeoutMs);
         QCOMPARE(job->progress().progress, std::nullopt);
