@@ -15,6 +15,7 @@ AppRuntime::AppRuntime(const CommandLineOptions &options)
           // Nobody looks at a headless run's output in memory.
           .keepTails = !options.headless,
           .recorder = &m_store,
+          .minAvailableMemoryBytes = options.memfreeBytes,
       })
     , m_service(&m_supervisor, &m_store)
     , m_coordinator(&m_supervisor)

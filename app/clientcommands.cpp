@@ -480,6 +480,19 @@ QJsonObject jobRecordJson(const JobRecord &record) {
         object.insert(QStringLiteral("outputError"), record.outputError);
     if (!record.timeoutNote.isEmpty())
         object.insert(QStringLiteral("timeoutNote"), record.timeoutNote);
+    if (record.spec.memoryLimitBytes > 0)
+        object.insert(QStringLiteral("memoryLimitBytes"), record.spec.memoryLimitBytes);
+    if (record.spec.niceness)
+        object.insert(QStringLiteral("nice"), *record.spec.niceness);
+    if (record.spec.ioPriority)
+        object.insert(QStringLiteral("ioPriority"), record.spec.ioPriority->toString());
+    if (!record.spec.progressPattern.isEmpty())
+        object.insert(QStringLiteral("progressPattern"), record.spec.progressPattern);
+    // Of the last attempt, like the exit status; null while it runs or when never measured.
+    object.insert(QStringLiteral("peakRssBytes"),
+                  record.peakRssBytes ? QJsonValue(*record.peakRssBytes) : QJsonValue());
+    object.insert(QStringLiteral("cpuTimeMs"),
+                  record.cpuTimeMs ? QJsonValue(*record.cpuTimeMs) : QJsonValue());
     return object;
 }
 

@@ -22,6 +22,10 @@ JobSpec CommandLineOptions::jobSpec(const QString &command) const {
     spec.timeoutAuto = timeoutAuto;
     spec.maxAttempts = 1 + retries;
     spec.termination = termination;
+    spec.memoryLimitBytes = memoryLimitBytes;
+    spec.niceness = niceness;
+    spec.ioPriority = ioPriority;
+    spec.progressPattern = progressPattern;
     return spec;
 }
 
@@ -56,9 +60,10 @@ QString quoted(const QString &value) {
 // The options that take a value, as the parser knows them.
 const QStringList &valueOptions() {
     static const QStringList names{
-        QStringLiteral("job"),       QStringLiteral("grace"),   QStringLiteral("termseq"),
-        QStringLiteral("timeout"),   QStringLiteral("retries"), QStringLiteral("max-parallel"),
-        QStringLiteral("state-dir"),
+        QStringLiteral("job"),       QStringLiteral("grace"),        QStringLiteral("termseq"),
+        QStringLiteral("timeout"),   QStringLiteral("retries"),      QStringLiteral("max-parallel"),
+        QStringLiteral("state-dir"), QStringLiteral("memory-limit"), QStringLiteral("nice"),
+        QStringLiteral("ionice"),    QStringLiteral("progress"),     QStringLiteral("memfree"),
     };
     return names;
 }
@@ -110,6 +115,14 @@ QString optionFor(SpecProblem::Field field, bool termseqGiven) {
         return QStringLiteral("--retries");
     case SpecProblem::Field::Termination:
         return termseqGiven ? QStringLiteral("--termseq") : QStringLiteral("--grace");
+    case SpecProblem::Field::MemoryLimit:
+        return QStringLiteral("--memory-limit");
+    case SpecProblem::Field::Niceness:
+        return QStringLiteral("--nice");
+    case SpecProblem::Field::IoPriority:
+        return QStringLiteral("--ionice");
+    case SpecProblem::Field::ProgressPattern:
+        return QStringLiteral("--progress");
     case SpecProblem::Field::Command:
     case SpecProblem::Field::WorkingDirectory:
     case SpecProblem::Field::Environment:
@@ -178,6 +191,35 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
         QStringLiteral("max-parallel"),
         QStringLiteral("Jobs running at once (default 4, at most %1).").arg(limits::maxParallel),
         QStringLiteral("n"));
+    const QCommandLineOption memoryLimitOption(
+        QStringLiteral("memory-limit"),
+        QStringLiteral("Most resident memory a job's processes may use together, like 2G or "
+                       "512M (at least %1, at most %2); beyond it the job is stopped and fails.")
+            .arg(describeBytes(limits::minMemoryLimitBytes),
+                 describeBytes(limits::maxMemoryLimitBytes)),
+        QStringLiteral("size"));
+    const QCommandLineOption niceOption(
+        QStringLiteral("nice"),
+        QStringLiteral("CPU priority of the jobs' processes, as nice(1): %1 to %2.")
+            .arg(limits::minNiceness)
+            .arg(limits::maxNiceness),
+        QStringLiteral("n"));
+    const QCommandLineOption ioniceOption(
+        QStringLiteral("ionice"),
+        QStringLiteral("I/O priority of the jobs' processes, as ionice(1): idle, best-effort,N "
+                       "or realtime,N (N from 0, first served, to 7)."),
+        QStringLiteral("class[,level]"));
+    const QCommandLineOption progressOption(
+        QStringLiteral("progress"),
+        QStringLiteral("How to read the jobs' progress from their output: a regular expression "
+                       "with a named group (?<percent>...), or (?<done>...) and (?<total>...). "
+                       "Without it, common forms are recognised (45%, [12/400], tqdm, pip...)."),
+        QStringLiteral("regex"));
+    const QCommandLineOption memfreeOption(
+        QStringLiteral("memfree"),
+        QStringLiteral("Starts no job while the machine has less memory available than this, "
+                       "like 1G (MemAvailable in /proc/meminfo); jobs wait for memory."),
+        QStringLiteral("size"));
     const QCommandLineOption stateDirOption(
         QStringLiteral("state-dir"),
         QStringLiteral("Where logs and state go, private to you (default %1). Settings then go "
@@ -185,7 +227,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
             .arg(defaultStateDir),
         QStringLiteral("dir"));
     parser.addOptions({jobOption, headlessOption, jsonOption, graceOption, termseqOption,
-                       timeoutOption, retriesOption, maxParallelOption, stateDirOption});
+                       timeoutOption, retriesOption, maxParallelOption, stateDirOption,
+                       memoryLimitOption, niceOption, ioniceOption, progressOption, memfreeOption});
 
     auto usageError = [&](const QString &message) {
         CommandLineResult result;
@@ -279,6 +322,45 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
                                   .arg(quoted(text)));
         // Beyond the limit it only has to stay beyond it: JobSpec::validate() says which it is.
         options.retries = int(std::min<qint64>(*retries, limits::maxRetries + 1));
+    }
+    if (parser.isSet(memoryLimitOption)) {
+        QString error;
+        const std::optional<qint64> bytes = parseByteSize(parser.value(memoryLimitOption), &error);
+        if (!bytes)
+            return usageError(QStringLiteral("--memory-limit: ") + error);
+        if (*bytes == 0)
+            return usageError(QStringLiteral("--memory-limit: give a size, like 2G"));
+        options.memoryLimitBytes = *bytes;
+    }
+    if (parser.isSet(niceOption)) {
+        const QString text = parser.value(niceOption).trimmed();
+        bool ok = false;
+        const int niceness = text.toInt(&ok);
+        if (!ok)
+            return usageError(QStringLiteral("--nice: %1 is not a whole number (%2 to %3)")
+                                  .arg(quoted(text))
+                                  .arg(limits::minNiceness)
+                                  .arg(limits::maxNiceness));
+        options.niceness = niceness;
+    }
+    if (parser.isSet(ioniceOption)) {
+        QString error;
+        const std::optional<IoPriority> priority =
+            IoPriority::parse(parser.value(ioniceOption), &error);
+        if (!priority)
+            return usageError(QStringLiteral("--ionice: ") + error);
+        options.ioPriority = priority;
+    }
+    options.progressPattern = parser.value(progressOption);
+    if (parser.isSet(memfreeOption)) {
+        QString error;
+        const std::optional<qint64> bytes = parseByteSize(parser.value(memfreeOption), &error);
+        if (!bytes)
+            return usageError(QStringLiteral("--memfree: ") + error);
+        if (*bytes > limits::maxMemoryLimitBytes)
+            return usageError(QStringLiteral("--memfree: at most %1")
+                                  .arg(describeBytes(limits::maxMemoryLimitBytes)));
+        options.memfreeBytes = *bytes;
     }
     if (parser.isSet(maxParallelOption)) {
         const QString text = parser.value(maxParallelOption);

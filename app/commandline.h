@@ -21,10 +21,15 @@ struct CommandLineOptions {
     std::chrono::milliseconds timeout{0}; // per attempt; 0: none
     bool timeoutAuto = false;             // --timeout auto: learned from history
     int retries = 0;
+    qint64 memoryLimitBytes = 0;          // --memory-limit; 0: none
+    std::optional<int> niceness;          // --nice
+    std::optional<IoPriority> ioPriority; // --ionice
+    QString progressPattern;              // --progress
     int maxParallel = 4;
-    QString stateDir;     // absolute, private (ensurePrivateDirectory) and writable
-    QString settingsFile; // settingsFileInStateDir() with --state-dir, else the default
-    QStringList notes;    // for the log once it is set up ("made state folder ... private")
+    qint64 memfreeBytes = 0; // --memfree: no job starts with less memory available; 0: none
+    QString stateDir;        // absolute, private (ensurePrivateDirectory) and writable
+    QString settingsFile;    // settingsFileInStateDir() with --state-dir, else the default
+    QStringList notes;       // for the log once it is set up ("made state folder ... private")
 
     // The spec of a job started with --job, carrying the defaults given on the command line.
     JobSpec jobSpec(const QString &command) const;

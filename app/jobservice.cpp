@@ -18,6 +18,16 @@ JobService::JobService(JobSupervisor *supervisor, JobStore *store, QObject *pare
     connect(supervisor, &JobSupervisor::jobTransitioned, this, &JobService::onTransition);
     connect(supervisor, &JobSupervisor::countersChanged, this, &JobService::countersChanged);
     connect(supervisor, &JobSupervisor::maxParallelChanged, this, &JobService::maxParallelChanged);
+    connect(supervisor->resources(), &ResourceMonitor::sampled, this,
+            [this](qint64 id, const ResourceSample &sample) {
+                if (!sample.ended)
+                    m_histories[id].add({sample.timestampMs, sample.cpuPercent, sample.rssBytes});
+                Q_EMIT resourcesSampled(id);
+            });
+    connect(supervisor, &JobSupervisor::jobRemoved, this,
+            [this](qint64 id) { m_histories.remove(id); });
+    connect(supervisor, &JobSupervisor::waitingForMemoryChanged, this,
+            &JobService::waitingForMemoryChanged);
     if (m_store) {
         connect(m_store, &JobStore::statusChanged, this, &JobService::historyStatusChanged);
         connect(m_store, &JobStore::queuedFromLastSessionChanged, this,
@@ -183,6 +193,15 @@ int JobService::processCount(qint64 id) const {
 
 ResourceMonitor *JobService::resources() const {
     return m_supervisor->resources();
+}
+
+bool JobService::isWaitingForMemory() const {
+    return m_supervisor->isWaitingForMemory();
+}
+
+const ResourceHistory *JobService::resourceHistory(qint64 id) const {
+    const auto it = m_histories.constFind(id);
+    return it == m_histories.cend() ? nullptr : &*it;
 }
 
 int JobService::maxParallel() const {

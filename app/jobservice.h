@@ -4,7 +4,9 @@
 #include "jobspec.h"
 #include "jobstate.h"
 #include "jobstore.h"
+#include "resourcehistory.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -85,10 +87,15 @@ public:
     int count(JobState state) const;
     int activeCount() const;
     int processesAlive() const;
+    // Queued jobs wait because the machine is short of memory (--memfree).
+    bool isWaitingForMemory() const;
     // Live processes of one job's tree (0 when none runs), as last sampled.
     int processCount(qint64 id) const;
     // What each running job's process tree uses (CPU, memory, I/O), sampled off the GUI thread.
     ResourceMonitor *resources() const;
+    // A job's CPU and memory over its life so far (every attempt of this process), for charts;
+    // null before its first sample.
+    const ResourceHistory *resourceHistory(qint64 id) const;
     int maxParallel() const;
     void setMaxParallel(int maxParallel);
     bool isShuttingDown() const;
@@ -102,12 +109,16 @@ Q_SIGNALS:
     void maxParallelChanged(int maxParallel);
     void historyStatusChanged();
     void queuedFromLastSessionChanged();
+    // A new sample of the job's processes (resources(), resourceHistory()).
+    void resourcesSampled(qint64 id);
+    void waitingForMemoryChanged(bool waiting);
 
 private:
     void onTransition(Job *job, const Transition &transition);
 
     JobSupervisor *m_supervisor;
     JobStore *m_store;
+    QHash<qint64, ResourceHistory> m_histories;
 };
 
 } // namespace jobmonitor

@@ -3,8 +3,13 @@
 // stall) and the window's frame rate. A baseline run with no jobs comes first, in the same
 // process. Run under a display server (xvfb-run -a) for a real frame rate.
 //
-//   jm-bench-guistall [SECONDS]      the benchmark (default 10 s of load)
-//   jm-bench-guistall --child S      a job: one line per millisecond for S seconds
+//   jm-bench-guistall [SECONDS] [--charts]
+//                                    the benchmark (default 10 s of load); with --charts the
+//                                    lines show progress ("[12/8000] ..."), the list shows
+//                                    every job's CPU, memory and bar, and the details show the
+//                                    CPU and memory charts of one of them
+//   jm-bench-guistall --child S [--progress]
+//                                    a job: one line per millisecond for S seconds
 #include "guiapplication.h"
 #include "jobservice.h"
 #include "jobsupervisor.h"
@@ -31,11 +36,15 @@ namespace {
 constexpr int Jobs = 50;
 constexpr int ProbeIntervalMs = 5;
 
-int runChild(int seconds) {
+int runChild(int seconds, bool progress) {
     timespec next{};
     clock_gettime(CLOCK_MONOTONIC, &next);
     for (long i = 1; i <= seconds * 1000L; ++i) {
-        std::printf("line %ld: the quick brown fox jumps over the lazy dog\n", i);
+        if (progress)
+            std::printf("[%ld/%ld] the quick brown fox jumps over the lazy dog\n", i,
+                        seconds * 1000L);
+        else
+            std::printf("line %ld: the quick brown fox jumps over the lazy dog\n", i);
         std::fflush(stdout);
         next.tv_nsec += 1000000;
         if (next.tv_nsec >= 1000000000) {
@@ -98,12 +107,14 @@ void print(const char *what, const Figures &f) {
 } // namespace
 
 int main(int argc, char *argv[]) {
-    if (argc == 3 && qstrcmp(argv[1], "--child") == 0)
-        return runChild(std::atoi(argv[2]));
+    if (argc >= 3 && qstrcmp(argv[1], "--child") == 0)
+        return runChild(std::atoi(argv[2]), argc > 3 && qstrcmp(argv[3], "--progress") == 0);
 
     QGuiApplication app(argc, argv);
     setupStderrLogging();
-    const int seconds = argc > 1 ? std::max(2, std::atoi(argv[1])) : 10;
+    QStringList arguments = app.arguments().mid(1);
+    const bool charts = arguments.removeAll(QStringLiteral("--charts")) > 0;
+    const int seconds = !arguments.isEmpty() ? std::max(2, arguments.constFirst().toInt()) : 10;
     QTemporaryDir logs;
     JobSupervisor supervisor(JobSupervisor::Config{Jobs, logs.path()});
     JobService service(&supervisor);
@@ -115,14 +126,16 @@ int main(int argc, char *argv[]) {
     if (!QTest::qWaitForWindowExposed(window))
         return 1;
 
-    std::printf("platform %s, %d jobs x 1 line/ms, %d s\n",
-                qPrintable(QGuiApplication::platformName()), Jobs, seconds);
+    std::printf("platform %s, %d jobs x 1 line/ms, %d s%s\n",
+                qPrintable(QGuiApplication::platformName()), Jobs, seconds,
+                charts ? ", progress and resource charts" : "");
     const Figures baseline = measure(window, 2000);
     print("baseline (no jobs)", baseline);
 
-    const QString child = QStringLiteral("'%1' --child %2")
+    const QString child = QStringLiteral("'%1' --child %2%3")
                               .arg(QCoreApplication::applicationFilePath())
-                              .arg(seconds + 2);
+                              .arg(seconds + 2)
+                              .arg(charts ? QStringLiteral(" --progress") : QString());
     for (int i = 0; i < Jobs; ++i) {
         JobSpec spec;
         spec.command = child;
@@ -132,9 +145,11 @@ int main(int argc, char *argv[]) {
     // Show the newest job's live output, the most expensive view.
     QMetaObject::invokeMethod(window->findChild<QObject *>(QStringLiteral("jobList")), "select",
                               Q_ARG(QVariant, supervisor.jobs().constLast()->id()));
+    if (charts)
+        window->findChild<QObject *>(QStringLiteral("jobDetails"))->setProperty("currentTab", 2);
     QTest::qWait(500); // every job started
     const Figures loaded = measure(window, seconds * 1000);
-    print("50 jobs flooding output", loaded);
+    print(charts ? "50 jobs, charts shown" : "50 jobs flooding output", loaded);
     qint64 lines = 0;
     for (Job *job : supervisor.jobs())
         lines += job->output()->totalLines();

@@ -4,6 +4,8 @@
 // for the worst case (all 200 every second), plus the GUI thread's share of handling the
 // samples. As a baseline measured in the same run: bare reads of /proc/PID/stat of the same
 // processes, the least any /proc sampler pays, against the monitor's cost per job sample.
+// Each job is watched with an output folder holding a few KiB of progress lines, so every
+// sample also reads the latest line, as the window's samples do.
 //
 // Usage: jm-bench-sampler [SECONDS]   (default 60: the usual case for SECONDS, the worst for
 // a third of it)
@@ -12,8 +14,11 @@
 #include "resourcemonitor.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include <fcntl.h>
@@ -99,13 +104,14 @@ struct Cost {
     double usPerJobSample = 0;
 };
 
-Cost measure(const std::vector<pid_t> &shims, bool allFocused, int seconds) {
+Cost measure(const std::vector<pid_t> &shims, const QString &outputs, bool allFocused,
+             int seconds) {
     ResourceMonitor monitor;
     qint64 samples = 0;
     QObject::connect(&monitor, &ResourceMonitor::sampled, [&samples] { ++samples; });
     for (int key = 0; key < kJobs; ++key) {
         monitor.setFocused(key, allFocused || key == 0);
-        monitor.watch(key, shims[size_t(key)]);
+        monitor.watch(key, shims[size_t(key)], QDir(outputs).filePath(QString::number(key)));
     }
     // The first samples come at once; wait for all of them before measuring.
     QEventLoop loop;
@@ -152,9 +158,18 @@ int main(int argc, char **argv) {
         }
     }
 
+    QTemporaryDir outputs;
+    for (int key = 0; key < kJobs; ++key) {
+        QDir().mkpath(QDir(outputs.path()).filePath(QString::number(key)));
+        QFile out(QDir(outputs.path()).filePath(QStringLiteral("%1/stdout").arg(key)));
+        if (!out.open(QIODevice::WriteOnly))
+            return 1;
+        for (int line = 1; line <= 100; ++line)
+            out.write(QStringLiteral("[%1/100] compiling src/module_%1.cpp\n").arg(line).toUtf8());
+    }
     const double bareUs = bareStatReadsUs(all);
-    const Cost usual = measure(shims, false, seconds);
-    const Cost worst = measure(shims, true, std::max(3, seconds / 3));
+    const Cost usual = measure(shims, outputs.path(), false, seconds);
+    const Cost worst = measure(shims, outputs.path(), true, std::max(3, seconds / 3));
 
     std::printf("sampler: %d jobs (shim + sleeping child each), %d s and %d s\n", kJobs, seconds,
                 std::max(3, seconds / 3));

@@ -76,6 +76,8 @@ QString cancelReasonText(CancelReason reason) {
         return QStringLiteral("deadline passed");
     case CancelReason::Shutdown:
         return QStringLiteral("shutdown");
+    case CancelReason::Limit:
+        return QStringLiteral("limit exceeded");
     case CancelReason::Force:
         break;
     }

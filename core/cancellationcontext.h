@@ -19,6 +19,7 @@ enum class CancelReason {
     Timeout,  // a deadline passed
     Shutdown, // the application is quitting
     Force,    // stop at once, skipping the grace period
+    Limit,    // the job went beyond a limit of its own (its memory)
 };
 
 QString cancelReasonText(CancelReason reason);

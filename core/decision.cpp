@@ -16,6 +16,9 @@ JobEvent decideAttemptEnd(const AttemptEnding &ending) {
             return JobEvent::StoppedCancel;
         if (ending.deadlinePassed)
             return ending.attemptsLeft ? JobEvent::ScheduleRetry : JobEvent::StoppedTimeout;
+        // Like a deadline: the limit ends this attempt, and a retry may fit.
+        if (ending.limitExceeded)
+            return ending.attemptsLeft ? JobEvent::ScheduleRetry : JobEvent::StoppedLimit;
     }
 
     // The attempt ended by itself (a stop may have come too late to matter). A cancelled job

@@ -17,6 +17,7 @@ struct AttemptEnding {
     bool succeeded = false;                // exited with status 0
     std::optional<CancelReason> jobCancel; // why the job itself was cancelled, if it was
     bool deadlinePassed = false;           // the attempt's own deadline fired
+    bool limitExceeded = false;            // the attempt was stopped for exceeding its memory limit
     bool stopTookEffect = false;           // a stop reached the command while it ran
     bool attemptsLeft = false;             // another attempt is allowed
 };

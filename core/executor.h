@@ -66,6 +66,11 @@ struct AttemptResult {
     // The output could not be saved from some point on (disk full, say): why. The live tail
     // still got everything.
     QString outputError;
+    // What the attempt's processes used: CPU time (user + system) of all of them, and the
+    // highest resident memory of the whole tree (at least the largest one process reached);
+    // -1 when not known.
+    qint64 cpuTimeMs = -1;
+    qint64 peakRssBytes = -1;
 
     // The outcome, plus what the termination did: "signal 15 (SIGTERM), killed on request".
     QString describe() const;

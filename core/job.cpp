@@ -22,6 +22,11 @@ QString newTraceId() {
 // How often a running attempt's saved output is read into the tail.
 constexpr std::chrono::milliseconds TailPollInterval{50};
 
+QString memoryLimitText(qint64 limit, qint64 peak) {
+    return QStringLiteral("memory limit %1 exceeded (peak %2)")
+        .arg(describeBytes(limit), describeBytes(peak));
+}
+
 QString durationText(std::chrono::milliseconds duration) {
     if (duration.count() % 1000 == 0)
         return QStringLiteral("%1 s").arg(duration.count() / 1000);
@@ -37,7 +42,8 @@ Job::Job(qint64 id, JobSpec spec, Services services, LearnedTiming timing, QObje
     , m_services(std::move(services))
     , m_timing(timing)
     , m_machine(QStringLiteral("job %1").arg(id))
-    , m_createdAt(QDateTime::currentDateTime()) {
+    , m_createdAt(QDateTime::currentDateTime())
+    , m_progress(m_spec.progressPattern) {
     if (m_services.keepTail)
         m_tail = std::make_unique<OutputBuffer>();
     // Without saved output the tail is the only copy, kept from the start.
@@ -91,6 +97,40 @@ bool Job::dropTail() {
     m_tailLoaded = false;
     m_tail->clear();
     return true;
+}
+
+bool Job::exceedMemoryLimit(qint64 peakRssBytes) {
+    if (!m_attemptRunning || !m_attemptContext || m_spec.memoryLimitBytes <= 0)
+        return false;
+    m_limitPeakRssBytes = std::max(m_limitPeakRssBytes, peakRssBytes);
+    m_attemptContext->cancel(CancelReason::Limit);
+    return true;
+}
+
+void Job::noteUsage(qint64 peakRssBytes, qint64 cpuTimeMs) {
+    m_sampledPeakRssBytes = std::max(m_sampledPeakRssBytes, peakRssBytes);
+    m_sampledCpuTimeMs = std::max(m_sampledCpuTimeMs, cpuTimeMs);
+}
+
+Job::ProgressInfo Job::progress() const {
+    if (!m_attemptRunning)
+        return {};
+    if (const std::optional<Progress> read = m_progress.progress())
+        return {read, m_progress.eta(ProgressTracker::Clock::now())};
+    if (!m_timing.expectedDuration)
+        return {};
+    const auto elapsed = std::chrono::milliseconds(
+        std::max<qint64>(0, attemptStartedAt(m_attempt).msecsTo(QDateTime::currentDateTime())));
+    const std::optional<DurationEstimate> estimate =
+        estimateFromExpectedDuration(*m_timing.expectedDuration, elapsed);
+    if (!estimate)
+        return {};
+    return {estimate->progress, estimate->remaining};
+}
+
+void Job::feedOutputLine(const LatestLine &line) {
+    if (m_attemptRunning && m_progress.feed(line, ProgressTracker::Clock::now()))
+        Q_EMIT progressChanged();
 }
 
 void Job::retainTail() {
@@ -175,6 +215,8 @@ QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptConte
                 const QString text =
                     reason == CancelReason::Timeout
                         ? QStringLiteral("deadline %1 passed").arg(durationText(m_spec.timeout))
+                    : reason == CancelReason::Limit
+                        ? memoryLimitText(m_spec.memoryLimitBytes, m_limitPeakRssBytes)
                         : cancelReasonText(reason);
                 m_deadline = killDeadline;
                 Q_EMIT deadlineChanged();
@@ -196,14 +238,27 @@ QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptConte
         Q_EMIT outputErrorChanged();
     });
     connect(attempt.get(), &Attempt::processesChanged, this, &Job::processesChanged);
-    const AttemptResult result = co_await attempt->run(attemptContext);
+    m_attemptContext = attemptContext;
+    m_progress.reset();
+    m_limitPeakRssBytes = 0;
+    m_sampledPeakRssBytes = -1;
+    m_sampledCpuTimeMs = -1;
+    AttemptResult result = co_await attempt->run(attemptContext);
     if (follower && m_tailLoaded)
         follower->finish();
     if (m_tail)
         m_tail->finish(); // the next attempt's output starts on a line of its own
     m_follower = nullptr;
     m_attemptRunning = nullptr;
+    m_attemptContext.reset();
+    // Observers take their last sample of the attempt here (see noteUsage).
     Q_EMIT processesChanged();
+    // Samples see the whole tree at once but miss what happened between them; the executor
+    // sees each process's own figures to its end. The larger of each is the closer.
+    result.cpuTimeMs = std::max(result.cpuTimeMs, m_sampledCpuTimeMs);
+    result.peakRssBytes = std::max(result.peakRssBytes, m_sampledPeakRssBytes);
+    if (m_limitPeakRssBytes > 0)
+        result.peakRssBytes = std::max(result.peakRssBytes, m_limitPeakRssBytes);
     co_return result;
 }
 
@@ -226,6 +281,7 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
 
         AttemptResult result;
         bool deadlinePassed = false;
+        bool limitExceeded = false;
         if (const QString invalid = m_spec.validate(); !invalid.isEmpty()) {
             // Checked again per attempt: a working directory can vanish between attempts.
             result.outcome.error = invalid;
@@ -236,6 +292,7 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
                     : CancellationContext::withCancel(context);
             result = co_await runAttempt(attemptContext);
             deadlinePassed = attemptContext->reason() == CancelReason::Timeout;
+            limitExceeded = attemptContext->reason() == CancelReason::Limit;
         }
         slot.release();
 
@@ -253,6 +310,9 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
                       : QString();
         if (!result.outputError.isEmpty())
             m_outputError = result.outputError;
+        m_peakRssBytes =
+            result.peakRssBytes >= 0 ? std::optional(result.peakRssBytes) : std::nullopt;
+        m_cpuTimeMs = result.cpuTimeMs >= 0 ? std::optional(result.cpuTimeMs) : std::nullopt;
 
         Q_EMIT attemptEnded(m_attempt, attemptStartedAt(m_attempt), QDateTime::currentDateTime(),
                             result);
@@ -264,6 +324,7 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
             result.outcome.succeeded(),
             context->reason(),
             deadlinePassed,
+            limitExceeded,
             result.stopTookEffect,
             attemptsLeft,
         });
@@ -282,9 +343,16 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
             reason =
                 QStringLiteral("deadline %1 passed; ").arg(durationText(m_spec.timeout)) + outcome;
             break;
+        case JobEvent::StoppedLimit:
+            reason = memoryLimitText(m_spec.memoryLimitBytes, result.peakRssBytes) +
+                     QStringLiteral("; ") + outcome;
+            break;
         case JobEvent::ScheduleRetry:
             reason = (deadlinePassed && result.stopTookEffect
                           ? QStringLiteral("deadline %1 passed; ").arg(durationText(m_spec.timeout))
+                      : limitExceeded && result.stopTookEffect
+                          ? memoryLimitText(m_spec.memoryLimitBytes, result.peakRssBytes) +
+                                QStringLiteral("; ")
                           : QString()) +
                      outcome +
                      QStringLiteral("; attempt %1 in %2")

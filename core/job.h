@@ -6,6 +6,7 @@
 #include "jobstate.h"
 #include "learnedtimeout.h"
 #include "outputbuffer.h"
+#include "progresstracker.h"
 
 #include <QDateTime>
 #include <QDeadlineTimer>
@@ -64,6 +65,9 @@ public:
     int stragglers() const { return m_stragglers; } // ended after the last attempt's command
     int killedProcesses() const { return m_killedProcesses; } // lived until SIGKILL
     QString error() const { return m_error; } // why the last attempt failed to start or was lost
+    // What the last ended attempt's processes used (AttemptResult); nullopt when not known.
+    std::optional<qint64> peakRssBytes() const { return m_peakRssBytes; }
+    std::optional<qint64> cpuTimeMs() const { return m_cpuTimeMs; }
     // Why saving the current or last attempt's output stopped, or empty.
     QString outputError() const { return m_outputError; }
     QDateTime createdAt() const { return m_createdAt; }
@@ -94,6 +98,25 @@ public:
     bool sendSignal(int signal);
     // The tail gives up its memory; only when the output is saved and nobody views it.
     bool dropTail();
+    // The running attempt's processes use more memory than the spec allows: stops the attempt
+    // with its termination sequence, and the job fails (or retries) with the reason
+    // "memory limit 2 GiB exceeded (peak 2.3 GiB)". False when no attempt runs.
+    bool exceedMemoryLimit(qint64 peakRssBytes);
+    // What the running attempt's processes have used as last sampled; it goes into the
+    // attempt's result where that knows less (the peak of the whole tree, the CPU time of
+    // processes the result does not cover).
+    void noteUsage(qint64 peakRssBytes, qint64 cpuTimeMs);
+
+    // How far the running attempt has got: read from its output when it shows progress, else
+    // (kind Estimate) the share of the expected duration from history that has passed; and
+    // the time left when known. Empty while no attempt runs.
+    struct ProgressInfo {
+        std::optional<Progress> progress;
+        std::optional<std::chrono::milliseconds> remaining;
+    };
+    ProgressInfo progress() const;
+    // The latest line of the running attempt's output, as sampled (ResourceSample).
+    void feedOutputLine(const LatestLine &line);
 
 Q_SIGNALS:
     void transitioned(const jobmonitor::Transition &transition);
@@ -105,6 +128,7 @@ Q_SIGNALS:
     void processesChanged();
     void deadlineChanged();
     void outputErrorChanged();
+    void progressChanged();
 
 private:
     bool apply(JobEvent event, const QString &reason, std::optional<int> exitCode = {},
@@ -144,6 +168,13 @@ private:
     QDateTime m_startedAt;
     QDateTime m_endedAt;
     QDeadlineTimer m_deadline;
+    std::optional<qint64> m_peakRssBytes;
+    std::optional<qint64> m_cpuTimeMs;
+    ProgressTracker m_progress;
+    CancellationContext::Ptr m_attemptContext; // of the running attempt
+    qint64 m_limitPeakRssBytes = 0;            // when the memory limit stopped the attempt
+    qint64 m_sampledPeakRssBytes = -1;         // of the running attempt, -1 before a sample
+    qint64 m_sampledCpuTimeMs = -1;
 };
 
 } // namespace jobmonitor

@@ -33,6 +33,16 @@ inline constexpr int maxTerminationSteps = 16;
 inline constexpr std::chrono::milliseconds maxBackoffDelay = 24h;
 inline constexpr double maxBackoffFactor = 100;
 
+// A job's memory limit: below a mebibyte not even a shell starts; above a pebibyte it is
+// surely a typing mistake.
+inline constexpr qint64 minMemoryLimitBytes = qint64(1) << 20;
+inline constexpr qint64 maxMemoryLimitBytes = qint64(1) << 50;
+
+// nice(1) values, and the I/O priority levels of ioprio_set(2).
+inline constexpr int minNiceness = -20;
+inline constexpr int maxNiceness = 19;
+inline constexpr int maxIoPriorityLevel = 7;
+
 // Linux refuses to exec an argument or an environment string longer than MAX_ARG_STRLEN
 // (32 pages: 128 KiB, its terminating NUL included). A command runs as `sh -c COMMAND`, so
 // the command is one such string, and so is each NAME=value of its environment.

@@ -25,6 +25,8 @@ JobRecord JobRecord::fromJob(const Job &job) {
     record.endedAt = job.endedAt();
     record.traceId = job.traceId();
     record.outputDirectory = job.outputDirectory(job.attempt());
+    record.peakRssBytes = job.peakRssBytes();
+    record.cpuTimeMs = job.cpuTimeMs();
     record.timing = job.learnedTiming();
     if (job.spec().timeoutAuto)
         record.timeoutNote = job.learnedTiming().timeoutNote();

@@ -40,6 +40,9 @@ struct AttemptRecord {
     QString outputError;       // why saving it stopped, if it did
     qint64 outputBytes = 0;    // saved, once it ended
     QDateTime outputRemovedAt; // retention removed the files
+    // What its processes used (AttemptResult); unknown for an attempt that runs or never ran.
+    std::optional<qint64> peakRssBytes;
+    std::optional<qint64> cpuTimeMs;
     // What to check after a crash: the attempt's supervising process (the shim) and its
     // command's main process.
     std::optional<ProcessIdentity> supervisor;
@@ -60,9 +63,12 @@ struct JobRecord {
     QDateTime endedAt;       // null until it reached a final state
     QString traceId;         // of the last attempt
     QString outputDirectory; // of the last attempt, empty when not saved
-    LearnedTiming timing;    // what the history said when the job was added
-    QString timeoutNote;     // for a timeout of `auto`: what was learned, or why none
-    bool live = false;       // a job of this process's engine (the rest come from the store)
+    // What the last attempt's processes used, once it ended (AttemptRecord).
+    std::optional<qint64> peakRssBytes;
+    std::optional<qint64> cpuTimeMs;
+    LearnedTiming timing; // what the history said when the job was added
+    QString timeoutNote;  // for a timeout of `auto`: what was learned, or why none
+    bool live = false;    // a job of this process's engine (the rest come from the store)
 
     std::optional<qint64> durationMs() const;
     QString label() const { return spec.label(); }

@@ -1,6 +1,7 @@
 #include "jobspec.h"
 
 #include "joblimits.h"
+#include "progressparser.h"
 #include "signalnames.h"
 
 #include <QFileInfo>
@@ -210,6 +211,39 @@ QList<SpecProblem> JobSpec::problems() const {
                     .arg(backoff.cap.count())
                     .arg(backoff.initial.count()));
 
+    if (memoryLimitBytes < 0)
+        problem(Field::MemoryLimit, QStringLiteral("memory limit must not be negative"));
+    else if (memoryLimitBytes > 0 && memoryLimitBytes < limits::minMemoryLimitBytes)
+        problem(Field::MemoryLimit, QStringLiteral("memory limit must be at least %1, not %2 bytes")
+                                        .arg(describeBytes(limits::minMemoryLimitBytes))
+                                        .arg(memoryLimitBytes));
+    else if (memoryLimitBytes > limits::maxMemoryLimitBytes)
+        problem(Field::MemoryLimit, QStringLiteral("memory limit must be at most %1")
+                                        .arg(describeBytes(limits::maxMemoryLimitBytes)));
+
+    if (niceness && (*niceness < limits::minNiceness || *niceness > limits::maxNiceness))
+        problem(Field::Niceness, QStringLiteral("nice value must be %1 to %2, not %3")
+                                     .arg(limits::minNiceness)
+                                     .arg(limits::maxNiceness)
+                                     .arg(*niceness));
+    else if (ioPriority && (ioPriority->ioClass < 1 || ioPriority->ioClass > 3))
+        problem(Field::IoPriority,
+                QStringLiteral("I/O priority class must be 1 (realtime), 2 (best-effort) or 3 "
+                               "(idle), not %1")
+                    .arg(ioPriority->ioClass));
+    else if (ioPriority &&
+             (ioPriority->level < 0 || ioPriority->level > limits::maxIoPriorityLevel ||
+              (ioPriority->ioClass == 3 && ioPriority->level != 0)))
+        problem(Field::IoPriority,
+                ioPriority->ioClass == 3
+                    ? QStringLiteral("the idle I/O class has no levels")
+                    : QStringLiteral("I/O priority level must be 0 to %1, not %2")
+                          .arg(limits::maxIoPriorityLevel)
+                          .arg(ioPriority->level));
+
+    if (const QString error = ProgressParser::validatePattern(progressPattern); !error.isEmpty())
+        problem(Field::ProgressPattern, error);
+
     if (termination.steps.size() > limits::maxTerminationSteps) {
         problem(Field::Termination,
                 sequenceError(QStringLiteral("%1 steps before SIGKILL; the limit is %2")
@@ -242,6 +276,101 @@ QList<SpecProblem> JobSpec::problems() const {
 QString JobSpec::validate() const {
     const QList<SpecProblem> found = problems();
     return found.isEmpty() ? QString() : found.constFirst().message;
+}
+
+namespace {
+
+const char *const ioClassNames[] = {"realtime", "best-effort", "idle"};
+
+} // namespace
+
+std::optional<IoPriority> IoPriority::parse(const QString &text, QString *error) {
+    const auto fail = [&](const QString &message) {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    const QStringList parts = text.trimmed().split(QLatin1Char(','));
+    if (parts.size() > 2)
+        return fail(QStringLiteral("'%1' is not an I/O priority: give a class (realtime, "
+                                   "best-effort, idle) and a level 0-7, like best-effort,4")
+                        .arg(text.trimmed()));
+    const QString name = parts.constFirst().trimmed().toLower();
+    IoPriority priority;
+    priority.ioClass = 0;
+    for (int i = 0; i < 3; ++i)
+        if (name == QLatin1String(ioClassNames[i]) || name == QString::number(i + 1))
+            priority.ioClass = i + 1;
+    if (priority.ioClass == 0)
+        return fail(QStringLiteral("'%1' is not an I/O class: give realtime, best-effort or idle "
+                                   "(or 1, 2, 3)")
+                        .arg(parts.constFirst().trimmed()));
+    priority.level = priority.ioClass == 3 ? 0 : 4;
+    if (parts.size() == 2) {
+        const std::optional<qint64> level = parseMilliseconds(parts.at(1).trimmed());
+        if (!level)
+            return fail(QStringLiteral("'%1' is not an I/O priority level (0-7)")
+                            .arg(parts.at(1).trimmed()));
+        // Beyond any level it only has to stay beyond: JobSpec::validate() names the range.
+        priority.level = int(std::min<qint64>(*level, 1000));
+    }
+    return priority;
+}
+
+QString IoPriority::toString() const {
+    const QString name = ioClass >= 1 && ioClass <= 3 ? QLatin1String(ioClassNames[ioClass - 1])
+                                                      : QString::number(ioClass);
+    return ioClass == 3 ? name : QStringLiteral("%1,%2").arg(name).arg(level);
+}
+
+std::optional<qint64> parseByteSize(const QString &text, QString *error) {
+    const QString trimmed = text.trimmed();
+    qsizetype end = 0;
+    while (end < trimmed.size() && (trimmed.at(end).isDigit() || trimmed.at(end) == u'.'))
+        ++end;
+    bool ok = false;
+    const double number = QLocale::c().toDouble(trimmed.left(end), &ok);
+    const QString unit = trimmed.mid(end).trimmed().toUpper();
+    static const QString units = QStringLiteral("KMGTPE");
+    int power = -1;
+    if (unit.isEmpty() || unit == QLatin1String("B"))
+        power = 0;
+    else if (const qsizetype index = units.indexOf(unit.at(0));
+             index >= 0 && (unit.size() == 1 || unit.mid(1) == QLatin1String("B") ||
+                            unit.mid(1) == QLatin1String("IB")))
+        power = int(index) + 1;
+    if (!ok || power < 0) {
+        if (error)
+            *error = QStringLiteral("'%1' is not a size: give a number and a unit, like 2G, "
+                                    "512M or 1.5GiB")
+                         .arg(trimmed);
+        return std::nullopt;
+    }
+    const double bytes = std::round(number * std::pow(1024.0, power));
+    if (bytes >= 9.0e18)
+        return std::numeric_limits<qint64>::max();
+    return qint64(bytes);
+}
+
+QString describeBytes(qint64 bytes) {
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    if (bytes < 1024)
+        return QStringLiteral("%1 B").arg(bytes);
+    double value = double(bytes);
+    int unit = -1;
+    while (value >= 1024 && unit < 5) {
+        value /= 1024;
+        ++unit;
+    }
+    // One decimal, dropped when it is 0: "2 GiB", "2.3 GiB".
+    double rounded = std::round(value * 10) / 10;
+    if (rounded >= 1024 && unit < 5) {
+        rounded = 1;
+        ++unit;
+    }
+    return QStringLiteral("%1 %2").arg(
+        QLocale::c().toString(rounded, 'f', rounded == std::floor(rounded) ? 0 : 1),
+        QLatin1String(units[unit]));
 }
 
 std::optional<milliseconds> parseSeconds(const QString &text, QString *error) {

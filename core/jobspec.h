@@ -55,10 +55,27 @@ struct SpecProblem {
         Retries,
         Backoff,
         Termination,
+        MemoryLimit,
+        Niceness,
+        IoPriority,
+        ProgressPattern,
     };
     Field field;
     QString message;
     bool operator==(const SpecProblem &) const = default;
+};
+
+// The I/O scheduling of a job's processes (ioprio_set(2), as ionice sets it): class 1
+// realtime, 2 best-effort, 3 idle; within the first two a level from 0 (first served) to 7.
+struct IoPriority {
+    int ioClass = 2;
+    int level = 4; // 0 for the idle class, which has no levels
+
+    // "idle", "best-effort,4", "realtime,0", or the class as ionice numbers it ("2,4", "3").
+    // Returns nullopt and sets error on bad input.
+    static std::optional<IoPriority> parse(const QString &text, QString *error);
+    QString toString() const; // "best-effort,4", "idle": what parse() reads back
+    bool operator==(const IoPriority &) const = default;
 };
 
 struct JobSpec {
@@ -73,6 +90,15 @@ struct JobSpec {
     int maxAttempts = 1; // 1 + retries
     BackoffPolicy backoff;
     TerminationSequence termination = TerminationSequence::standard(milliseconds(5000));
+    // The most resident memory (the sum of RSS) the job's whole process tree may use; beyond
+    // it the attempt is stopped with its termination sequence and fails. 0: no limit.
+    qint64 memoryLimitBytes = 0;
+    // CPU (nice) and I/O priority, set by the shim before the command starts; unset: inherited.
+    std::optional<int> niceness;
+    std::optional<IoPriority> ioPriority;
+    // How to read the job's progress from its output: a regular expression with a named group
+    // `percent`, or `done` and `total` (progressparser.h); empty: the built-in forms.
+    QString progressPattern;
 
     QString label() const { return name.isEmpty() ? command : name; }
     // The one validation of a job, against the limits of limits.h, for every front end:
@@ -88,6 +114,15 @@ struct JobSpec {
 // ("none"). Numbers too large for any limit saturate rather than overflow, and
 // JobSpec::validate() then names the limit.
 std::optional<milliseconds> parseSeconds(const QString &text, QString *error);
+
+// A size as a person types it ("2G", "512M", "1.5 GiB", "300MiB"; binary units, a number
+// alone is bytes) in bytes, for every front end. Refuses (nullopt, and a message for error)
+// text that is not a size; sizes too large for any limit saturate, and JobSpec::validate()
+// then names the limit.
+std::optional<qint64> parseByteSize(const QString &text, QString *error);
+
+// A size for a message: "2 GiB", "2.3 GiB", "512 MiB", "100 B".
+QString describeBytes(qint64 bytes);
 
 // A limit or a wait for a message: "24 hours", "365 days", "4.5 s".
 QString describeDuration(milliseconds duration);

@@ -80,6 +80,7 @@ const QList<TransitionRule> &transitionTable() {
         {Running, E::Stop, Stopping},
         {Stopping, E::StoppedCancel, Cancelled},
         {Stopping, E::StoppedTimeout, TimedOut},
+        {Stopping, E::StoppedLimit, Failed},
         {Stopping, E::ScheduleRetry, Retrying},
         // The attempt ended by itself before the stop reached it: it ended as it would have.
         {Stopping, E::Exited, Completed},

@@ -62,6 +62,7 @@ enum class JobEvent {
     Cancel,          // cancelled while no process runs (queued or in backoff)
     Requeue,         // the user asked to run an ended job again
     Interrupt,       // found unfinished after the process that ran it died (store recovery)
+    StoppedLimit,    // the attempt ended after a stop for exceeding its memory limit
 };
 Q_ENUM_NS(JobEvent)
 

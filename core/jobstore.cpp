@@ -85,6 +85,10 @@ QVariant optionalValue(const std::optional<int> &value) {
     return value ? QVariant(*value) : QVariant(QMetaType::fromType<int>());
 }
 
+QVariant optionalValue(const std::optional<qint64> &value) {
+    return value ? QVariant(*value) : QVariant(QMetaType::fromType<qint64>());
+}
+
 std::optional<int> optionalFrom(const QVariant &value) {
     return value.isNull() ? std::nullopt : std::optional<int>(value.toInt());
 }
@@ -245,7 +249,12 @@ const QString JobColumns = QStringLiteral(
     "backoff_cap_ms, termination, state, attempts, exit_code, signal, error, output_error, "
     "created_at, started_at, ended_at, trace_id, "
     "(SELECT output_directory FROM attempts a WHERE a.job_id = jobs.id AND a.attempt = "
-    "jobs.attempts)");
+    "jobs.attempts), "
+    "(SELECT peak_rss_bytes FROM attempts a WHERE a.job_id = jobs.id AND a.attempt = "
+    "jobs.attempts), "
+    "(SELECT cpu_time_ms FROM attempts a WHERE a.job_id = jobs.id AND a.attempt = "
+    "jobs.attempts), "
+    "memory_limit_bytes, niceness, io_priority, progress_pattern");
 
 JobRecord jobFrom(const QSqlQuery &q) {
     JobRecord r;
@@ -280,6 +289,16 @@ JobRecord jobFrom(const QSqlQuery &q) {
     r.endedAt = timeFrom(q.value(23));
     r.traceId = q.value(24).toString();
     r.outputDirectory = q.value(25).toString();
+    if (!q.value(26).isNull())
+        r.peakRssBytes = q.value(26).toLongLong();
+    if (!q.value(27).isNull())
+        r.cpuTimeMs = q.value(27).toLongLong();
+    r.spec.memoryLimitBytes = q.value(28).toLongLong();
+    if (!q.value(29).isNull())
+        r.spec.niceness = q.value(29).toInt();
+    if (const QString io = q.value(30).toString(); !io.isEmpty())
+        r.spec.ioPriority = IoPriority::parse(io, nullptr);
+    r.spec.progressPattern = q.value(31).toString();
     return r;
 }
 
@@ -847,8 +866,10 @@ bool StoreWorker::prepareStatements() {
          "timeout_ms, timeout_auto, timeout_note, learned_runs, expected_duration_ms, "
          "max_attempts, backoff_initial_ms, backoff_factor, backoff_cap_ms, termination, state, "
          "attempts, exit_code, signal, error, output_error, created_at, started_at, ended_at, "
-         "trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-         "?, ?, ?) ON CONFLICT (id) DO UPDATE SET run_id = excluded.run_id, "
+         "trace_id, memory_limit_bytes, niceness, io_priority, progress_pattern) VALUES (?, ?, ?, "
+         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON "
+         "CONFLICT (id) DO UPDATE "
+         "SET run_id = excluded.run_id, "
          "state = excluded.state, attempts = excluded.attempts, "
          "timeout_ms = excluded.timeout_ms, timeout_note = excluded.timeout_note, "
          "learned_runs = excluded.learned_runs, "
@@ -868,13 +889,15 @@ bool StoreWorker::prepareStatements() {
         {&m_endAttempt,
          "INSERT INTO attempts (job_id, attempt, trace_id, started_at, ended_at, outcome, "
          "exit_code, signal, error, description, stragglers, killed_processes, killed_escapees, "
-         "output_directory, output_error, output_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-         "?, ?, ?, ?, ?) ON CONFLICT (job_id, attempt) DO UPDATE SET ended_at = "
+         "output_directory, output_error, output_bytes, peak_rss_bytes, cpu_time_ms) VALUES (?, "
+         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, attempt) DO "
+         "UPDATE SET ended_at = "
          "excluded.ended_at, outcome = excluded.outcome, exit_code = excluded.exit_code, "
          "signal = excluded.signal, error = excluded.error, description = excluded.description, "
          "stragglers = excluded.stragglers, killed_processes = excluded.killed_processes, "
          "killed_escapees = excluded.killed_escapees, output_error = excluded.output_error, "
-         "output_bytes = excluded.output_bytes"},
+         "output_bytes = excluded.output_bytes, peak_rss_bytes = excluded.peak_rss_bytes, "
+         "cpu_time_ms = excluded.cpu_time_ms"},
         {&m_insertTransition,
          "INSERT INTO transitions (job_id, from_state, to_state, event, time, reason, attempt, "
          "exit_code, signal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
@@ -1078,6 +1101,10 @@ bool StoreWorker::apply(const WriteOp &op, Removals &removals) {
         q.addBindValue(timeValue(r.startedAt));
         q.addBindValue(timeValue(r.endedAt));
         q.addBindValue(text(r.traceId));
+        q.addBindValue(r.spec.memoryLimitBytes);
+        q.addBindValue(optionalValue(r.spec.niceness));
+        q.addBindValue(text(r.spec.ioPriority ? r.spec.ioPriority->toString() : QString()));
+        q.addBindValue(text(r.spec.progressPattern));
         return exec(q);
     }
     case WriteOp::Kind::Transition: {
@@ -1160,6 +1187,8 @@ bool StoreWorker::apply(const WriteOp &op, Removals &removals) {
         q.addBindValue(text(a.outputDirectory));
         q.addBindValue(text(a.outputError));
         q.addBindValue(outputSize(a.outputDirectory));
+        q.addBindValue(optionalValue(a.peakRssBytes));
+        q.addBindValue(optionalValue(a.cpuTimeMs));
         return exec(q);
     }
     case WriteOp::Kind::Remove: {
@@ -1333,7 +1362,8 @@ QList<AttemptRecord> StoreWorker::readAttempts(qint64 jobId) {
         "SELECT attempt, trace_id, started_at, ended_at, outcome, exit_code, signal, error, "
         "description, stragglers, killed_processes, killed_escapees, output_directory, "
         "output_error, output_bytes, output_removed_at, boot_id, shim_pid, shim_start_time, "
-        "command_pid, command_start_time FROM attempts WHERE job_id = ? ORDER BY attempt"));
+        "command_pid, command_start_time, peak_rss_bytes, cpu_time_ms FROM attempts WHERE job_id = "
+        "? ORDER BY attempt"));
     q.addBindValue(jobId);
     if (!exec(q))
         return records;
@@ -1362,6 +1392,10 @@ QList<AttemptRecord> StoreWorker::readAttempts(qint64 jobId) {
                 ProcessIdentity{q.value(17).toLongLong(), q.value(18).toULongLong(), boot};
         if (!q.value(19).isNull())
             a.command = ProcessIdentity{q.value(19).toLongLong(), q.value(20).toULongLong(), boot};
+        if (!q.value(21).isNull())
+            a.peakRssBytes = q.value(21).toLongLong();
+        if (!q.value(22).isNull())
+            a.cpuTimeMs = q.value(22).toLongLong();
         records << a;
     }
     return records;
@@ -1821,6 +1855,10 @@ void JobStore::attemptEnded(const Job &job, int attempt, const QDateTime &starte
     record.killedEscapees = result.killedEscapees;
     record.outputDirectory = outputDirectory;
     record.outputError = result.outputError;
+    if (result.peakRssBytes >= 0)
+        record.peakRssBytes = result.peakRssBytes;
+    if (result.cpuTimeMs >= 0)
+        record.cpuTimeMs = result.cpuTimeMs;
     writeAttempt(record);
     if (result.outcome.succeeded()) {
         // What the next learnTiming() of this command would read once this is committed.

@@ -2,6 +2,7 @@
 
 #include "localexecutor.h"
 #include "logging.h"
+#include "memoryguard.h"
 #include "privatefiles.h"
 #include "resourcemonitor.h"
 #include "scheduler.h"
@@ -48,6 +49,28 @@ JobSupervisor::JobSupervisor(Config config, std::shared_ptr<Executor> executor, 
             &JobSupervisor::maxParallelChanged);
     connect(m_resources.get(), &ResourceMonitor::totalsChanged, this,
             &JobSupervisor::countersChanged);
+    connect(m_resources.get(), &ResourceMonitor::sampled, this,
+            [this](qint64 id, const ResourceSample &sample) {
+                if (Job *job = this->job(id); job && sample.latestLine)
+                    job->feedOutputLine(*sample.latestLine);
+            });
+    connect(m_resources.get(), &ResourceMonitor::limitExceeded, this,
+            [this](qint64 id, qint64 rssBytes, qint64 peakRssBytes) {
+                if (Job *job = this->job(id); job && job->exceedMemoryLimit(peakRssBytes))
+                    spdlog::info("job {}: {} resident, beyond its memory limit of {}", id,
+                                 describeBytes(rssBytes),
+                                 describeBytes(job->spec().memoryLimitBytes));
+            });
+    if (m_config.minAvailableMemoryBytes > 0)
+        m_memoryGuard = std::make_unique<MemoryGuard>(m_scheduler, m_config.minAvailableMemoryBytes,
+                                                      m_config.meminfoPath);
+    connect(m_scheduler.get(), &Scheduler::heldByGateChanged, this, [this](bool held) {
+        if (held)
+            spdlog::info("jobs wait for memory: less than {} available",
+                         describeBytes(m_config.minAvailableMemoryBytes));
+        Q_EMIT waitingForMemoryChanged(held);
+        Q_EMIT countersChanged();
+    });
     m_tailBudgetCheck.setSingleShot(true);
     m_tailBudgetCheck.setInterval(TailBudgetCheckInterval);
     connect(&m_tailBudgetCheck, &QTimer::timeout, this, &JobSupervisor::enforceTailBudget);
@@ -190,10 +213,14 @@ void JobSupervisor::onTransition(Job *job, const Transition &t) {
 // A running attempt's process tree is sampled from its supervising process (the shim) down.
 void JobSupervisor::onProcessesChanged(Job *job) {
     const qint64 root = job->processes().supervisorPid;
-    if (root > 0 && !m_resources->isWatched(job->id()))
-        m_resources->watch(job->id(), root);
-    else if (root == 0)
+    if (root > 0 && !m_resources->isWatched(job->id())) {
+        m_resources->watch(job->id(), root, job->outputDirectory(job->attempt()));
+        m_resources->setMemoryLimit(job->id(), job->spec().memoryLimitBytes);
+    } else if (root == 0 && m_resources->isWatched(job->id())) {
+        if (const std::optional<ResourceSample> last = m_resources->latestSample(job->id()))
+            job->noteUsage(last->peakRssBytes, last->cpuTimeMs);
         m_resources->unwatch(job->id());
+    }
 }
 
 // Oldest ended jobs give up their tails first, then running jobs nobody views.
@@ -291,6 +318,10 @@ int JobSupervisor::activeCount() const {
         if (!isFinal(state))
             active += count(state);
     return active;
+}
+
+bool JobSupervisor::isWaitingForMemory() const {
+    return m_scheduler->isHeldByGate();
 }
 
 int JobSupervisor::processesAlive() const {

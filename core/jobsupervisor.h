@@ -18,6 +18,7 @@
 
 namespace jobmonitor {
 
+class MemoryGuard;
 class ResourceMonitor;
 class Scheduler;
 
@@ -55,6 +56,10 @@ public:
         // Gets every job's history as it happens and hands out job ids; null: ids count from 1
         // and nothing is kept. Must outlive the supervisor.
         JobRecorder *recorder = nullptr;
+        // No job starts while the machine has less memory available than this (memoryguard.h);
+        // 0: no guard. meminfoPath: where the figure is read (tests give a file of their own).
+        qint64 minAvailableMemoryBytes = 0;
+        QString meminfoPath = QStringLiteral("/proc/meminfo");
     };
 
     explicit JobSupervisor(QObject *parent = nullptr);
@@ -93,6 +98,8 @@ public:
     // What each running job's process tree uses, sampled from /proc off the GUI thread.
     ResourceMonitor *resources() const { return m_resources.get(); }
     int coroutinesAlive() const { return m_coroutines; }
+    // Queued jobs wait only for memory (the guard holds them back; slots are free).
+    bool isWaitingForMemory() const;
 
 Q_SIGNALS:
     void jobAdded(jobmonitor::Job *job);
@@ -103,6 +110,7 @@ Q_SIGNALS:
     void maxParallelChanged(int maxParallel);
     void shutdownFinished();
     void idle(); // the last job coroutine has ended
+    void waitingForMemoryChanged(bool waiting);
 
 private:
     StartResult add(qint64 id, JobSpec spec, LearnedTiming timing);
@@ -119,6 +127,7 @@ private:
     std::shared_ptr<Scheduler> m_scheduler;
     CancellationContext::Ptr m_root;
     std::unique_ptr<ResourceMonitor> m_resources;
+    std::unique_ptr<MemoryGuard> m_memoryGuard;
     QTimer m_tailBudgetCheck; // the budget is checked at most this often, not per job
     std::map<qint64, std::shared_ptr<Job>> m_jobs;
     std::map<qint64, CancellationContext::Ptr> m_jobContexts;

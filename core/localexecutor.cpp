@@ -361,6 +361,12 @@ QStringList LocalAttempt::shimArguments() const {
         arguments << QStringLiteral("--big-pipes");
     if (const std::optional<rlim_t> &files = jobFileLimit())
         arguments << QStringLiteral("--nofile") << QString::number(*files);
+    if (spec.niceness)
+        arguments << QStringLiteral("--nice") << QString::number(*spec.niceness);
+    if (spec.ioPriority)
+        arguments
+            << QStringLiteral("--ionice")
+            << QStringLiteral("%1,%2").arg(spec.ioPriority->ioClass).arg(spec.ioPriority->level);
     // Every process of the job can tell which job it belongs to, and so can we, should its
     // shim die (see the class comment).
     arguments << QStringLiteral("--env")
@@ -422,6 +428,8 @@ QCoro::Task<AttemptResult> LocalAttempt::run(CancellationContext::Ptr context) {
     // No answer means the shim never saw the request: it had finished by then.
     result.stopTookEffect = result.stopRequested && report.stopEffect().value_or(false);
     result.outputError = report.outputError();
+    result.cpuTimeMs = report.cpuTimeMs().value_or(-1);
+    result.peakRssBytes = report.maxProcessRssBytes().value_or(-1);
 
     AttemptOutcome &outcome = result.outcome;
     if (shim.failedToStart()) {

@@ -70,11 +70,12 @@ public:
         connect(&m_timer, &QTimer::timeout, this, &Worker::sampleDueJobs);
     }
 
-    void watch(qint64 key, quint64 generation, pid_t root) {
+    void watch(qint64 key, quint64 generation, pid_t root, const QString &outputDirectory) {
         Job &job = m_jobs[key];
         job = Job();
         job.generation = generation;
         job.root = root;
+        job.outputDirectory = outputDirectory;
         schedule();
     }
 
@@ -129,6 +130,7 @@ private:
         qint64 peakRssBytes = 0;
         qint64 pssBytes = -1;
         qint64 pssDueMs = 0;
+        QString outputDirectory;
     };
 
     qint64 intervalMs(qint64 key, const Job &job) const {
@@ -209,6 +211,8 @@ private:
         sample.writeBytes = qint64(job.io.storageWriteBytes);
         sample.logicalReadBytes = qint64(job.io.logicalReadBytes);
         sample.logicalWriteBytes = qint64(job.io.logicalWriteBytes);
+        if (!job.outputDirectory.isEmpty())
+            sample.latestLine = readLatestLine(job.outputDirectory);
         return sample;
     }
 
@@ -266,16 +270,17 @@ ResourceMonitor::~ResourceMonitor() {
     m_thread.wait();
 }
 
-void ResourceMonitor::watch(qint64 key, qint64 rootPid) {
+void ResourceMonitor::watch(qint64 key, qint64 rootPid, const QString &outputDirectory) {
     Watched &watched = m_watched[key];
     watched = Watched();
     watched.generation = m_nextGeneration++;
     // Not a pid: the watch ends at its first sample, as for a root that has gone.
     const pid_t root = rootPid > 0 && rootPid <= INT_MAX ? pid_t(rootPid) : 0;
     Worker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, key, generation = watched.generation, root] {
-        worker->watch(key, generation, root);
-    });
+    QMetaObject::invokeMethod(
+        worker, [worker, key, generation = watched.generation, root, outputDirectory] {
+            worker->watch(key, generation, root, outputDirectory);
+        });
 }
 
 void ResourceMonitor::unwatch(qint64 key) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "latestline.h"
+
 #include <QHash>
 #include <QMetaType>
 #include <QObject>
@@ -67,6 +69,9 @@ public:
     // The root has ended (or its pid now belongs to another process): this is the last
     // sample, with no current use (CPU, memory, processes 0) and the final totals and peak.
     bool ended = false;
+    // The latest line of the job's saved output, when watched with its output directory: read
+    // here, off the owner's thread, for its progress.
+    std::optional<LatestLine> latestLine;
 };
 
 // Sums of the latest samples of every watched job whose tree has not ended.
@@ -123,7 +128,8 @@ public:
     // limit is not. The first sample comes at once. The root should be the caller's own child
     // (the shim): then its pid cannot go to another process before the caller reaps it, and
     // after that the root's start time tells the two apart.
-    void watch(qint64 key, qint64 rootPid);
+    // With outputDirectory, each sample also carries the latest line of the output saved there.
+    void watch(qint64 key, qint64 rootPid, const QString &outputDirectory = QString());
     // Stops sampling; samples still in flight for the key are dropped.
     void unwatch(qint64 key);
     bool isWatched(qint64 key) const { return m_watched.contains(key); }

@@ -54,6 +54,13 @@ QCoro::Task<Scheduler::Slot> Scheduler::admit(qint64 jobId, CancellationContext:
 }
 
 void Scheduler::dispatch() {
+    const bool held = m_running < m_maxParallel && !m_waiters.empty() && m_gate && !m_gate();
+    if (held != m_heldByGate) {
+        m_heldByGate = held;
+        Q_EMIT heldByGateChanged(held);
+    }
+    if (held)
+        return;
     while (m_running < m_maxParallel && !m_waiters.empty()) {
         Waiter *next = m_waiters.front();
         m_waiters.pop_front();
@@ -65,6 +72,15 @@ void Scheduler::dispatch() {
 
 void Scheduler::releaseSlot() {
     --m_running;
+    dispatch();
+}
+
+void Scheduler::setStartGate(std::function<bool()> gate) {
+    m_gate = std::move(gate);
+    dispatch();
+}
+
+void Scheduler::gateChanged() {
     dispatch();
 }
 

@@ -4,6 +4,7 @@
 
 #include <QObject>
 
+#include <functional>
 #include <list>
 #include <memory>
 
@@ -51,8 +52,17 @@ public:
     int running() const { return m_running; } // slots held
     int waiting() const { return int(m_waiters.size()); }
 
+    // A rule of the machine, not of the jobs: while it says no (the memory guard,
+    // memoryguard.h), no job starts, whatever slots are free. Call gateChanged() when its
+    // answer may have changed. Null: always open.
+    void setStartGate(std::function<bool()> gate);
+    void gateChanged();
+    // Jobs wait only because the gate is closed (slots are free).
+    bool isHeldByGate() const { return m_heldByGate; }
+
 Q_SIGNALS:
     void maxParallelChanged(int maxParallel);
+    void heldByGateChanged(bool held);
 
 private:
     struct Waiter {
@@ -67,6 +77,8 @@ private:
     int m_maxParallel;
     int m_running = 0;
     std::list<Waiter *> m_waiters;
+    std::function<bool()> m_gate;
+    bool m_heldByGate = false;
 };
 
 } // namespace jobmonitor

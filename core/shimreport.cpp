@@ -104,6 +104,14 @@ void ShimReport::line(const QByteArray &text) {
             if (value != "0" && value != "1")
                 return false;
             m_stopEffect = value == "1";
+        } else if (key == "usage") {
+            const QList<QByteArray> figures = value.split(' ');
+            const std::optional<qint64> cpuMs = number(figures.value(0));
+            const std::optional<qint64> maxRssKiB = number(figures.value(1));
+            if (figures.size() != 2 || !cpuMs || !maxRssKiB)
+                return false;
+            m_cpuTimeMs = *cpuMs;
+            m_maxProcessRssBytes = *maxRssKiB * 1024;
         } else if (key == "adopted") {
             const std::optional<qint64> pid = number(value);
             if (!pid)

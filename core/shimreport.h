@@ -34,6 +34,9 @@ public:
     bool killRequested() const { return m_killCause == "request"; }
     bool killedBySequence() const { return m_killCause == "sequence"; }
     std::optional<bool> stopEffect() const { return m_stopEffect; }
+    // CPU time of every process of the job, and the largest resident size one of them reached.
+    std::optional<qint64> cpuTimeMs() const { return m_cpuTimeMs; }
+    std::optional<qint64> maxProcessRssBytes() const { return m_maxProcessRssBytes; }
     QList<qint64> adopted() const { return m_adopted; } // --adopt: processes found
     // Lines the parser did not understand (kept for the log; a newer shim may say more).
     QList<QByteArray> unknownLines() const { return m_unknown; }
@@ -55,6 +58,8 @@ private:
     int m_killedEscapees = 0;
     QByteArray m_killCause;
     std::optional<bool> m_stopEffect;
+    std::optional<qint64> m_cpuTimeMs;
+    std::optional<qint64> m_maxProcessRssBytes;
     QList<qint64> m_adopted;
     QList<QByteArray> m_unknown;
 };

@@ -110,6 +110,16 @@ ALTER TABLE attempts ADD COLUMN output_bytes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE attempts ADD COLUMN output_removed_at INTEGER;
 )sql";
 
+// A job's limits, and what each attempt used.
+constexpr char ThirdVersion[] = R"sql(
+ALTER TABLE jobs ADD COLUMN memory_limit_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN niceness INTEGER;
+ALTER TABLE jobs ADD COLUMN io_priority TEXT NOT NULL DEFAULT ''; -- IoPriority::toString()
+ALTER TABLE jobs ADD COLUMN progress_pattern TEXT NOT NULL DEFAULT '';
+ALTER TABLE attempts ADD COLUMN peak_rss_bytes INTEGER;
+ALTER TABLE attempts ADD COLUMN cpu_time_ms INTEGER;
+)sql";
+
 qint64 directorySize(const QString &path) {
     qint64 total = 0;
     QDirIterator it(path, QDir::Files | QDir::Hidden | QDir::NoSymLinks,
@@ -193,6 +203,11 @@ QString migrate(QSqlDatabase &db, int fromVersion) {
         if (QString error = countOutputSizes(db); !error.isEmpty())
             return fail(error);
         version = 2;
+    }
+    if (version < 3) {
+        if (QString error = execute(db, QString::fromUtf8(ThirdVersion)); !error.isEmpty())
+            return fail(error);
+        version = 3;
     }
     if (!query.exec(QStringLiteral("PRAGMA user_version = %1").arg(version)) ||
         !query.exec(QStringLiteral("COMMIT")))

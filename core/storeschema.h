@@ -13,7 +13,7 @@ namespace jobmonitor::storeschema {
 // A new version appends a step here and never changes an old one: a store of any earlier
 // version is brought up to date by running the steps after its version in order. Later
 // parts of a job's spec (its group, its dependencies) arrive as such steps.
-inline constexpr int CurrentVersion = 2;
+inline constexpr int CurrentVersion = 3;
 
 // The statements that create version 1: also the fixture of the migration test.
 QString firstVersionSql();

@@ -210,6 +210,21 @@ Pane {
                                .filter(s => s.length > 0).join(qsTr(", "))
                     }
                     Fact {
+                        objectName: "factResources"
+                        name: qsTr("Uses")
+                        value: pane.details.resources
+                    }
+                    Fact {
+                        objectName: "factUsage"
+                        name: qsTr("Used")
+                        value: pane.details.usage
+                    }
+                    Fact {
+                        objectName: "factLimits"
+                        name: qsTr("Limits")
+                        value: pane.details.limits
+                    }
+                    Fact {
                         name: qsTr("Trace")
                         value: pane.details.traceId
                         mono: true
@@ -237,6 +252,26 @@ Pane {
                         name: qsTr("Output not saved")
                         value: pane.details.outputError
                         valueColor: Theme.dangerText
+                    }
+                }
+                // How far the running attempt has got, read from its output, or estimated from
+                // how long it took before.
+                RowLayout {
+                    objectName: "detailsProgress"
+                    Layout.fillWidth: true
+                    visible: pane.details.progress >= 0
+                    spacing: Theme.spacing
+                    ProgressBar {
+                        Layout.fillWidth: true
+                        value: Math.max(0, pane.details.progress)
+                        Accessible.name: qsTr("Progress")
+                    }
+                    Label {
+                        text: qsTr("%1%").arg(Math.floor(Math.max(0, pane.details.progress) * 100))
+                              + (pane.details.progressEstimated ? qsTr(" (estimate)") : "")
+                              + (pane.details.eta.length > 0 ? "  \u00b7  " + pane.details.eta : "")
+                        color: Theme.mutedText
+                        font: Theme.smallFont
                     }
                 }
                 Label {
@@ -323,6 +358,7 @@ Pane {
             Layout.fillWidth: true
             TabButton { text: qsTr("Output"); width: implicitWidth + Theme.spacing * 4 }
             TabButton { objectName: "stateMachineTab"; text: qsTr("State machine"); width: implicitWidth + Theme.spacing * 4 }
+            TabButton { objectName: "resourcesTab"; text: qsTr("Resources"); width: implicitWidth + Theme.spacing * 4 }
         }
 
         StackLayout {
@@ -356,6 +392,39 @@ Pane {
                     objectName: "transitionTimeline"
                     SplitView.minimumHeight: Theme.fontMetrics.height * 4
                     model: pane.details.transitions
+                }
+            }
+
+            // CPU and memory over the job's life; sampled once a second while it is shown.
+            ColumnLayout {
+                spacing: Theme.spacing
+                ResourceChart {
+                    objectName: "cpuChart"
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    Layout.margins: Theme.spacing
+                    Layout.bottomMargin: 0
+                    title: qsTr("CPU (100% is one core)")
+                    key: "cpu"
+                    points: pane.details.chartPoints
+                    maxValue: pane.details.chartMaxCpu
+                    span: pane.details.chartSpan
+                    format: value => Format.cpu(value)
+                    lineColor: Theme.stateColor(JobState.Running)
+                }
+                ResourceChart {
+                    objectName: "memoryChart"
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    Layout.margins: Theme.spacing
+                    Layout.topMargin: 0
+                    title: qsTr("Memory (resident)")
+                    key: "memory"
+                    points: pane.details.chartPoints
+                    maxValue: pane.details.chartMaxMemory
+                    span: pane.details.chartSpan
+                    format: value => Format.bytes(value)
+                    lineColor: Theme.accent
                 }
             }
         }

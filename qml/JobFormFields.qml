@@ -289,4 +289,71 @@ ColumnLayout {
         }
     }
     ErrorText { objectName: "graceError"; text: fields.form.graceError }
+
+    RowLayout {
+        Layout.fillWidth: true
+        spacing: fields.columnSpacing
+        FieldLabel { text: qsTr("Memory limit") }
+        RowLayout {
+            NumberField {
+                objectName: "memoryLimitField"
+                text: fields.form.memoryLimit
+                placeholderText: qsTr("none")
+                inputMethodHints: Qt.ImhNoPredictiveText
+                onTextEdited: fields.form.memoryLimit = text
+                Accessible.name: qsTr("Memory limit of the job's processes")
+            }
+            Label { text: qsTr("like 2G or 512M; beyond it the job is stopped and fails"); color: Theme.mutedText }
+        }
+    }
+    ErrorText { objectName: "memoryLimitError"; text: fields.form.memoryLimitError }
+
+    RowLayout {
+        Layout.fillWidth: true
+        spacing: fields.columnSpacing
+        FieldLabel { text: qsTr("Nice") }
+        RowLayout {
+            NumberField {
+                objectName: "nicenessField"
+                text: fields.form.niceness
+                placeholderText: qsTr("usual")
+                onTextEdited: fields.form.niceness = text
+                Accessible.name: qsTr("CPU priority, a nice value")
+            }
+            Label { text: qsTr("-20 (first) to 19 (last)"); color: Theme.mutedText }
+            Label { text: qsTr("I/O"); leftPadding: fields.columnSpacing }
+            TextField {
+                objectName: "ioPriorityField"
+                Layout.preferredWidth: Math.round(Theme.em * 14)
+                text: fields.form.ioPriority
+                placeholderText: qsTr("usual")
+                selectByMouse: true
+                onTextEdited: fields.form.ioPriority = text
+                onAccepted: fields.submitted()
+                Accessible.name: qsTr("I/O priority: idle, best-effort,0-7 or realtime,0-7")
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("idle, best-effort,N or realtime,N (N from 0, first served, to 7)")
+            }
+        }
+    }
+    ErrorText { objectName: "nicenessError"; text: fields.form.nicenessError }
+    ErrorText { objectName: "ioPriorityError"; text: fields.form.ioPriorityError }
+
+    RowLayout {
+        Layout.fillWidth: true
+        spacing: fields.columnSpacing
+        FieldLabel { text: qsTr("Progress") }
+        TextField {
+            objectName: "progressPatternField"
+            Layout.fillWidth: true
+            text: fields.form.progressPattern
+            placeholderText: qsTr("found by itself; or a pattern like (?<percent>\\d+)%")
+            selectByMouse: true
+            font.family: "monospace"
+            onTextEdited: fields.form.progressPattern = text
+            onAccepted: fields.submitted()
+            Accessible.name: qsTr("Progress pattern, a regular expression with a named group")
+        }
+    }
+    ErrorText { objectName: "progressPatternError"; text: fields.form.progressPatternError }
 }

@@ -129,6 +129,10 @@ ListView {
         required property int maxAttempts
         required property string elapsed
         required property string result
+        required property string resources
+        required property real progress
+        required property bool progressEstimated
+        required property string eta
         readonly property bool isCurrent: jobId === list.currentJobId
         readonly property bool isSelected: selection.ids.indexOf(jobId) >= 0
 
@@ -162,6 +166,18 @@ ListView {
             }
             border.width: row.isCurrent && list.activeFocus ? 1 : 0
             border.color: Theme.accent
+            // How far the running attempt has got, along the row's foot (fainter when it is
+            // only estimated from earlier runs).
+            Rectangle {
+                objectName: "rowProgress"
+                visible: row.progress >= 0
+                anchors.left: parent.left
+                anchors.bottom: parent.bottom
+                height: Math.max(2, Math.round(Theme.fontMetrics.height * 0.15))
+                width: parent.width * Math.max(0, Math.min(1, row.progress))
+                color: Theme.stateColor(JobState.Running)
+                opacity: row.progressEstimated ? 0.45 : 0.9
+            }
         }
 
         contentItem: RowLayout {
@@ -195,14 +211,17 @@ ListView {
                 spacing: 1
                 Layout.alignment: Qt.AlignVCenter | Qt.AlignRight
                 Label {
+                    objectName: "rowElapsed"
                     Layout.alignment: Qt.AlignRight
-                    text: row.elapsed
+                    // CPU and memory beside the time: the row keeps its height.
+                    text: [row.resources, row.elapsed].filter(s => s.length > 0).join("  \u00b7  ")
                     font: Theme.monoFont
                     color: Theme.text
                 }
                 Label {
                     Layout.alignment: Qt.AlignRight
-                    text: [row.maxAttempts > 1 && row.attempt > 0 ? qsTr("try %1/%2").arg(Format.count(row.attempt)).arg(Format.count(row.maxAttempts)) : "",
+                    text: [row.eta,
+                           row.maxAttempts > 1 && row.attempt > 0 ? qsTr("try %1/%2").arg(Format.count(row.attempt)).arg(Format.count(row.maxAttempts)) : "",
                            row.result].filter(s => s.length > 0).join("  \u00b7  ")
                     font.pixelSize: Theme.smallSize
                     color: Theme.mutedText

@@ -42,6 +42,14 @@ ToolBar {
             objectName: "processCounter"
             text: qsTr("%1 child process(es)", "", App.processesAlive).arg(Format.count(App.processesAlive))
         }
+        Label {
+            objectName: "resourceTotals"
+            visible: App.resourceTotals.length > 0
+            text: qsTr("using %1").arg(App.resourceTotals)
+            ToolTip.visible: totalsHover.hovered
+            ToolTip.text: qsTr("CPU (100% is one core) and resident memory of all running jobs")
+            HoverHandler { id: totalsHover }
+        }
         Item { Layout.fillWidth: true }
         Label { text: qsTr("Max parallel") }
         SpinBox {

@@ -1,7 +1,9 @@
 #include "appcontroller.h"
 
+#include "jobformat.h"
 #include "jobservice.h"
 #include "logging.h"
+#include "resourcemonitor.h"
 #include "shutdowncoordinator.h"
 
 #include <QClipboard>
@@ -72,6 +74,11 @@ int AppController::activeCount() const {
 
 int AppController::processesAlive() const {
     return m_service->processesAlive();
+}
+
+QString AppController::resourceTotals() const {
+    const ResourceTotals totals = m_service->resources()->totals();
+    return jobResourcesText(totals.cpuPercent, totals.rssBytes, totals.jobs > 0);
 }
 
 int AppController::maxParallel() const {

@@ -27,6 +27,9 @@ class AppController : public QObject {
     Q_PROPERTY(int retryingCount READ retryingCount NOTIFY countersChanged)
     Q_PROPERTY(int activeCount READ activeCount NOTIFY countersChanged)
     Q_PROPERTY(int processesAlive READ processesAlive NOTIFY countersChanged)
+    // CPU and memory of every running job's processes together, "143% · 1.2 GiB", as last
+    // sampled; empty while no job runs.
+    Q_PROPERTY(QString resourceTotals READ resourceTotals NOTIFY countersChanged)
     Q_PROPERTY(int maxParallel READ maxParallel WRITE setMaxParallel NOTIFY maxParallelChanged)
     Q_PROPERTY(bool shuttingDown READ isShuttingDown NOTIFY shuttingDownChanged)
     Q_PROPERTY(bool forced READ isForced NOTIFY forcedChanged)
@@ -46,6 +49,7 @@ public:
     int retryingCount() const;
     int activeCount() const;
     int processesAlive() const;
+    QString resourceTotals() const;
     int maxParallel() const;
     void setMaxParallel(int maxParallel);
     bool isShuttingDown() const;

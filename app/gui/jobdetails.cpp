@@ -39,6 +39,11 @@ void JobDetails::setService(JobService *service) {
             if (m_job && m_job->isAttemptRunning())
                 Q_EMIT changed();
         });
+        connect(service, &JobService::waitingForMemoryChanged, this, &JobDetails::changed);
+        connect(service, &JobService::resourcesSampled, this, [this](qint64 id) {
+            if (id == m_jobId)
+                Q_EMIT resourcesChanged();
+        });
         connect(service, &JobService::jobRemoved, this, [this](qint64 id) {
             if (id == m_jobId)
                 attach(nullptr);
@@ -84,6 +89,7 @@ void JobDetails::attach(Job *job) {
     }
     updateDiagram();
     Q_EMIT changed();
+    Q_EMIT resourcesChanged();
 }
 
 void JobDetails::updateDiagram() {
@@ -161,6 +167,9 @@ double JobDetails::timeout() const {
 }
 
 QString JobDetails::result() const {
+    if (m_job && m_service && m_job->state() == JobState::Pending &&
+        m_service->isWaitingForMemory())
+        return QStringLiteral("waiting for memory");
     return m_job ? jobResultText(*m_job) : QString();
 }
 
@@ -174,6 +183,77 @@ qint64 JobDetails::pid() const {
 
 int JobDetails::processCount() const {
     return m_job && m_service ? m_service->processCount(m_job->id()) : 0;
+}
+
+QString JobDetails::resources() const {
+    if (!m_job || !m_service || !m_job->isAttemptRunning())
+        return {};
+    const std::optional<ResourceSample> sample = m_service->resources()->latestSample(m_job->id());
+    if (!sample || sample->ended)
+        return {};
+    // What went to and from storage so far, beside what it uses now.
+    return jobResourcesText(sample->cpuPercent, sample->rssBytes, true) +
+           QStringLiteral(" \u00b7 %1 \u00b7 read %2, written %3")
+               .arg(tr("%n thread(s)", nullptr, sample->threads), bytesText(sample->readBytes),
+                    bytesText(sample->writeBytes));
+}
+
+QString JobDetails::limits() const {
+    return m_job ? jobLimitsText(m_job->spec()) : QString();
+}
+
+QString JobDetails::usage() const {
+    return m_job ? jobUsageText(*m_job) : QString();
+}
+
+double JobDetails::progress() const {
+    const std::optional<Progress> progress = m_job ? m_job->progress().progress : std::nullopt;
+    return progress ? progress->fraction : -1;
+}
+
+bool JobDetails::progressEstimated() const {
+    const std::optional<Progress> progress = m_job ? m_job->progress().progress : std::nullopt;
+    return progress && progress->kind == Progress::Kind::Estimate;
+}
+
+QString JobDetails::eta() const {
+    return m_job ? jobEtaText(*m_job) : QString();
+}
+
+const ResourceHistory *JobDetails::history() const {
+    return m_job && m_service ? m_service->resourceHistory(m_job->id()) : nullptr;
+}
+
+QVariantList JobDetails::chartPoints() const {
+    QVariantList points;
+    const ResourceHistory *kept = history();
+    if (!kept)
+        return points;
+    const std::vector<ResourceHistory::Point> all = kept->points();
+    points.reserve(qsizetype(all.size()));
+    for (const ResourceHistory::Point &point : all)
+        points.append(QVariantMap{{QStringLiteral("t"), double(point.timeMs - all.front().timeMs)},
+                                  {QStringLiteral("cpu"), point.cpuPercent},
+                                  {QStringLiteral("memory"), double(point.rssBytes)}});
+    return points;
+}
+
+double JobDetails::chartMaxCpu() const {
+    const ResourceHistory *kept = history();
+    return kept ? kept->maxCpuPercent() : 0;
+}
+
+double JobDetails::chartMaxMemory() const {
+    const ResourceHistory *kept = history();
+    return kept ? double(kept->maxRssBytes()) : 0;
+}
+
+double JobDetails::chartSpan() const {
+    const ResourceHistory *kept = history();
+    if (!kept || kept->isEmpty())
+        return 0;
+    const std::vector<ResourceHistory::Point> all = kept->points();
+    return double(all.back().timeMs - all.front().timeMs);
 }
 
 QString JobDetails::outputError() const {

@@ -11,11 +11,13 @@
 #include <QPointer>
 #include <QStringList>
 #include <QUrl>
+#include <QVariantList>
 #include <QtQml/qqmlregistration.h>
 
 namespace jobmonitor {
 
 class JobService;
+class ResourceHistory;
 
 // Everything the details pane shows about one job, looked up by id: its properties, what it
 // may do next, its live output, its transitions and the state diagram's data.
@@ -49,6 +51,24 @@ class JobDetails : public QObject {
     Q_PROPERTY(qint64 pid READ pid NOTIFY changed)
     // Live processes of the job's whole tree (escapees included), as last sampled.
     Q_PROPERTY(int processCount READ processCount NOTIFY changed)
+    // CPU and memory of its processes now, their threads and the bytes they read from and
+    // wrote to storage so far: "12% · 240 MiB · 9 threads · read 1.2 GiB, written 30 MiB";
+    // empty while none runs.
+    Q_PROPERTY(QString resources READ resources NOTIFY changed)
+    // Its memory limit, nice and I/O priority, "memory limit 2 GiB · nice 5"; empty for none.
+    Q_PROPERTY(QString limits READ limits NOTIFY changed)
+    // What the last attempt used once it ended, "peak 2.3 GiB · CPU time 4.2 s".
+    Q_PROPERTY(QString usage READ usage NOTIFY changed)
+    // 0..1 while the running attempt shows progress (or has an expected duration), else -1.
+    Q_PROPERTY(double progress READ progress NOTIFY changed)
+    Q_PROPERTY(bool progressEstimated READ progressEstimated NOTIFY changed)
+    Q_PROPERTY(QString eta READ eta NOTIFY changed)
+    // The job's CPU and memory over its life, oldest first: {t: ms since the first point, cpu:
+    // percent of one core, memory: bytes}; with the highest of each and the span, for scales.
+    Q_PROPERTY(QVariantList chartPoints READ chartPoints NOTIFY resourcesChanged)
+    Q_PROPERTY(double chartMaxCpu READ chartMaxCpu NOTIFY resourcesChanged)
+    Q_PROPERTY(double chartMaxMemory READ chartMaxMemory NOTIFY resourcesChanged)
+    Q_PROPERTY(double chartSpan READ chartSpan NOTIFY resourcesChanged)
     // Why the output stopped being saved (a full disk, say); the tail shown still has it all.
     Q_PROPERTY(QString outputError READ outputError NOTIFY changed)
     Q_PROPERTY(int stragglers READ stragglers NOTIFY changed)
@@ -94,6 +114,16 @@ public:
     QString error() const;
     qint64 pid() const;
     int processCount() const;
+    QString resources() const;
+    QString limits() const;
+    QString usage() const;
+    double progress() const;
+    bool progressEstimated() const;
+    QString eta() const;
+    QVariantList chartPoints() const;
+    double chartMaxCpu() const;
+    double chartMaxMemory() const;
+    double chartSpan() const;
     QString outputError() const;
     int stragglers() const;
     QString traceId() const;
@@ -114,11 +144,13 @@ public:
 Q_SIGNALS:
     void jobIdChanged();
     void changed();
+    void resourcesChanged();
 
 private:
     JobService *service();
     void attach(Job *job);
     void updateDiagram();
+    const ResourceHistory *history() const;
 
     JobService *m_service = nullptr;
     qint64 m_jobId = -1;

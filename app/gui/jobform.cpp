@@ -50,6 +50,14 @@ QString &errorFor(SpecProblem::Field field, auto &errors) {
         return errors.backoff;
     case SpecProblem::Field::Termination:
         return errors.grace;
+    case SpecProblem::Field::MemoryLimit:
+        return errors.memoryLimit;
+    case SpecProblem::Field::Niceness:
+        return errors.niceness;
+    case SpecProblem::Field::IoPriority:
+        return errors.ioPriority;
+    case SpecProblem::Field::ProgressPattern:
+        return errors.progressPattern;
     }
     return errors.command;
 }
@@ -90,6 +98,10 @@ void JobForm::reset() {
     m_backoffFactor = QString::number(defaults.backoff.factor);
     m_backoffCap = QString::number(defaults.backoff.cap.count() / 1000.0);
     m_grace = QString::number(defaults.termination.grace().count() / 1000.0);
+    m_memoryLimit.clear();
+    m_niceness.clear();
+    m_progressPattern.clear();
+    m_ioPriority.clear();
     m_startError.clear();
     validate();
     Q_EMIT changed();
@@ -123,6 +135,16 @@ bool JobForm::loadFromJob(qint64 jobId) {
     m_backoffFactor = QString::number(spec.backoff.factor);
     m_backoffCap = QString::number(spec.backoff.cap.count() / 1000.0);
     m_grace = QString::number(spec.termination.grace().count() / 1000.0);
+    m_memoryLimit = spec.memoryLimitBytes > 0 ? QString::number(spec.memoryLimitBytes) : QString();
+    // A whole number of MiB or GiB reads better than its bytes.
+    for (const auto &[unit, size] : {std::pair{"G", qint64(1) << 30}, {"M", qint64(1) << 20}})
+        if (spec.memoryLimitBytes > 0 && spec.memoryLimitBytes % size == 0) {
+            m_memoryLimit = QString::number(spec.memoryLimitBytes / size) + QLatin1String(unit);
+            break;
+        }
+    m_niceness = spec.niceness ? QString::number(*spec.niceness) : QString();
+    m_ioPriority = spec.ioPriority ? spec.ioPriority->toString() : QString();
+    m_progressPattern = spec.progressPattern;
     m_startError.clear();
     validate();
     Q_EMIT changed();
@@ -183,6 +205,31 @@ void JobForm::validate() {
     if (const auto grace = secondsField(m_grace, &errors.grace))
         spec.termination = TerminationSequence::standard(*grace);
 
+    if (!m_memoryLimit.trimmed().isEmpty()) {
+        QString problem;
+        if (const std::optional<qint64> bytes = parseByteSize(m_memoryLimit, &problem))
+            spec.memoryLimitBytes = *bytes;
+        else
+            errors.memoryLimit = sentence(problem);
+        if (errors.memoryLimit.isEmpty() && spec.memoryLimitBytes == 0)
+            errors.memoryLimit = QStringLiteral("Enter a size like 2G, or nothing for no limit");
+    }
+    if (const QString text = m_niceness.trimmed(); !text.isEmpty()) {
+        bool ok = false;
+        spec.niceness = text.toInt(&ok);
+        if (!ok)
+            errors.niceness = QStringLiteral("Enter a whole number from %1 to %2")
+                                  .arg(limits::minNiceness)
+                                  .arg(limits::maxNiceness);
+    }
+    if (!m_ioPriority.trimmed().isEmpty()) {
+        QString problem;
+        spec.ioPriority = IoPriority::parse(m_ioPriority, &problem);
+        if (!spec.ioPriority)
+            errors.ioPriority = sentence(problem);
+    }
+    spec.progressPattern = m_progressPattern.trimmed();
+
     // What the text says is the spec's to judge: each problem goes beside its field, unless
     // the field already says its text is not a number.
     for (const SpecProblem &problem : spec.problems()) {
@@ -196,7 +243,9 @@ void JobForm::validate() {
     const bool fieldsOk = errors.command.isEmpty() && errors.workingDirectory.isEmpty() &&
                           errors.environment.isEmpty() && errors.timeout.isEmpty() &&
                           errors.retries.isEmpty() && errors.backoff.isEmpty() &&
-                          errors.grace.isEmpty();
+                          errors.grace.isEmpty() && errors.memoryLimit.isEmpty() &&
+                          errors.niceness.isEmpty() && errors.ioPriority.isEmpty() &&
+                          errors.progressPattern.isEmpty();
     if (fieldsOk && !spec.command.isEmpty())
         m_spec = spec;
     else

@@ -47,6 +47,14 @@ class JobForm : public QObject {
     Q_PROPERTY(QString backoffFactor READ backoffFactor WRITE setBackoffFactor NOTIFY changed)
     Q_PROPERTY(QString backoffCap READ backoffCap WRITE setBackoffCap NOTIFY changed)
     Q_PROPERTY(QString grace READ grace WRITE setGrace NOTIFY changed)
+    // A size like "2G" or "512M"; empty means no limit.
+    Q_PROPERTY(QString memoryLimit READ memoryLimit WRITE setMemoryLimit NOTIFY changed)
+    // A nice value; empty means inherited.
+    Q_PROPERTY(QString niceness READ niceness WRITE setNiceness NOTIFY changed)
+    // "idle", "best-effort,4", "realtime,0" (IoPriority::parse); empty means inherited.
+    Q_PROPERTY(QString ioPriority READ ioPriority WRITE setIoPriority NOTIFY changed)
+    // A regular expression with a named group (JobSpec::progressPattern); empty: built in.
+    Q_PROPERTY(QString progressPattern READ progressPattern WRITE setProgressPattern NOTIFY changed)
 
     Q_PROPERTY(QString commandError READ commandError NOTIFY changed)
     Q_PROPERTY(QString workingDirectoryError READ workingDirectoryError NOTIFY changed)
@@ -55,6 +63,10 @@ class JobForm : public QObject {
     Q_PROPERTY(QString retriesError READ retriesError NOTIFY changed)
     Q_PROPERTY(QString backoffError READ backoffError NOTIFY changed)
     Q_PROPERTY(QString graceError READ graceError NOTIFY changed)
+    Q_PROPERTY(QString memoryLimitError READ memoryLimitError NOTIFY changed)
+    Q_PROPERTY(QString nicenessError READ nicenessError NOTIFY changed)
+    Q_PROPERTY(QString ioPriorityError READ ioPriorityError NOTIFY changed)
+    Q_PROPERTY(QString progressPatternError READ progressPatternError NOTIFY changed)
     Q_PROPERTY(bool valid READ isValid NOTIFY changed)
     // Why the job cannot start yet, for the disabled Start button; empty when it can.
     Q_PROPERTY(QString startHint READ startHint NOTIFY changed)
@@ -84,6 +96,14 @@ public:
     void setBackoffCap(const QString &value) { setField(m_backoffCap, value); }
     QString grace() const { return m_grace; }
     void setGrace(const QString &value) { setField(m_grace, value); }
+    QString memoryLimit() const { return m_memoryLimit; }
+    void setMemoryLimit(const QString &value) { setField(m_memoryLimit, value); }
+    QString niceness() const { return m_niceness; }
+    void setNiceness(const QString &value) { setField(m_niceness, value); }
+    QString ioPriority() const { return m_ioPriority; }
+    void setIoPriority(const QString &value) { setField(m_ioPriority, value); }
+    QString progressPattern() const { return m_progressPattern; }
+    void setProgressPattern(const QString &value) { setField(m_progressPattern, value); }
 
     QString commandError() const { return m_errors.command; }
     QString workingDirectoryError() const { return m_errors.workingDirectory; }
@@ -92,6 +112,10 @@ public:
     QString retriesError() const { return m_errors.retries; }
     QString backoffError() const { return m_errors.backoff; }
     QString graceError() const { return m_errors.grace; }
+    QString memoryLimitError() const { return m_errors.memoryLimit; }
+    QString nicenessError() const { return m_errors.niceness; }
+    QString ioPriorityError() const { return m_errors.ioPriority; }
+    QString progressPatternError() const { return m_errors.progressPattern; }
     bool isValid() const { return m_spec.has_value(); }
     QString startHint() const;
     QString startError() const { return m_startError; }
@@ -119,6 +143,10 @@ private:
         QString retries;
         QString backoff;
         QString grace;
+        QString memoryLimit;
+        QString niceness;
+        QString progressPattern;
+        QString ioPriority;
     };
     JobService *service();
     void setField(QString &field, const QString &value);
@@ -136,6 +164,10 @@ private:
     QString m_backoffFactor;
     QString m_backoffCap;
     QString m_grace;
+    QString m_memoryLimit;
+    QString m_niceness;
+    QString m_progressPattern;
+    QString m_ioPriority;
     Errors m_errors;
     std::optional<JobSpec> m_spec; // set while every field is valid
     QString m_startError;

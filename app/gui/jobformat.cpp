@@ -1,6 +1,7 @@
 #include "jobformat.h"
 
 #include "job.h"
+#include "jobspec.h"
 #include "signalnames.h"
 
 #include <QLocale>
@@ -80,6 +81,52 @@ qint64 jobDeadlineEpochMs(const Job &job) {
         (job.state() != JobState::Stopping && job.state() != JobState::Retrying))
         return 0;
     return QDateTime::currentMSecsSinceEpoch() + deadline.remainingTime();
+}
+
+QString cpuText(double percent) {
+    const double shown = std::max(0.0, percent);
+    return QStringLiteral("%1%").arg(QLocale().toString(shown, 'f', shown < 9.95 ? 1 : 0));
+}
+
+QString bytesText(qint64 bytes) {
+    return describeBytes(bytes);
+}
+
+QString jobResourcesText(double cpuPercent, qint64 rssBytes, bool sampled) {
+    if (!sampled)
+        return {};
+    return cpuText(cpuPercent) + QStringLiteral(" \u00b7 ") + bytesText(rssBytes);
+}
+
+QString jobLimitsText(const JobSpec &spec) {
+    QStringList parts;
+    if (spec.memoryLimitBytes > 0)
+        parts << QStringLiteral("memory limit %1").arg(bytesText(spec.memoryLimitBytes));
+    if (spec.niceness)
+        parts << QStringLiteral("nice %1").arg(*spec.niceness);
+    if (spec.ioPriority)
+        parts << QStringLiteral("I/O %1").arg(spec.ioPriority->toString());
+    return parts.join(QStringLiteral(" \u00b7 "));
+}
+
+QString jobUsageText(const Job &job) {
+    if (job.isAttemptRunning())
+        return {};
+    QStringList parts;
+    if (const std::optional<qint64> peak = job.peakRssBytes())
+        parts << QStringLiteral("peak %1").arg(bytesText(*peak));
+    if (const std::optional<qint64> cpu = job.cpuTimeMs())
+        parts << QStringLiteral("CPU time %1")
+                     .arg(*cpu < 60000 ? secondsText(*cpu) : clockText(*cpu));
+    return parts.join(QStringLiteral(" \u00b7 "));
+}
+
+QString jobEtaText(const Job &job) {
+    const Job::ProgressInfo info = job.progress();
+    if (!info.progress || !info.remaining)
+        return {};
+    const QString left = QStringLiteral("%1 left").arg(clockText(info.remaining->count()));
+    return info.progress->kind == Progress::Kind::Estimate ? QStringLiteral("about ") + left : left;
 }
 
 } // namespace jobmonitor

@@ -9,6 +9,7 @@
 namespace jobmonitor {
 
 class Job;
+struct JobSpec;
 
 // One formatter per concept, so every view says a thing the same way.
 
@@ -33,5 +34,20 @@ QString jobElapsedText(const Job &job, const QDateTime &now);
 // Milliseconds since the epoch at which the job's deadline (SIGKILL while Stopping, the next
 // attempt while Retrying) falls; 0 when it has none.
 qint64 jobDeadlineEpochMs(const Job &job);
+
+// CPU use in percent of one core, whole from 10 on: "0.4%", "12%", "143%".
+QString cpuText(double percent);
+// A size in binary units: "240 MiB", "2.3 GiB".
+QString bytesText(qint64 bytes);
+// What a running job uses now, "12% · 240 MiB", from its latest sample; empty before one.
+QString jobResourcesText(double cpuPercent, qint64 rssBytes, bool sampled);
+// The limits a job was given: "memory limit 2 GiB · nice 5 · I/O idle"; empty for none.
+QString jobLimitsText(const JobSpec &spec);
+// What the last attempt used, once it ended: "peak 2.3 GiB · CPU time 1:23"; empty when not
+// known.
+QString jobUsageText(const Job &job);
+// The running attempt's time left: "2:15 left", or "about 2:15 left" when it comes from the
+// expected duration rather than the job's output; empty when not known.
+QString jobEtaText(const Job &job);
 
 } // namespace jobmonitor

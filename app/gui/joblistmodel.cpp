@@ -3,6 +3,7 @@
 #include "job.h"
 #include "jobformat.h"
 #include "jobservice.h"
+#include "resourcemonitor.h"
 
 #include <algorithm>
 
@@ -19,6 +20,10 @@ JobListModel::JobListModel(JobService *service, QObject *parent)
         endInsertRows();
     });
     connect(service, &JobService::jobRemoved, this, &JobListModel::removeJob);
+    connect(service, &JobService::waitingForMemoryChanged, this, [this] {
+        if (!m_jobs.isEmpty())
+            Q_EMIT dataChanged(createIndex(0, 0), createIndex(rowCount() - 1, 0), {ResultRole});
+    });
     m_elapsedTimer.setInterval(1000);
     connect(&m_elapsedTimer, &QTimer::timeout, this, &JobListModel::tick);
     m_elapsedTimer.start();
@@ -28,7 +33,8 @@ void JobListModel::add(Job *job) {
     m_jobs.append(job);
     connect(job, &Job::transitioned, this, [this, job] {
         jobChanged(job, {StateRole, StateNameRole, ElapsedRole, ResultRole, ActiveRole, FinalRole,
-                         DeadlineRole, AttemptRole, StartedAtRole});
+                         DeadlineRole, AttemptRole, StartedAtRole, ResourcesRole, ProgressRole,
+                         ProgressEstimatedRole, EtaRole});
     });
     connect(job, &Job::deadlineChanged, this, [this, job] { jobChanged(job, {DeadlineRole}); });
 }
@@ -63,7 +69,9 @@ void JobListModel::tick() {
         last = std::max(last, row);
     }
     if (first >= 0)
-        Q_EMIT dataChanged(createIndex(first, 0), createIndex(last, 0), {ElapsedRole});
+        Q_EMIT dataChanged(
+            createIndex(first, 0), createIndex(last, 0),
+            {ElapsedRole, ResourcesRole, ProgressRole, ProgressEstimatedRole, EtaRole});
 }
 
 int JobListModel::indexOf(qint64 id) const {
@@ -107,6 +115,8 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const {
     case ElapsedRole:
         return jobElapsedText(job, QDateTime::currentDateTime());
     case ResultRole:
+        if (job.state() == JobState::Pending && m_service->isWaitingForMemory())
+            return QStringLiteral("waiting for memory");
         return jobResultText(job);
     case ActiveRole:
         return isActive(job.state());
@@ -118,6 +128,23 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const {
         return job.createdAt();
     case StartedAtRole:
         return job.startedAt();
+    case ResourcesRole: {
+        if (!job.isAttemptRunning())
+            return QString();
+        const std::optional<ResourceSample> sample = m_service->resources()->latestSample(job.id());
+        return jobResourcesText(sample ? sample->cpuPercent : 0, sample ? sample->rssBytes : 0,
+                                sample && !sample->ended);
+    }
+    case ProgressRole: {
+        const std::optional<Progress> progress = job.progress().progress;
+        return progress ? progress->fraction : -1.0;
+    }
+    case ProgressEstimatedRole: {
+        const std::optional<Progress> progress = job.progress().progress;
+        return progress && progress->kind == Progress::Kind::Estimate;
+    }
+    case EtaRole:
+        return jobEtaText(job);
     }
     return {};
 }
@@ -138,6 +165,10 @@ QHash<int, QByteArray> JobListModel::roleNames() const {
         {DeadlineRole, "deadline"},
         {CreatedAtRole, "createdAt"},
         {StartedAtRole, "startedAt"},
+        {ResourcesRole, "resources"},
+        {ProgressRole, "progress"},
+        {ProgressEstimatedRole, "progressEstimated"},
+        {EtaRole, "eta"},
     };
 }
 

@@ -12,7 +12,8 @@ class JobService;
 
 // Every job of the service, newest first. Updates are fine-grained: a state change touches
 // one row and only the roles it affects; elapsed times tick through one shared one-second
-// timer that emits a single dataChanged for the span of rows that are still running.
+// timer that emits a single dataChanged for the span of rows that are still running (their
+// CPU, memory and progress with them, as last sampled off the GUI thread).
 class JobListModel : public QAbstractListModel {
     Q_OBJECT
     QML_ELEMENT
@@ -33,6 +34,11 @@ public:
         DeadlineRole,  // double: epoch ms of SIGKILL (Stopping) or next attempt (Retrying), 0
         CreatedAtRole, // date: when the job was queued
         StartedAtRole, // date: when its first attempt started; invalid before
+        // string: CPU and memory of the running job's processes, "12% · 240 MiB"; else empty
+        ResourcesRole,
+        ProgressRole,          // double: 0..1 while the running attempt shows progress, else -1
+        ProgressEstimatedRole, // bool: the progress comes from the expected duration
+        EtaRole,               // string: "2:15 left", "about 2:15 left", or empty
     };
     Q_ENUM(Role)
 

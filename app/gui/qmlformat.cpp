@@ -15,6 +15,14 @@ QString QmlFormat::count(double count) const {
     return countText(std::llround(count));
 }
 
+QString QmlFormat::cpu(double percent) const {
+    return cpuText(percent);
+}
+
+QString QmlFormat::bytes(double bytes) const {
+    return bytesText(std::llround(bytes));
+}
+
 QString QmlFormat::clock(double milliseconds) const {
     return clockText(std::llround(milliseconds));
 }

@@ -23,6 +23,8 @@ public:
     Q_INVOKABLE QString dateTime(const QDateTime &time) const;
     Q_INVOKABLE QString signal(int signal) const;
     Q_INVOKABLE QString stateLabel(int state) const;
+    Q_INVOKABLE QString cpu(double percent) const;
+    Q_INVOKABLE QString bytes(double bytes) const;
 };
 
 // The desktop's fonts for QML: the fixed-width font the user chose for terminals and code.

@@ -67,6 +67,9 @@
 //                              the job's process group
 //   stop-effect 0|1            (end, after a stop request) whether the leader was still
 //                              running when the first stop signal went out
+//   usage CPU_MS MAXRSS_KIB    (end) user + system CPU time of every process of the job
+//                              (all of them were reaped here or by a reaped ancestor), and the
+//                              largest resident size any one of them reached
 //   exit CODE | signal N       (end) how the job leader ended
 //   done                       (end) the report is complete
 // When the shim itself fails before the job starts it writes only "error WHAT: REASON" and
@@ -1210,6 +1213,13 @@ void Shim::writeFinalReport() {
     m_report.line("killed %zu %zu", m_killed, m_killedEscapees);
     if (m_stopEffect)
         m_report.line("stop-effect %d", *m_stopEffect ? 1 : 0);
+    rusage usage{};
+    if (getrusage(RUSAGE_CHILDREN, &usage) == 0) {
+        const long long cpuMs =
+            (static_cast<long long>(usage.ru_utime.tv_sec) + usage.ru_stime.tv_sec) * 1000 +
+            (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
+        m_report.line("usage %lld %ld", cpuMs, usage.ru_maxrss);
+    }
     m_report.line("%s %d", WIFEXITED(status) ? "exit" : "signal",
                   WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     m_report.line("done");

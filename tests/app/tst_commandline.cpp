@@ -147,6 +147,27 @@ private Q_SLOTS:
         QCOMPARE(spec.validate(), QString());
     }
 
+    void jobSpecCarriesTheLimits() {
+        const CommandLineResult result =
+            parse({"--memory-limit", "2G", "--nice", "-0", "--ionice", "idle", "--job", "sleep 9",
+                   "--nice=7", "--progress", "(?<percent>\\d+)%"});
+        QVERIFY(result.options);
+        const JobSpec spec = result.options->jobSpec(QStringLiteral("sleep 9"));
+        QCOMPARE(spec.memoryLimitBytes, 2LL * 1024 * 1024 * 1024);
+        QCOMPARE(spec.niceness, std::optional(7)); // the last one given
+        QCOMPARE(spec.ioPriority, std::optional(IoPriority{3, 0}));
+        QCOMPARE(spec.progressPattern, QStringLiteral("(?<percent>\\d+)%"));
+        const CommandLineResult none = parse({"--job", "true"});
+        QVERIFY(none.options);
+        QCOMPARE(none.options->jobSpec(QStringLiteral("true")).memoryLimitBytes, 0);
+        QCOMPARE(none.options->jobSpec(QStringLiteral("true")).niceness, std::nullopt);
+        QCOMPARE(none.options->jobSpec(QStringLiteral("true")).ioPriority, std::nullopt);
+        QCOMPARE(none.options->memfreeBytes, 0);
+        const CommandLineResult guarded = parse({"--memfree", "1.5G"});
+        QVERIFY(guarded.options);
+        QCOMPARE(guarded.options->memfreeBytes, 1536LL * 1024 * 1024);
+    }
+
     void badValues_data() {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("option"); // the message must name it
@@ -187,9 +208,22 @@ private Q_SLOTS:
             << QStringList{"--retries", "99999999999999999999999"} << "--retries";
         QTest::newRow("max-parallel above the limit")
             << QStringList{"--max-parallel", "1025"} << "--max-parallel";
+        QTest::newRow("memory-limit no unit")
+            << QStringList{"--memory-limit", "2X"} << "--memory-limit";
+        QTest::newRow("memory-limit zero")
+            << QStringList{"--memory-limit", "0"} << "--memory-limit";
+        QTest::newRow("memory-limit too small")
+            << QStringList{"--memory-limit", "1K"} << "--memory-limit";
+        QTest::newRow("memfree not a size") << QStringList{"--memfree", "much"} << "--memfree";
+        QTest::newRow("nice word") << QStringList{"--nice", "low"} << "--nice";
+        QTest::newRow("nice too high") << QStringList{"--nice", "20"} << "--nice";
+        QTest::newRow("ionice unknown class") << QStringList{"--ionice", "fast"} << "--ionice";
+        QTest::newRow("ionice level too high")
+            << QStringList{"--ionice", "best-effort,8"} << "--ionice";
         // Each option that takes a value: a value that looks like an option is refused.
-        for (const char *option : {"--job", "--grace", "--termseq", "--timeout", "--retries",
-                                   "--max-parallel", "--state-dir"})
+        for (const char *option :
+             {"--job", "--grace", "--termseq", "--timeout", "--retries", "--max-parallel",
+              "--state-dir", "--memory-limit", "--nice", "--ionice"})
             QTest::addRow("%s takes an option", option)
                 << QStringList{QString::fromLatin1(option), "--headless", "--job", "true"}
                 << QString::fromLatin1(option);
@@ -230,6 +264,21 @@ private Q_SLOTS:
         QTest::newRow("termseq too long")
             << QStringList{"--termseq", "TERM,86400000,INT,1"}
             << "--termseq: its waits must add up to at most 86400000 ms (24 hours)";
+        QTest::newRow("memory limit too small")
+            << QStringList{"--memory-limit", "512K"}
+            << "--memory-limit: memory limit must be at least 1 MiB, not 524288 bytes";
+        QTest::newRow("memory limit not a size")
+            << QStringList{"--memory-limit", "lots"}
+            << "--memory-limit: 'lots' is not a size: give a number and a unit, like 2G, 512M or "
+               "1.5GiB";
+        QTest::newRow("nice out of range")
+            << QStringList{"--nice", "-21"} << "--nice: nice value must be -20 to 19, not -21";
+        QTest::newRow("idle with a level")
+            << QStringList{"--ionice", "idle,3"} << "--ionice: the idle I/O class has no levels";
+        QTest::newRow("progress pattern without a group")
+            << QStringList{"--progress", "[0-9]+%"}
+            << "--progress: progress pattern: it needs a named group (?<percent>...), or "
+               "(?<done>...) and (?<total>...)";
         QTest::newRow("command too long")
             << QStringList{"--job", QString(limits::maxArgumentBytes + 1, QLatin1Char('x'))}
             << "--job: command is 131072 bytes long; Linux runs commands of at most 131071 bytes "

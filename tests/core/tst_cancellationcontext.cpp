@@ -18,7 +18,8 @@ namespace {
 constexpr auto patience = 10s;
 
 const QList<CancelReason> allReasons{CancelReason::User, CancelReason::Timeout,
-                                     CancelReason::Shutdown, CancelReason::Force};
+                                     CancelReason::Shutdown, CancelReason::Force,
+                                     CancelReason::Limit};
 
 QByteArray reasonName(CancelReason reason) {
     switch (reason) {
@@ -28,6 +29,8 @@ QByteArray reasonName(CancelReason reason) {
         return "Timeout";
     case CancelReason::Shutdown:
         return "Shutdown";
+    case CancelReason::Limit:
+        return "Limit";
     case CancelReason::Force:
         break;
     }
@@ -47,6 +50,7 @@ private Q_SLOTS:
         QTest::newRow("timeout") << CancelReason::Timeout << QStringLiteral("deadline passed");
         QTest::newRow("shutdown") << CancelReason::Shutdown << QStringLiteral("shutdown");
         QTest::newRow("force") << CancelReason::Force << QStringLiteral("forced");
+        QTest::newRow("limit") << CancelReason::Limit << QStringLiteral("limit exceeded");
     }
     void reasonText() {
         QFETCH(CancelReason, reason);

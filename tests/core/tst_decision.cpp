@@ -18,7 +18,8 @@ namespace {
 enum class Ending { Exit0, Exit3, Signal, NeverStarted, Lost };
 
 AttemptEnding ending(JobState state, Ending how, std::optional<CancelReason> cancel,
-                     bool deadlinePassed, bool stopTookEffect, bool attemptsLeft) {
+                     bool deadlinePassed, bool stopTookEffect, bool attemptsLeft,
+                     bool limitExceeded = false) {
     AttemptEnding e;
     e.state = state;
     e.outcome = how == Ending::Exit0 || how == Ending::Exit3 ? Kind::Exited
@@ -30,6 +31,7 @@ AttemptEnding ending(JobState state, Ending how, std::optional<CancelReason> can
     e.deadlinePassed = deadlinePassed;
     e.stopTookEffect = stopTookEffect;
     e.attemptsLeft = attemptsLeft;
+    e.limitExceeded = limitExceeded;
     return e;
 }
 
@@ -50,12 +52,14 @@ const char *name(Ending how) {
 }
 
 QString describe(const AttemptEnding &e, Ending how) {
-    return QStringLiteral("%1, %2, cancel %3, deadline %4, stop took effect %5, attempts left %6")
+    return QStringLiteral("%1, %2, cancel %3, deadline %4, stop took effect %5, attempts left %6, "
+                          "limit %7")
         .arg(jobmonitor::jobStateName(e.state), QLatin1String(name(how)),
              e.jobCancel ? jobmonitor::cancelReasonText(*e.jobCancel) : QStringLiteral("none"))
         .arg(e.deadlinePassed)
         .arg(e.stopTookEffect)
-        .arg(e.attemptsLeft);
+        .arg(e.attemptsLeft)
+        .arg(e.limitExceeded);
 }
 
 } // namespace
@@ -74,6 +78,7 @@ private Q_SLOTS:
         QTest::addColumn<bool>("deadlinePassed");
         QTest::addColumn<bool>("stopTookEffect");
         QTest::addColumn<bool>("attemptsLeft");
+        QTest::addColumn<bool>("limitExceeded");
         QTest::addColumn<JobEvent>("event");
         QTest::addColumn<JobState>("endsIn");
         using enum JobState;
@@ -85,8 +90,14 @@ private Q_SLOTS:
         const auto row = [](const char *text, JobState state, Ending how,
                             std::optional<CancelReason> cancel, bool deadline, bool effect,
                             bool left, JobEvent event, JobState endsIn) {
-            QTest::newRow(text) << state << how << cancel << deadline << effect << left << event
-                                << endsIn;
+            QTest::newRow(text) << state << how << cancel << deadline << effect << left << false
+                                << event << endsIn;
+        };
+        const auto limitRow = [](const char *text, JobState state, Ending how,
+                                 std::optional<CancelReason> cancel, bool effect, bool left,
+                                 JobEvent event, JobState endsIn) {
+            QTest::newRow(text) << state << how << cancel << false << effect << left << true
+                                << event << endsIn;
         };
 
         // Nothing ran: a retry would fail the same way.
@@ -160,6 +171,20 @@ private Q_SLOTS:
             E::ScheduleRetry, Retrying);
         row("deadline and cancel both: the cancel wins", Stopping, Ending::Signal, user, true, true,
             true, E::StoppedCancel, Cancelled);
+
+        // Stopped for going beyond its memory limit: a failure, retried like a deadline.
+        limitRow("memory limit, last attempt", Stopping, Ending::Signal, none, true, false,
+                 E::StoppedLimit, Failed);
+        limitRow("memory limit: its TERM handler exited 0", Stopping, Ending::Exit0, none, true,
+                 false, E::StoppedLimit, Failed);
+        limitRow("memory limit, attempts left", Stopping, Ending::Signal, none, true, true,
+                 E::ScheduleRetry, Retrying);
+        limitRow("memory limit and cancel both: the cancel wins", Stopping, Ending::Signal, user,
+                 true, true, E::StoppedCancel, Cancelled);
+        limitRow("exit 0 before the limit's stop took effect", Stopping, Ending::Exit0, none, false,
+                 false, E::Exited, Completed);
+        limitRow("shim died during the limit's stop", Stopping, Ending::Lost, none, true, false,
+                 E::Lost, Failed);
     }
     void rows() {
         QFETCH(JobState, state);
@@ -168,10 +193,11 @@ private Q_SLOTS:
         QFETCH(bool, deadlinePassed);
         QFETCH(bool, stopTookEffect);
         QFETCH(bool, attemptsLeft);
+        QFETCH(bool, limitExceeded);
         QFETCH(JobEvent, event);
         QFETCH(JobState, endsIn);
-        const JobEvent decided = jobmonitor::decideAttemptEnd(
-            ending(state, how, cancel, deadlinePassed, stopTookEffect, attemptsLeft));
+        const JobEvent decided = jobmonitor::decideAttemptEnd(ending(
+            state, how, cancel, deadlinePassed, stopTookEffect, attemptsLeft, limitExceeded));
         QCOMPARE(decided, event);
         QCOMPARE(jobmonitor::nextState(state, decided), std::optional(endsIn));
     }
@@ -199,21 +225,22 @@ private Q_SLOTS:
                 for (const std::optional<CancelReason> &cancel : cancels)
                     for (bool deadline : {false, true})
                         for (bool effect : {false, true})
-                            for (bool left : {false, true}) {
-                                if (effect && state != JobState::Stopping)
-                                    continue;
-                                const AttemptEnding e =
-                                    ending(state, how, cancel, deadline, effect, left);
-                                checkRules(e, how);
-                                if (QTest::currentTestFailed())
-                                    return;
-                                ++checked;
-                            }
+                            for (bool left : {false, true})
+                                for (bool limit : {false, true}) {
+                                    if (effect && state != JobState::Stopping)
+                                        continue;
+                                    const AttemptEnding e =
+                                        ending(state, how, cancel, deadline, effect, left, limit);
+                                    checkRules(e, how);
+                                    if (QTest::currentTestFailed())
+                                        return;
+                                    ++checked;
+                                }
             }
         }
         // 2 unstarted states x 5 endings x 5 x 2 x 2, Running 4 x 5 x 2 x 2, Stopping 4 x 5 x 2
-        // x 2 x 2.
-        QCOMPARE(checked, 200 + 80 + 160);
+        // x 2 x 2; each with and without the memory limit exceeded.
+        QCOMPARE(checked, 2 * (200 + 80 + 160));
     }
 
 private:
@@ -244,6 +271,12 @@ private:
         }
         if (e.stopTookEffect && e.deadlinePassed) {
             QVERIFY2(*next == (e.attemptsLeft ? JobState::Retrying : JobState::TimedOut), where);
+            return;
+        }
+        // Stopped for its memory: a failure even when its TERM handler exited 0.
+        if (e.stopTookEffect && e.limitExceeded) {
+            QVERIFY2(*next == (e.attemptsLeft ? JobState::Retrying : JobState::Failed), where);
+            QVERIFY2(e.attemptsLeft || event == JobEvent::StoppedLimit, where);
             return;
         }
         // Ended by itself, whatever stop was asked for too late.

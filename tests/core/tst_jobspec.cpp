@@ -433,6 +433,138 @@ private Q_SLOTS:
         QCOMPARE(jobmonitor::describeDuration(std::chrono::milliseconds(ms)), text);
     }
 
+    void parseByteSize_data() {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("bytes"); // -1: refused
+        QTest::newRow("gibibytes") << "2G" << 2LL * 1024 * 1024 * 1024;
+        QTest::newRow("GiB with a space") << " 1.5 GiB " << 1536LL * 1024 * 1024;
+        QTest::newRow("mebibytes, lower case") << "512m" << 512LL * 1024 * 1024;
+        QTest::newRow("MB means MiB") << "300MB" << 300LL * 1024 * 1024;
+        QTest::newRow("kibibytes") << "64K" << 64LL * 1024;
+        QTest::newRow("tebibytes") << "1T" << 1024LL * 1024 * 1024 * 1024;
+        QTest::newRow("bytes") << "1048576" << 1048576LL;
+        QTest::newRow("bytes with B") << "100B" << 100LL;
+        QTest::newRow("huge saturates") << "99999999E" << std::numeric_limits<qint64>::max();
+        QTest::newRow("unknown unit") << "2X" << -1LL;
+        QTest::newRow("two units") << "2GM" << -1LL;
+        QTest::newRow("no number") << "G" << -1LL;
+        QTest::newRow("negative") << "-2G" << -1LL;
+        QTest::newRow("empty") << "" << -1LL;
+        QTest::newRow("words") << "lots" << -1LL;
+    }
+    void parseByteSize() {
+        QFETCH(QString, text);
+        QFETCH(qint64, bytes);
+        QString error;
+        const std::optional<qint64> value = jobmonitor::parseByteSize(text, &error);
+        QCOMPARE(value.value_or(-1), bytes);
+        if (!value)
+            QCOMPARE(error, QStringLiteral("'%1' is not a size: give a number and a unit, like "
+                                           "2G, 512M or 1.5GiB")
+                                .arg(text.trimmed()));
+    }
+
+    void describeBytes_data() {
+        QTest::addColumn<qint64>("bytes");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("bytes") << 100LL << "100 B";
+        QTest::newRow("KiB") << 2048LL << "2 KiB";
+        QTest::newRow("whole GiB") << 2LL * 1024 * 1024 * 1024 << "2 GiB";
+        QTest::newRow("a tenth") << qint64(2.3 * 1024 * 1024 * 1024) << "2.3 GiB";
+        QTest::newRow("rounds up into the next unit") << 1024LL * 1024 - 1 << "1 MiB";
+        QTest::newRow("MiB") << 200LL * 1024 * 1024 + 5 << "200 MiB";
+    }
+    void describeBytes() {
+        QFETCH(qint64, bytes);
+        QFETCH(QString, text);
+        QCOMPARE(jobmonitor::describeBytes(bytes), text);
+    }
+
+    void ioPriority_data() {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("ioClass"); // 0: refused
+        QTest::addColumn<int>("level");
+        QTest::addColumn<QString>("written");
+        QTest::newRow("idle") << "idle" << 3 << 0 << "idle";
+        QTest::newRow("idle by number") << "3" << 3 << 0 << "idle";
+        QTest::newRow("best-effort with level") << "best-effort,7" << 2 << 7 << "best-effort,7";
+        QTest::newRow("best-effort default level") << "Best-Effort" << 2 << 4 << "best-effort,4";
+        QTest::newRow("as ionice numbers it") << "2, 0" << 2 << 0 << "best-effort,0";
+        QTest::newRow("realtime") << "realtime,1" << 1 << 1 << "realtime,1";
+        QTest::newRow("unknown class") << "fast" << 0 << 0 << QString();
+        QTest::newRow("level not a number") << "best-effort,x" << 0 << 0 << QString();
+        QTest::newRow("too many parts") << "2,1,1" << 0 << 0 << QString();
+    }
+    void ioPriority() {
+        QFETCH(QString, text);
+        QFETCH(int, ioClass);
+        QFETCH(int, level);
+        QFETCH(QString, written);
+        QString error;
+        const std::optional<jobmonitor::IoPriority> priority =
+            jobmonitor::IoPriority::parse(text, &error);
+        QCOMPARE(priority.has_value(), ioClass != 0);
+        QCOMPARE(error.isEmpty(), ioClass != 0);
+        if (!priority)
+            return;
+        QCOMPARE(priority->ioClass, ioClass);
+        QCOMPARE(priority->level, level);
+        QCOMPARE(priority->toString(), written);
+        QCOMPARE(jobmonitor::IoPriority::parse(written, nullptr), priority);
+    }
+
+    void validateLimits_data() {
+        QTest::addColumn<qint64>("memoryLimit");
+        QTest::addColumn<int>("niceness"); // 99: none
+        QTest::addColumn<int>("ioClass");  // 0: none
+        QTest::addColumn<int>("ioLevel");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("none") << 0LL << 99 << 0 << 0 << QString();
+        QTest::newRow("all set") << 2LL * 1024 * 1024 * 1024 << 10 << 2 << 7 << QString();
+        QTest::newRow("least memory limit") << 1048576LL << 99 << 0 << 0 << QString();
+        QTest::newRow("memory limit too small")
+            << 1048575LL << 99 << 0 << 0
+            << QStringLiteral("memory limit must be at least 1 MiB, not 1048575 bytes");
+        QTest::newRow("memory limit too large")
+            << (1LL << 50) + 1 << 99 << 0 << 0
+            << QStringLiteral("memory limit must be at most 1 PiB");
+        QTest::newRow("negative memory limit")
+            << -1LL << 99 << 0 << 0 << QStringLiteral("memory limit must not be negative");
+        QTest::newRow("highest nice") << 0LL << -20 << 0 << 0 << QString();
+        QTest::newRow("nice too low")
+            << 0LL << -21 << 0 << 0 << QStringLiteral("nice value must be -20 to 19, not -21");
+        QTest::newRow("nice too high")
+            << 0LL << 20 << 0 << 0 << QStringLiteral("nice value must be -20 to 19, not 20");
+        QTest::newRow("I/O class unknown")
+            << 0LL << 99 << 4 << 0
+            << QStringLiteral("I/O priority class must be 1 (realtime), 2 (best-effort) or 3 "
+                              "(idle), not 4");
+        QTest::newRow("I/O level too high")
+            << 0LL << 99 << 2 << 8 << QStringLiteral("I/O priority level must be 0 to 7, not 8");
+        QTest::newRow("idle with a level")
+            << 0LL << 99 << 3 << 2 << QStringLiteral("the idle I/O class has no levels");
+    }
+    void validateLimits() {
+        QFETCH(qint64, memoryLimit);
+        QFETCH(int, niceness);
+        QFETCH(int, ioClass);
+        QFETCH(int, ioLevel);
+        QFETCH(QString, error);
+        JobSpec spec;
+        spec.command = QStringLiteral("true");
+        spec.memoryLimitBytes = memoryLimit;
+        if (niceness != 99)
+            spec.niceness = niceness;
+        if (ioClass != 0)
+            spec.ioPriority = jobmonitor::IoPriority{ioClass, ioLevel};
+        QCOMPARE(spec.validate(), error);
+        const QList<SpecProblem> problems = spec.problems();
+        if (!error.isEmpty())
+            QCOMPARE(problems.constFirst().field, error.startsWith(u"memory") ? Field::MemoryLimit
+                                                  : error.startsWith(u"nice") ? Field::Niceness
+                                                                              : Field::IoPriority);
+    }
+
 private:
     QString filePath() const { return m_dir.filePath(QStringLiteral("file")); }
     QString expand(QString text) const {

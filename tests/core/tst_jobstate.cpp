@@ -39,6 +39,7 @@ const QList<Row> expectedTable{
     {Running, E::Stop, Stopping},
     {Stopping, E::StoppedCancel, Cancelled},
     {Stopping, E::StoppedTimeout, TimedOut},
+    {Stopping, E::StoppedLimit, Failed},
     {Stopping, E::ScheduleRetry, Retrying},
     // The attempt ended by itself before the stop reached it: it ended as it would have.
     {Stopping, E::Exited, Completed},
@@ -190,6 +191,7 @@ private Q_SLOTS:
         QTest::newRow("Cancel") << E::Cancel << QStringLiteral("Cancel");
         QTest::newRow("Requeue") << E::Requeue << QStringLiteral("Requeue");
         QTest::newRow("Interrupt") << E::Interrupt << QStringLiteral("Interrupt");
+        QTest::newRow("StoppedLimit") << E::StoppedLimit << QStringLiteral("StoppedLimit");
     }
     void eventNames() {
         QFETCH(JobEvent, event);
@@ -200,7 +202,7 @@ private Q_SLOTS:
     void stateListIsComplete() {
         QCOMPARE(jobmonitor::allJobStates(), expectedStates);
         QCOMPARE(allValues<JobState>(), expectedStates);
-        QCOMPARE(QMetaEnum::fromType<JobEvent>().keyCount(), 12);
+        QCOMPARE(QMetaEnum::fromType<JobEvent>().keyCount(), 13);
     }
 
     // The QML enum is generated from the same list; this proves what QML sees: the same keys

@@ -236,8 +236,73 @@ private Q_SLOTS:
         QCOMPARE(store.queuedFromLastSession().constFirst().spec.environment.value("FOO"),
                  QStringLiteral("bar"));
         QCOMPARE(store.job(7)->state, JobState::Cancelled);
+        // Jobs from before limits had none, and their attempts' use was never measured.
+        QCOMPARE(build->spec.memoryLimitBytes, 0);
+        QCOMPARE(build->spec.niceness, std::nullopt);
+        QCOMPARE(build->spec.ioPriority, std::nullopt);
+        QCOMPARE(build->peakRssBytes, std::nullopt);
+        QCOMPARE(build->cpuTimeMs, std::nullopt);
+        QCOMPARE(store.attempts(2).constFirst().cpuTimeMs, std::nullopt);
         // New ids go on after the old counter.
         QCOMPARE(store.allocateJobId(), 8);
+    }
+
+    // A job's limits and each attempt's use of memory and CPU are kept, and read back by a
+    // later process.
+    void keepsLimitsAndUsage() {
+        JobRecord job;
+        job.spec.command = QStringLiteral("make");
+        job.spec.memoryLimitBytes = 2LL << 30;
+        job.spec.niceness = 5;
+        job.spec.ioPriority = IoPriority{3, 0};
+        job.spec.progressPattern = QStringLiteral(R"(step (?<done>\d+) of (?<total>\d+))");
+        job.state = JobState::Failed;
+        job.attempts = 2;
+        job.createdAt = QDateTime::fromMSecsSinceEpoch(1700000000000);
+        AttemptRecord first;
+        first.attempt = 1;
+        first.traceId = QStringLiteral("a1");
+        first.startedAt = job.createdAt;
+        first.endedAt = job.createdAt.addSecs(1);
+        first.outcome = QStringLiteral("Exited");
+        first.peakRssBytes = 123456789;
+        first.cpuTimeMs = 4321;
+        AttemptRecord second = first;
+        second.attempt = 2;
+        second.traceId = QStringLiteral("a2");
+        second.peakRssBytes = 2469135780;
+        second.cpuTimeMs = 8642;
+        AttemptRecord unmeasured = first;
+        unmeasured.attempt = 3;
+        unmeasured.peakRssBytes.reset();
+        unmeasured.cpuTimeMs.reset();
+        {
+            JobStore store(stateDir(), RunKind::Headless);
+            job.id = store.allocateJobId();
+            first.jobId = second.jobId = unmeasured.jobId = job.id;
+            store.writeJob(job);
+            store.writeAttempt(first);
+            store.writeAttempt(second);
+            QVERIFY(store.flush());
+        }
+        JobStore store(stateDir(), RunKind::Client);
+        const std::optional<JobRecord> read = store.job(job.id);
+        QVERIFY(read);
+        QCOMPARE(read->spec.memoryLimitBytes, 2LL << 30);
+        QCOMPARE(read->spec.niceness, std::optional(5));
+        QCOMPARE(read->spec.ioPriority, std::optional(IoPriority{3, 0}));
+        QCOMPARE(read->spec.progressPattern, job.spec.progressPattern);
+        // The job shows its last attempt's.
+        QCOMPARE(read->peakRssBytes, std::optional<qint64>(2469135780));
+        QCOMPARE(read->cpuTimeMs, std::optional<qint64>(8642));
+        const QList<AttemptRecord> attempts = store.attempts(job.id);
+        QCOMPARE(attempts.size(), 2);
+        QCOMPARE(attempts[0].peakRssBytes, std::optional<qint64>(123456789));
+        QCOMPARE(attempts[0].cpuTimeMs, std::optional<qint64>(4321));
+        store.writeAttempt(unmeasured);
+        QVERIFY(store.flush());
+        QCOMPARE(store.attempts(job.id).constLast().peakRssBytes, std::nullopt);
+        QCOMPARE(store.attempts(job.id).constLast().cpuTimeMs, std::nullopt);
     }
 
     void idsAreNeverReused() {
@@ -761,6 +826,9 @@ private Q_SLOTS:
             QCOMPARE(a.exitCode, 4);
             QVERIFY(a.supervisor);
             QCOMPARE(a.outputBytes, 8 + QFileInfo(a.outputDirectory + "/index").size());
+            // The shell ran: its use was measured, however small.
+            QVERIFY(a.cpuTimeMs && *a.cpuTimeMs >= 0);
+            QVERIFY(a.peakRssBytes && *a.peakRssBytes > 0);
         }
         const QList<TransitionRecord> transitions = store.transitions(job->id());
         QCOMPARE(transitions.size(), job->history().size());

@@ -112,6 +112,38 @@ class TestScheduler : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // A gate of the machine (the memory guard) holds every start while closed, and says so;
+    // opened, the waiters start in their order.
+    void gateHoldsStarts() {
+        Harness h(2);
+        bool open = false;
+        QSignalSpy held(h.scheduler.get(), &Scheduler::heldByGateChanged);
+        h.scheduler->setStartGate([&open] { return open; });
+        QVERIFY(!h.scheduler->isHeldByGate()); // nobody waits yet
+        for (int i = 0; i < 3; ++i)
+            h.ask();
+        settle();
+        QCOMPARE(h.granted, QList<qint64>());
+        QVERIFY(h.scheduler->isHeldByGate());
+        QCOMPARE(held.size(), 1);
+        open = true;
+        h.scheduler->gateChanged();
+        settle();
+        QCOMPARE(h.granted, range(1, 2));
+        // Slots are full now: the third waits for a slot, not for the gate.
+        QVERIFY(!h.scheduler->isHeldByGate());
+        QCOMPARE(held.size(), 2);
+        open = false;
+        h.release(*h.requests[1]);
+        settle();
+        QCOMPARE(h.granted, range(1, 2));
+        QVERIFY(h.scheduler->isHeldByGate());
+        h.scheduler->setStartGate({});
+        settle();
+        QCOMPARE(h.granted, range(1, 3));
+        QCOMPARE(h.violations, QStringList());
+    }
+
     void admitsInArrivalOrderUnderTheLimit_data() {
         QTest::addColumn<int>("maxParallel");
         QTest::addColumn<int>("jobs");

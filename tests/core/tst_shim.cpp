@@ -95,7 +95,9 @@ QByteArray readAll(const QString &path) {
 
 // The report, split into its lines and the bytes of its "out"/"err" frames.
 struct Report {
-    QList<QByteArray> lines; // every line but the frame headers; the leader's pid as "PID"
+    // every line but the frame headers and the usage line; the leader's pid as "PID"
+    QList<QByteArray> lines;
+    QList<qint64> usage;                       // the usage line's CPU ms and largest RSS in KiB
     QList<std::pair<char, QByteArray>> frames; // 'o' or 'e', and the bytes, in order
     qint64 leader = 0;
 
@@ -143,6 +145,10 @@ Report parseReport(const QByteArray &raw) {
         } else if (line.startsWith("leader ")) {
             report.leader = line.mid(7).toLongLong();
             report.lines << QByteArrayLiteral("leader PID");
+        } else if (line.startsWith("usage ")) {
+            // Its figures differ from run to run; the tests that care look at them.
+            for (const QByteArray &figure : line.mid(6).split(' '))
+                report.usage << figure.toLongLong();
         } else {
             report.lines << line;
         }
@@ -490,6 +496,19 @@ private Q_SLOTS:
         QCOMPARE(run.process().readAllStandardOutput(), QByteArray());
         QCOMPARE(run.process().readAllStandardError(), QByteArray());
         QCOMPARE(readPidFile(m_pidFile).size(), 1);
+    }
+
+    // What the job used, from the kernel's count for every process the shim reaped: the CPU
+    // time, and the largest resident size one of them reached.
+    void usageIsReported() {
+        ShimRun &run = startShim({}, child({QStringLiteral("--allocate"), QStringLiteral("64"),
+                                            QStringLiteral("--burn-cpu"), QStringLiteral("200")}));
+        QVERIFY(run.finish());
+        const Report report = run.parsed();
+        QCOMPARE(report.usage.size(), 2);
+        QVERIFY2(report.usage.at(0) >= 200 && report.usage.at(0) < 5000,
+                 qPrintable(QString::number(report.usage.at(0))));
+        QVERIFY2(report.usage.at(1) >= 64 * 1024, qPrintable(QString::number(report.usage.at(1))));
     }
 
     void signalPassesThrough_data() {

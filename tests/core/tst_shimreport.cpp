@@ -29,6 +29,8 @@ struct Parsed {
     bool killRequested = false;
     bool killedBySequence = false;
     std::optional<bool> stopEffect;
+    std::optional<qint64> cpuTimeMs;
+    std::optional<qint64> maxProcessRssBytes;
     QList<qint64> adopted;
     QList<QByteArray> unknown;
 
@@ -79,6 +81,8 @@ Parsed parse(const QByteArray &bytes, const std::function<qsizetype()> &nextSize
     p.killRequested = report.killRequested();
     p.killedBySequence = report.killedBySequence();
     p.stopEffect = report.stopEffect();
+    p.cpuTimeMs = report.cpuTimeMs();
+    p.maxProcessRssBytes = report.maxProcessRssBytes();
     p.adopted = report.adopted();
     p.unknown = report.unknownLines();
     return p;
@@ -107,7 +111,8 @@ QByteArray fullReport() {
            "output-error stdout: stdout: No space left on device\n" +
            frame("out", QByteArray(70000, 'y')) + frame("out", "\n") + "stopping request\n" +
            "step 15\n" + "step 18\n" + frame("err", awkward(2)) + "kill sequence\n" +
-           "stragglers 2\n" + "killed 3 1\n" + "stop-effect 1\n" + "signal 9\n" + "done\n";
+           "stragglers 2\n" + "killed 3 1\n" + "stop-effect 1\n" + "usage 1234 20480\n" +
+           "signal 9\n" + "done\n";
 }
 
 } // namespace
@@ -140,7 +145,16 @@ private Q_SLOTS:
         QVERIFY(!p.killRequested);
         QVERIFY(p.killedBySequence);
         QCOMPARE(p.stopEffect, std::optional<bool>(true));
+        QCOMPARE(p.cpuTimeMs, std::optional<qint64>(1234));
+        QCOMPARE(p.maxProcessRssBytes, std::optional<qint64>(20480 * 1024));
         QCOMPARE(p.unknown, QList<QByteArray>());
+    }
+
+    // An older shim says nothing of what the job used: not known, never 0.
+    void usageUnknownWithoutItsLine() {
+        const Parsed p = parseWhole("exit 0\ndone\n");
+        QCOMPARE(p.cpuTimeMs, std::nullopt);
+        QCOMPARE(p.maxProcessRssBytes, std::nullopt);
     }
 
     // However the pipe cuts the report, the parser learns the same.
@@ -284,6 +298,10 @@ private Q_SLOTS:
                                  "adopted x",
                                  "stop-effect",
                                  "stop-effect yes",
+                                 "usage",
+                                 "usage 12",
+                                 "usage 12 x",
+                                 "usage 1 2 3",
                                  "out",
                                  "out -1",
                                  "err x",

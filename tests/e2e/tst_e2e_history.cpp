@@ -437,6 +437,48 @@ private Q_SLOTS:
         QVERIFY(table.startsWith("ID  STATE"));
     }
 
+    // The limits of a headless run's jobs and what each used, through the real binary: a job
+    // growing past --memory-limit fails with the reason; the history has its limit, its peak
+    // and its CPU time, and those of a busy job beside it; nothing of either is left.
+    void memoryLimitAndUsageInHistory() {
+        const QString stateDir = m_dir.filePath("limits");
+        const QString pids = m_dir.filePath("limits-pids");
+        int status = -1;
+        const QByteArray printed =
+            run({"--headless", "--json", "--state-dir", stateDir, "--memory-limit", "64M", "--nice",
+                 "5", "--job", testChildCommand({"--pidfile", pids, "--grow", "200"}), "--job",
+                 testChildCommand({"--pidfile", pids, "--burn-cpu", "300"})},
+                &status);
+        QCOMPARE(status, 1);
+        QList<QJsonObject> ends;
+        for (const QJsonObject &line : jsonLines(printed))
+            if (FinalStates.contains(line.value("to").toString()))
+                ends << line;
+        QCOMPARE(ends.size(), 2);
+        const std::map<qint64, QJsonObject> history = historyById(stateDir);
+        QCOMPARE(history.size(), size_t(2));
+        const QJsonObject &grown = history.begin()->second;
+        const QJsonObject &busy = std::next(history.begin())->second;
+        QCOMPARE(grown.value("state").toString(), QStringLiteral("Failed"));
+        QCOMPARE(grown.value("memoryLimitBytes").toInteger(), 64LL << 20);
+        QCOMPARE(grown.value("nice").toInt(), 5);
+        QVERIFY2(grown.value("peakRssBytes").toInteger() > 64LL << 20,
+                 qPrintable(QString::number(grown.value("peakRssBytes").toInteger())));
+        QVERIFY(grown.value("cpuTimeMs").isDouble());
+        QCOMPARE(busy.value("state").toString(), QStringLiteral("Completed"));
+        QVERIFY2(busy.value("cpuTimeMs").toInteger() >= 290,
+                 qPrintable(QString::number(busy.value("cpuTimeMs").toInteger())));
+        QVERIFY(busy.value("peakRssBytes").toInteger() > 0);
+        bool reasonFound = false;
+        for (const QJsonObject &line : jsonLines(printed))
+            reasonFound = reasonFound || line.value("reason").toString().startsWith(
+                                             QLatin1String("memory limit 64 MiB exceeded (peak "));
+        QVERIFY(reasonFound);
+        const QList<qint64> all = readPidFile(pids).values();
+        QCOMPARE(all.size(), 2);
+        QCOMPARE(waitUntilDead(all, 10s), QList<qint64>());
+    }
+
     // A timeout of auto: none (and why) until three runs succeeded, then 1.2 × their mean.
     void timeoutAutoLearnsFromHistory() {
         const QString stateDir = m_dir.filePath("auto");

@@ -1,6 +1,7 @@
 // The window's formatters: one per concept, locale-aware, and English plurals.
 #include "englishplurals.h"
 #include "jobformat.h"
+#include "jobspec.h"
 
 #include <QCoreApplication>
 #include <QLocale>
@@ -86,6 +87,38 @@ private Q_SLOTS:
     }
 
     // After Retry the history counts attempts from 1 again; the window counts on.
+
+    void resources_data() {
+        QTest::addColumn<double>("cpu");
+        QTest::addColumn<qint64>("rss");
+        QTest::addColumn<bool>("sampled");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("not sampled yet") << 0.0 << 0LL << false << QString();
+        QTest::newRow("idle") << 0.04 << 3LL * 1024 * 1024 << true << "0.0% \u00b7 3 MiB";
+        QTest::newRow("below 10%: a decimal")
+            << 4.26 << 240LL * 1024 * 1024 << true << "4.3% \u00b7 240 MiB";
+        QTest::newRow("whole from 10%")
+            << 143.4 << qint64(2.3 * 1024 * 1024 * 1024) << true << "143% \u00b7 2.3 GiB";
+        QTest::newRow("thousands") << 1600.0 << 100LL << true << "1,600% \u00b7 100 B";
+    }
+    void resources() {
+        QFETCH(double, cpu);
+        QFETCH(qint64, rss);
+        QFETCH(bool, sampled);
+        QFETCH(QString, text);
+        QCOMPARE(jobResourcesText(cpu, rss, sampled), text);
+    }
+
+    void limits() {
+        JobSpec spec;
+        QCOMPARE(jobLimitsText(spec), QString());
+        spec.memoryLimitBytes = 2LL << 30;
+        QCOMPARE(jobLimitsText(spec), QStringLiteral("memory limit 2 GiB"));
+        spec.niceness = -5;
+        spec.ioPriority = IoPriority{3, 0};
+        QCOMPARE(jobLimitsText(spec),
+                 QStringLiteral("memory limit 2 GiB \u00b7 nice -5 \u00b7 I/O idle"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestJobFormat)

@@ -9,6 +9,9 @@
 #include "testutil.h"
 
 #include <QAbstractItemModelTester>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace jobmonitor;
@@ -97,6 +100,64 @@ private Q_SLOTS:
         QCOMPARE(labels(model), shown);
         QCOMPARE(model.count(), shown.size());
         QCOMPARE(model.jobIds().size(), shown.size());
+    }
+
+    // A running job shows what its processes use, as sampled; the others show nothing, and
+    // none shows progress it does not have.
+    void resourcesOfRunningJobsOnly() {
+        const auto row = [this](const QString &name) {
+            return m_jobs.index(m_jobs.rowOf(m_ids[name]), 0);
+        };
+        QTRY_VERIFY(
+            !row(QStringLiteral("running")).data(JobListModel::ResourcesRole).toString().isEmpty());
+        QVERIFY(row(QStringLiteral("running"))
+                    .data(JobListModel::ResourcesRole)
+                    .toString()
+                    .contains(QLatin1Char('%')));
+        for (const char *name : {"queued", "timed out", "failed", "completed"})
+            QCOMPARE(row(QLatin1String(name)).data(JobListModel::ResourcesRole).toString(),
+                     QString());
+        for (const char *name : {"running", "queued", "completed"}) {
+            QCOMPARE(row(QLatin1String(name)).data(JobListModel::ProgressRole).toDouble(), -1.0);
+            QCOMPARE(row(QLatin1String(name)).data(JobListModel::EtaRole).toString(), QString());
+        }
+        // No memory guard here: the queued job waits for its slot, not for memory.
+        QCOMPARE(row(QStringLiteral("queued")).data(JobListModel::ResultRole).toString(),
+                 QString());
+    }
+
+    // While the machine is short of memory (the memory guard), a queued job says so; once
+    // there is memory, it runs.
+    void queuedJobSaysItWaitsForMemory() {
+        QTemporaryDir dir;
+        const QString meminfo = dir.filePath(QStringLiteral("meminfo"));
+        const auto writeAvailable = [&meminfo](qint64 kib) {
+            QFile file(meminfo);
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            file.write(QByteArray("MemAvailable: ") + QByteArray::number(kib) + " kB\n");
+        };
+        writeAvailable(1024);
+        JobSupervisor::Config config;
+        config.maxParallel = 2;
+        config.minAvailableMemoryBytes = qint64(1) << 30;
+        config.meminfoPath = meminfo;
+        JobSupervisor supervisor(config);
+        JobService service(&supervisor);
+        JobListModel jobs(&service);
+        QSignalSpy changed(&jobs, &QAbstractItemModel::dataChanged);
+        const StartResult started = supervisor.start(spec(QStringLiteral("exit 0"), "held"));
+        QVERIFY(started);
+        QCOMPARE(jobs.index(0, 0).data(JobListModel::ResultRole).toString(),
+                 QStringLiteral("waiting for memory"));
+        writeAvailable(qint64(8) << 20);
+        QTRY_COMPARE_WITH_TIMEOUT(started.job->state(), JobState::Completed, 15000);
+        QCOMPARE(jobs.index(0, 0).data(JobListModel::ResultRole).toString(),
+                 QStringLiteral("exit 0"));
+        // The row was told when the wait ended, not only when the job's state moved.
+        QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [](const QList<QVariant> &args) {
+            return args.at(2).value<QList<int>>() == QList<int>{JobListModel::ResultRole};
+        }));
+        QVERIFY(test::runTask(supervisor.shutdown(), 20s));
     }
 
     void orders_data() {

@@ -107,6 +107,13 @@ TestCase {
             { tag: "backoff cap below first delay", field: "backoffCapField", text: "0.5", error: "backoffError", message: "shorter" },
             { tag: "grace not a number", field: "graceField", text: "soon", error: "graceError", message: "number of seconds" },
             { tag: "missing folder", field: "workingDirectoryField", text: "/no/such/folder", error: "workingDirectoryError", message: "No such folder" },
+            { tag: "memory limit not a size", field: "memoryLimitField", text: "lots", error: "memoryLimitError", message: "is not a size" },
+            { tag: "memory limit too small", field: "memoryLimitField", text: "10K", error: "memoryLimitError", message: "at least 1 MiB" },
+            { tag: "nice not a number", field: "nicenessField", text: "low", error: "nicenessError", message: "whole number from -20 to 19" },
+            { tag: "nice out of range", field: "nicenessField", text: "25", error: "nicenessError", message: "-20 to 19, not 25" },
+            { tag: "I/O class unknown", field: "ioPriorityField", text: "fast", error: "ioPriorityError", message: "is not an I/O class" },
+            { tag: "I/O level too high", field: "ioPriorityField", text: "best-effort,9", error: "ioPriorityError", message: "0 to 7, not 9" },
+            { tag: "progress pattern without a group", field: "progressPatternField", text: "[0-9]+%", error: "progressPatternError", message: "needs a named group" },
         ]
     }
 

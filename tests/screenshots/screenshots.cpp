@@ -4,8 +4,8 @@
 // dark desktop gives it, and the files are named *-dark.png.
 // Run under a real display server (take-screenshots.sh uses Xvfb); not a test.
 #include "guiapplication.h"
-#include "jobservice.h"
 #include "jobdetails.h"
+#include "jobservice.h"
 #include "jobsupervisor.h"
 #include "logging.h"
 #include "shutdowncoordinator.h"
@@ -105,7 +105,8 @@ int main(int argc, char *argv[]) {
     }
     const QDir out(!arguments.isEmpty() ? arguments.constFirst() : QDir::currentPath());
     QTemporaryDir logs;
-    JobSupervisor supervisor(JobSupervisor::Config{4, logs.path()});
+    // Room for every job the pictures show running at once, the charted one included.
+    JobSupervisor supervisor(JobSupervisor::Config{6, logs.path()});
     JobService service(&supervisor);
     ShutdownCoordinator coordinator(&supervisor);
     QQmlApplicationEngine engine;
@@ -150,6 +151,22 @@ int main(int argc, char *argv[]) {
         return 1;
     details->output()->search(QString(), 0);
     window->findChild<QObject *>(QStringLiteral("searchField"))->setProperty("text", QString());
+
+    // A job that works and grows, its progress read from its output: the charts of its CPU and
+    // memory, sampled once a second while it is shown, and its memory limit.
+    JobSpec crunch = spec(QStringLiteral("for i in $(seq 1 100); do echo \"[$i/100] crunching "
+                                         "chunk $i\"; x=\"$x$(head -c 400000 /dev/zero | tr "
+                                         "'\\0' x)\"; sleep 0.15; done; sleep 600"),
+                          QStringLiteral("Crunch data"));
+    crunch.memoryLimitBytes = qint64(2) << 30;
+    crunch.niceness = 10;
+    Job *crunching = supervisor.start(crunch).job;
+    select(window, crunching->id());
+    showTab(window, 2);
+    QTest::qWait(9000);
+    if (!save(window, out, "07-resources.png"))
+        return 1;
+    showTab(window, 0);
 
     // A job that failed after retrying: its output, attempt by attempt, and its state machine.
     JobSpec flaky = spec(QStringLiteral("echo 'connecting to db.internal:5432'; "
