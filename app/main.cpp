@@ -1,11 +1,13 @@
 #include "appruntime.h"
 #include "clientcommands.h"
 #include "commandline.h"
+#include "dbusservice.h"
 #include "guiapplication.h"
 #include "headlessrunner.h"
 #include "linewriter.h"
 #include "logging.h"
 #include "settingsfile.h"
+#include "windowclient.h"
 
 #include <QCoreApplication>
 #include <QGuiApplication>
@@ -59,18 +61,23 @@ static int runHeadless(int argc, char *argv[], const CommandLineOptions &options
 
 static int runWindow(int argc, char *argv[], const CommandLineOptions &options) {
     QGuiApplication app(argc, argv);
+    // One window per session: a second start hands its jobs to the running one.
+    if (!options.newInstance)
+        if (const std::optional<int> status = handOverToRunningWindow(options))
+            return *status;
     AppRuntime runtime(options);
+    DBusService dbus(&runtime.service());
+    dbus.registerOn(QDBusConnection::sessionBus());
     // A logout or a session end asks us to save our work: ending the jobs is our work. The
     // session manager waits while the event loop runs the shutdown.
     QObject::connect(&app, &QGuiApplication::commitDataRequest, &runtime.coordinator(),
                      [&runtime](QSessionManager &) {
                          runtime.coordinator().requestShutdown(QStringLiteral("session ending"), 0);
                      });
-    for (const QString &command : options.jobs)
-        if (const JobService::AddResult added = runtime.service().add(options.jobSpec(command));
-            !added)
-            spdlog::error("cannot start job {}: {}", command, added.error);
-    const int status = runGuiApplication(app, runtime.service(), runtime.coordinator());
+    for (qsizetype i = 0; i < options.jobs.size(); ++i)
+        if (const JobService::AddResult added = runtime.service().add(options.jobSpecAt(i)); !added)
+            spdlog::error("cannot start job {}: {}", options.jobs.at(i), added.error);
+    const int status = runGuiApplication(app, runtime.service(), runtime.coordinator(), &dbus);
     runtime.finish();
     return status;
 }
@@ -80,6 +87,10 @@ int main(int argc, char *argv[]) {
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
+    if (isWindowCommand(arguments)) {
+        QCoreApplication app(argc, argv);
+        return runWindowCommand(arguments);
+    }
     if (isClientCommand(arguments)) {
         QCoreApplication app(argc, argv);
         return runClientCommand(arguments, defaultStateDirectory());

@@ -44,6 +44,11 @@ ApplicationWindow {
     }
 
     // Closing the window is a request to shut down, confirmed first while jobs are active.
+    // Shows a job asked for from outside (the command line, a notification).
+    function showJob(jobId) {
+        jobList.select(jobId)
+    }
+
     function requestQuit() {
         if (App.shuttingDown)
             return
