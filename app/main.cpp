@@ -51,10 +51,19 @@ static int runHeadless(int argc, char *argv[], const CommandLineOptions &options
     LineWriter out(STDOUT_FILENO, [json = options.json](qint64 dropped) {
         return HeadlessRunner::formatDropNote(json, dropped);
     });
+    // The summary and the jobs' standard error (--output) go to ours, through a writer of its own.
+    LineWriter errors(STDERR_FILENO, [](qint64 dropped) {
+        return HeadlessRunner::formatDropNote(false, dropped);
+    });
     HeadlessRunner runner(&runtime.service(), &runtime.coordinator(), options.json, &out);
+    runner.setErrorOutput(&errors);
+    if (options.output)
+        runner.showOutput();
     runner.start(options);
     const int status = QCoreApplication::exec();
     runtime.finish(); // the last lines wait for the store
+    runner.writeSummary();
+    errors.finish(OutputFlushLimit);
     out.finish(OutputFlushLimit);
     return status;
 }
