@@ -6,6 +6,7 @@
 #include "headlessrunner.h"
 #include "linewriter.h"
 #include "logging.h"
+#include "notifier.h"
 #include "settingsfile.h"
 #include "windowclient.h"
 
@@ -77,6 +78,11 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
     AppRuntime runtime(options);
     DBusService dbus(&runtime.service());
     dbus.registerOn(QDBusConnection::sessionBus());
+    Notifier notifier(
+        &runtime.service(), QDBusConnection::sessionBus(),
+        [] { return QGuiApplication::applicationState() == Qt::ApplicationActive; },
+        Notifier::Settings::load());
+    QObject::connect(&notifier, &Notifier::showRequested, &dbus, &DBusService::raiseRequested);
     // A logout or a session end asks us to save our work: ending the jobs is our work. The
     // session manager waits while the event loop runs the shutdown.
     QObject::connect(&app, &QGuiApplication::commitDataRequest, &runtime.coordinator(),
