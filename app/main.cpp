@@ -4,6 +4,7 @@
 #include "dbusservice.h"
 #include "guiapplication.h"
 #include "headlessrunner.h"
+#include "launcherentry.h"
 #include "linewriter.h"
 #include "logging.h"
 #include "notifier.h"
@@ -83,6 +84,7 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
         [] { return QGuiApplication::applicationState() == Qt::ApplicationActive; },
         Notifier::Settings::load());
     QObject::connect(&notifier, &Notifier::showRequested, &dbus, &DBusService::raiseRequested);
+    LauncherEntry launcherEntry(&runtime.service(), QDBusConnection::sessionBus());
     // A logout or a session end asks us to save our work: ending the jobs is our work. The
     // session manager waits while the event loop runs the shutdown.
     QObject::connect(&app, &QGuiApplication::commitDataRequest, &runtime.coordinator(),

@@ -2,7 +2,8 @@
 // desktop's notification server (org.freedesktop.Notifications, written here with QtDBus, as
 // a desktop's would answer) records what the app sends. A failed job is announced with Show
 // and Retry, invoking Retry runs the job again, endings close together become one summary,
-// and without a server the window says so once in its log and goes on.
+// and without a server the window says so once in its log and goes on. The launcher entry's
+// count (com.canonical.Unity.LauncherEntry) follows the active jobs.
 #include "e2eutil.h"
 #include "testutil.h"
 
@@ -14,6 +15,8 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 #include <csignal>
 
@@ -51,6 +54,21 @@ public Q_SLOTS:
 Q_SIGNALS:
     void ActionInvoked(uint id, const QString &action);
     void NotificationClosed(uint id, uint reason);
+};
+
+class LauncherRecorder : public QObject {
+    Q_OBJECT
+public:
+    QStringList uris;
+    QList<qlonglong> counts;
+    QList<bool> visible;
+
+public Q_SLOTS:
+    void onUpdate(const QString &uri, const QVariantMap &properties) {
+        uris << uri;
+        counts << properties.value(QStringLiteral("count")).toLongLong();
+        visible << properties.value(QStringLiteral("count-visible")).toBool();
+    }
 };
 
 } // namespace
@@ -166,6 +184,40 @@ private Q_SLOTS:
                  QStringLiteral("exit 1\nexit 2\nexit 4\nand 1 more"));
         QCOMPARE(m_server->sent.constFirst().actions,
                  QStringList({"default", "Show", "show", "Show"}));
+    }
+
+    // The active count on the app's icon: up while jobs run, hidden when none does.
+    void launcherEntryCountsActiveJobs() {
+        LauncherRecorder recorder;
+        QVERIFY(bus().connect(
+            QString(), QString(), QStringLiteral("com.canonical.Unity.LauncherEntry"),
+            QStringLiteral("Update"), &recorder, SLOT(onUpdate(QString, QVariantMap))));
+        // Each job waits on a FIFO of its own until the test opens it.
+        const auto gate = [this](int n) {
+            return m_dir->filePath(QStringLiteral("gate%1").arg(n));
+        };
+        const auto gated = [&](int n) {
+            return QStringLiteral("echo \"main $$\" >> '%1'; read line < '%2'")
+                .arg(m_dir->filePath("gated.pid"), gate(n));
+        };
+        const auto open = [&](int n) {
+            QFile writer(gate(n));
+            return writer.open(QIODevice::WriteOnly) && writer.write("go\n") == 3;
+        };
+        for (int n : {1, 2})
+            QCOMPARE(::mkfifo(QFile::encodeName(gate(n)).constData(), 0600), 0);
+        startWindow({"--job", gated(1), "--job", gated(2)});
+        QTRY_VERIFY_WITH_TIMEOUT(!recorder.counts.isEmpty() && recorder.counts.constLast() == 2,
+                                 30000);
+        QCOMPARE(recorder.uris.constLast(),
+                 QStringLiteral("application://io.github.jobmonitor.JobMonitor.desktop"));
+        QVERIFY(recorder.visible.constLast());
+        QVERIFY(open(1));
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.counts.constLast() == 1, 30000);
+        QVERIFY(recorder.visible.constLast());
+        QVERIFY(open(2));
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.counts.constLast() == 0, 30000);
+        QVERIFY(!recorder.visible.constLast());
     }
 
     void withoutServerOneLogLine() {
