@@ -1,9 +1,11 @@
 #include "appruntime.h"
 #include "clientcommands.h"
 #include "commandline.h"
+#include "englishplurals.h"
 #include "dbusservice.h"
 #include "guiapplication.h"
 #include "headlessrunner.h"
+#include "keepawake.h"
 #include "launcherentry.h"
 #include "linewriter.h"
 #include "logging.h"
@@ -72,6 +74,8 @@ static int runHeadless(int argc, char *argv[], const CommandLineOptions &options
 
 static int runWindow(int argc, char *argv[], const CommandLineOptions &options) {
     QGuiApplication app(argc, argv);
+    // Before anything counts jobs in a message (the keep-awake lock's reason, notifications).
+    installEnglishPlurals();
     // One window per session: a second start hands its jobs to the running one.
     if (!options.newInstance)
         if (const std::optional<int> status = handOverToRunningWindow(options))
@@ -85,6 +89,9 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
         Notifier::Settings::load());
     QObject::connect(&notifier, &Notifier::showRequested, &dbus, &DBusService::raiseRequested);
     LauncherEntry launcherEntry(&runtime.service(), QDBusConnection::sessionBus());
+    std::optional<KeepAwake> keepAwake;
+    if (KeepAwake::enabledInSettings())
+        keepAwake.emplace(&runtime.service(), QDBusConnection::systemBus());
     // A logout or a session end asks us to save our work: ending the jobs is our work. The
     // session manager waits while the event loop runs the shutdown.
     QObject::connect(&app, &QGuiApplication::commitDataRequest, &runtime.coordinator(),

@@ -96,8 +96,8 @@ void Notifier::flush() {
     if (endings.size() > NamedInSummary)
         names << tr("and %n more", "", int(endings.size() - NamedInSummary));
     const QString summary =
-        failed > 0 ? tr("%n jobs finished, %1 failed", "", int(endings.size())).arg(failed)
-                   : tr("%n jobs finished", "", int(endings.size()));
+        failed > 0 ? tr("%n job(s) finished, %1 failed", "", int(endings.size())).arg(failed)
+                   : tr("%n job(s) finished", "", int(endings.size()));
     notify(summary, names.join(QLatin1Char('\n')), false, 0);
 }
 
