@@ -397,6 +397,13 @@ private Q_SLOTS:
             QVERIFY(waitForState(id.toLongLong(), id == ids.constFirst() ? "Completed" : "Failed"));
         QCOMPARE(statusOf(ids.constFirst().toLongLong()).value("workingDirectory").toString(),
                  QDir::currentPath());
+        // Raise: the window comes forward at a job it knows.
+        QDBusMessage raise = QDBusMessage::createMethodCall(Service, Path, Interface, "Raise");
+        raise.setArguments({qlonglong(ids.constFirst().toLongLong())});
+        QCOMPARE(bus().call(raise).type(), QDBusMessage::ReplyMessage);
+        raise.setArguments({qlonglong(999999)});
+        QCOMPARE(bus().call(raise).errorName(),
+                 QStringLiteral("io.github.jobmonitor.JobMonitor1.Error.UnknownJob"));
         // Nothing of the second start is left: its state folder stays unused.
         QVERIFY(!QFile::exists(m_dir->filePath("other/jobs.db")));
         // --new-instance: a window of its own.
