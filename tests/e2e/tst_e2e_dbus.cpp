@@ -143,7 +143,7 @@ private:
         QCOMPARE(::kill(pid_t(pid), SIGTERM), 0);
         QCOMPARE(waitUntilDead({pid}, 30s), QList<qint64>());
         if (m_window)
-            QVERIFY(m_window->waitForFinished(10000));
+            QVERIFY(m_window->waitForFinished(30000));
     }
 
     static qint64 idOf(const Run &result) {

@@ -276,7 +276,7 @@ private Q_SLOTS:
         // Polled by hand: QTRY_* evaluates its condition once more after it held.
         const QStringList search{"search", "--onlyvisible",
                                  "--pid",  QString::number(app.processId()),
-                                 "--name", "^Job Monitor$"};
+                                 "--name", "^Job Monitor"};
         QByteArray window;
         for (QDeadlineTimer deadline(30s); window.isEmpty() && !deadline.hasExpired();
              QTest::qWait(50))
