@@ -102,6 +102,8 @@ void Notifier::flush() {
 }
 
 void Notifier::notify(const QString &summary, const QString &body, bool failed, qint64 jobId) {
+    if (!m_bus.isConnected())
+        return; // no session bus at all: the window said so once already
     QStringList actions{QStringLiteral("default"), tr("Show"), ShowAction, tr("Show")};
     if (failed)
         actions << RetryAction << tr("Retry");
