@@ -6,6 +6,8 @@
 #include <QObject>
 #include <QVariantMap>
 
+#include <optional>
+
 namespace jobmonitor {
 
 class Job;

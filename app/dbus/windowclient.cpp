@@ -17,9 +17,7 @@
 #include <QFile>
 #include <QHash>
 #include <QJsonDocument>
-#include <QSet>
 #include <QThread>
-#include <QTimer>
 
 #include <fcntl.h>
 #include <sys/wait.h>
