@@ -3,8 +3,13 @@
 // a desktop's would answer) records what the app sends. A failed job is announced with Show
 // and Retry, invoking Retry runs the job again, endings close together become one summary,
 // and without a server the window says so once in its log and goes on. The launcher entry's
-// count (com.canonical.Unity.LauncherEntry) follows the active jobs.
+// count (com.canonical.Unity.LauncherEntry) follows the active jobs. Completions, which depend
+// on the window being behind others, are checked on the app's notifier with real jobs in this
+// process.
 #include "e2eutil.h"
+#include "jobservice.h"
+#include "jobsupervisor.h"
+#include "notifier.h"
 #include "testutil.h"
 
 #include <QDBusConnection>
@@ -218,6 +223,49 @@ private Q_SLOTS:
         QVERIFY(open(2));
         QTRY_VERIFY_WITH_TIMEOUT(recorder.counts.constLast() == 0, 30000);
         QVERIFY(!recorder.visible.constLast());
+    }
+
+    // A completion is announced only when the job ran long enough while the window was not
+    // active (the window's part is the predicate here: offscreen, the test cannot send the
+    // real window behind others), with Show and no Retry.
+    void completionWhileInactive_data() {
+        QTest::addColumn<bool>("windowActive");
+        QTest::addColumn<int>("minimumSeconds");
+        QTest::addColumn<bool>("announced");
+        QTest::newRow("inactive, long enough") << false << 0 << true;
+        QTest::newRow("active") << true << 0 << false;
+        QTest::newRow("inactive, too short") << false << 3600 << false;
+    }
+    void completionWhileInactive() {
+        QFETCH(bool, windowActive);
+        QFETCH(int, minimumSeconds);
+        QFETCH(bool, announced);
+        serveNotifications();
+        jobmonitor::JobSupervisor supervisor{jobmonitor::JobSupervisor::Config{}};
+        jobmonitor::JobService service{&supervisor};
+        jobmonitor::Notifier::Settings settings;
+        settings.minimumRun = std::chrono::seconds(minimumSeconds);
+        const QDBusConnection appBus =
+            QDBusConnection::connectToBus(m_busAddress, QStringLiteral("app-side"));
+        {
+            jobmonitor::Notifier notifier(
+                &service, appBus, [=] { return windowActive; }, settings);
+            jobmonitor::JobSpec spec;
+            spec.command = QStringLiteral("true");
+            const jobmonitor::JobService::AddResult added = service.add(spec);
+            QVERIFY(added);
+            QTRY_COMPARE(service.activeCount(), 0);
+            // Past the burst window: whatever is sent has been sent.
+            QTest::qWait(int(jobmonitor::Notifier::BurstWindow.count()) + 500);
+            QCOMPARE(m_server->sent.size(), announced ? 1 : 0);
+            if (announced) {
+                QCOMPARE(m_server->sent.constFirst().summary,
+                         QStringLiteral("Job %1 completed").arg(added.id));
+                QCOMPARE(m_server->sent.constFirst().actions,
+                         QStringList({"default", "Show", "show", "Show"}));
+            }
+        }
+        QDBusConnection::disconnectFromBus(QStringLiteral("app-side"));
     }
 
     void withoutServerOneLogLine() {
