@@ -89,46 +89,19 @@ QString durationText(std::optional<qint64> ms) {
     return QStringLiteral("%1h%2m").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
 }
 
-QString statusText(const JobRecord &record) {
-    if (record.exitCode)
-        return QString::number(*record.exitCode);
-    if (record.signal)
-        return QStringLiteral("sig %1").arg(*record.signal);
+QString statusText(const QJsonObject &job) {
+    if (job.contains(QStringLiteral("exitCode")))
+        return QString::number(job.value(QStringLiteral("exitCode")).toInt());
+    if (job.contains(QStringLiteral("signal")))
+        return QStringLiteral("sig %1").arg(job.value(QStringLiteral("signal")).toInt());
     return QStringLiteral("-");
 }
 
-// A readable table, one job a line, the command last (it may be long).
 QByteArray historyTable(const QList<JobRecord> &records) {
-    int idWidth = 2;
-    int stateWidth = 5;
-    for (const JobRecord &record : records) {
-        idWidth = std::max(idWidth, int(QString::number(record.id).size()));
-        stateWidth = std::max(stateWidth, int(jobStateName(record.state).size()));
-    }
-    const auto row = [&](const QString &id, const QString &state, const QString &attempts,
-                         const QString &status, const QString &created, const QString &duration,
-                         const QString &command) {
-        return QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
-            .arg(id, idWidth)
-            .arg(state, -stateWidth)
-            .arg(attempts, 8)
-            .arg(status, -6)
-            .arg(created, -19)
-            .arg(duration, 9)
-            .arg(command);
-    };
-    QString text = row(QStringLiteral("ID"), QStringLiteral("STATE"), QStringLiteral("ATTEMPTS"),
-                       QStringLiteral("EXIT"), QStringLiteral("CREATED"),
-                       QStringLiteral("DURATION"), QStringLiteral("COMMAND"));
-    for (const JobRecord &record : records) {
-        QString command = record.label();
-        command.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
-        text += row(QString::number(record.id), jobStateName(record.state),
-                    QString::number(record.attempts), statusText(record),
-                    record.createdAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
-                    durationText(record.durationMs()), command);
-    }
-    return text.toUtf8();
+    QList<QJsonObject> jobs;
+    for (const JobRecord &record : records)
+        jobs << jobRecordJson(record);
+    return jobTable(jobs);
 }
 
 std::optional<QList<JobState>> parseStates(const QString &text, QString *error) {
@@ -440,6 +413,46 @@ int runClientCommand(const QStringList &arguments, const QString &defaultStateDi
     if (command == QLatin1String("history"))
         return runHistory(rest, defaultStateDir);
     return runLog(rest, defaultStateDir);
+}
+
+QByteArray jobTable(const QList<QJsonObject> &jobs) {
+    const auto text = [](const QJsonObject &job, const char *key) {
+        return job.value(QLatin1String(key)).toVariant().toString();
+    };
+    int idWidth = 2;
+    int stateWidth = 5;
+    for (const QJsonObject &job : jobs) {
+        idWidth = std::max(idWidth, int(text(job, "id").size()));
+        stateWidth = std::max(stateWidth, int(text(job, "state").size()));
+    }
+    const auto row = [&](const QString &id, const QString &state, const QString &attempts,
+                         const QString &status, const QString &created, const QString &duration,
+                         const QString &command) {
+        return QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
+            .arg(id, idWidth)
+            .arg(state, -stateWidth)
+            .arg(attempts, 8)
+            .arg(status, -6)
+            .arg(created, -19)
+            .arg(duration, 9)
+            .arg(command);
+    };
+    QString table = row(QStringLiteral("ID"), QStringLiteral("STATE"), QStringLiteral("ATTEMPTS"),
+                        QStringLiteral("EXIT"), QStringLiteral("CREATED"),
+                        QStringLiteral("DURATION"), QStringLiteral("COMMAND"));
+    for (const QJsonObject &job : jobs) {
+        QString command = text(job, "name").isEmpty() ? text(job, "command") : text(job, "name");
+        command.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
+        const QJsonValue duration = job.value(QStringLiteral("durationMs"));
+        table += row(text(job, "id"), text(job, "state"), text(job, "attempts"), statusText(job),
+                     QDateTime::fromString(text(job, "createdAt"), Qt::ISODateWithMs)
+                         .toLocalTime()
+                         .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
+                     durationText(duration.isDouble() ? std::optional<qint64>(duration.toInteger())
+                                                      : std::nullopt),
+                     command);
+    }
+    return table.toUtf8();
 }
 
 QJsonObject jobRecordJson(const JobRecord &record) {

@@ -2,7 +2,9 @@
 
 #include "jobrecord.h"
 
+#include <QByteArray>
 #include <QJsonObject>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -27,5 +29,7 @@ inline constexpr int UnknownJobStatus = 2;
 // One line of `history --json`: every field of the record, times in ISO 8601 UTC with
 // milliseconds (null when not known), exitCode and signal only when known.
 QJsonObject jobRecordJson(const JobRecord &record);
+// The readable table of `history` for such lines, one job a line, the command last.
+QByteArray jobTable(const QList<QJsonObject> &jobs);
 
 } // namespace jobmonitor

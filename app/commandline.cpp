@@ -10,6 +10,7 @@
 #include <QTemporaryFile>
 
 #include <limits>
+#include <variant>
 
 namespace jobmonitor {
 
@@ -26,6 +27,14 @@ JobSpec CommandLineOptions::jobSpec(const QString &command) const {
     spec.niceness = niceness;
     spec.ioPriority = ioPriority;
     spec.progressPattern = progressPattern;
+    return spec;
+}
+
+JobSpec CommandLineOptions::jobSpecAt(qsizetype index) const {
+    JobSpec spec = jobSpec(jobs.at(index));
+    // Checked when the command line was parsed.
+    [[maybe_unused]] const QString error = applyJobOptions(jobOptions.value(index), &spec);
+    Q_ASSERT(error.isEmpty());
     return spec;
 }
 
@@ -62,10 +71,55 @@ const QStringList &valueOptions() {
     static const QStringList names{
         QStringLiteral("job"),       QStringLiteral("grace"),        QStringLiteral("termseq"),
         QStringLiteral("timeout"),   QStringLiteral("retries"),      QStringLiteral("max-parallel"),
-        QStringLiteral("state-dir"), QStringLiteral("memory-limit"), QStringLiteral("nice"),
+        QStringLiteral("state-dir"), QStringLiteral("name"),         QStringLiteral("cwd"),
+        QStringLiteral("env"),       QStringLiteral("memory-limit"), QStringLiteral("nice"),
         QStringLiteral("ionice"),    QStringLiteral("progress"),     QStringLiteral("memfree"),
     };
     return names;
+}
+
+// --name, --cwd and --env belong to the --job before them, which the parser cannot tell: one
+// JobOptionValues per --job, in order.
+std::variant<QList<JobOptionValues>, UsageError> perJobOptions(const QStringList &arguments) {
+    QList<JobOptionValues> jobs;
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
+        if (argument == QLatin1String("--"))
+            break;
+        if (!argument.startsWith(QLatin1String("--")))
+            continue;
+        const qsizetype equals = argument.indexOf(QLatin1Char('='));
+        const QString name = argument.mid(2, equals < 0 ? -1 : equals - 2);
+        if (!valueOptions().contains(name))
+            continue;
+        QString value;
+        if (equals >= 0)
+            value = argument.mid(equals + 1);
+        else if (i + 1 < arguments.size())
+            value = arguments.at(++i);
+        if (name == QLatin1String("job")) {
+            jobs.append(JobOptionValues{});
+            continue;
+        }
+        const bool perJob = name == QLatin1String("name") || name == QLatin1String("cwd") ||
+                            name == QLatin1String("env");
+        if (!perJob)
+            continue;
+        if (jobs.isEmpty())
+            return UsageError{
+                QStringLiteral("--%1: give it after the --job it belongs to").arg(name)};
+        JobOptionValues &job = jobs.last();
+        if (name == QLatin1String("env")) {
+            job.environment << value;
+            continue;
+        }
+        std::optional<QString> &slot =
+            name == QLatin1String("name") ? job.name : job.workingDirectory;
+        if (slot)
+            return UsageError{QStringLiteral("--%1: one per --job").arg(name)};
+        slot = value;
+    }
+    return jobs;
 }
 
 // "--state-dir" after "--job" is far more likely a forgotten command than a command named so:
@@ -123,9 +177,11 @@ QString optionFor(SpecProblem::Field field, bool termseqGiven) {
         return QStringLiteral("--ionice");
     case SpecProblem::Field::ProgressPattern:
         return QStringLiteral("--progress");
-    case SpecProblem::Field::Command:
     case SpecProblem::Field::WorkingDirectory:
+        return QStringLiteral("--cwd");
     case SpecProblem::Field::Environment:
+        return QStringLiteral("--env");
+    case SpecProblem::Field::Command:
     case SpecProblem::Field::Backoff:
         break;
     }
@@ -139,6 +195,107 @@ QString withoutSequencePrefix(QString message) {
 }
 
 } // namespace
+
+QString applyJobOptions(const JobOptionValues &values, JobSpec *spec) {
+    const bool termseqGiven = values.termseq.has_value();
+    if (termseqGiven && values.grace) {
+        return QStringLiteral("--grace and --termseq: give one of them (--grace MS is short for "
+                              "--termseq TERM,0,CONT,MS,KILL)");
+    }
+    if (values.grace) {
+        const QString &text = *values.grace;
+        const std::optional<qint64> grace = parseWholeNumber(text, 0);
+        if (!grace)
+            return QStringLiteral("--grace: %1 is not a whole number of milliseconds (0 or more)")
+                .arg(quoted(text));
+        if (*grace > limits::maxTerminationWait.count())
+            return QStringLiteral("--grace: %1 ms is too long: the limit is %2 ms (%3)")
+                .arg(text.trimmed())
+                .arg(limits::maxTerminationWait.count())
+                .arg(describeDuration(limits::maxTerminationWait));
+        spec->termination = TerminationSequence::standard(milliseconds(*grace));
+    }
+    if (termseqGiven) {
+        QString error;
+        const std::optional<TerminationSequence> sequence =
+            TerminationSequence::parse(*values.termseq, &error);
+        if (!sequence)
+            return QStringLiteral("--termseq: ") + withoutSequencePrefix(error);
+        spec->termination = *sequence;
+    }
+    if (values.timeout) {
+        const QString &text = *values.timeout;
+        // auto: learned from the history when the job is added (JobService::add).
+        spec->timeoutAuto = text.trimmed() == QLatin1String("auto");
+        if (!spec->timeoutAuto) {
+            QString error;
+            const std::optional<milliseconds> timeout = parseSeconds(text, &error);
+            if (!timeout)
+                return QStringLiteral("--timeout: ") + error;
+            spec->timeout = *timeout;
+        }
+    }
+    if (values.retries) {
+        const QString &text = *values.retries;
+        const std::optional<qint64> retries = parseWholeNumber(text, 0);
+        if (!retries)
+            return QStringLiteral("--retries: %1 is not a whole number (0 or more)")
+                .arg(quoted(text));
+        // Beyond the limit it only has to stay beyond it: JobSpec::validate() says which it is.
+        spec->maxAttempts = 1 + int(std::min<qint64>(*retries, limits::maxRetries + 1));
+    }
+    if (values.memoryLimit) {
+        QString error;
+        const std::optional<qint64> bytes = parseByteSize(*values.memoryLimit, &error);
+        if (!bytes)
+            return QStringLiteral("--memory-limit: ") + error;
+        if (*bytes == 0)
+            return QStringLiteral("--memory-limit: give a size, like 2G");
+        spec->memoryLimitBytes = *bytes;
+    }
+    if (values.nice) {
+        const QString text = values.nice->trimmed();
+        bool ok = false;
+        const int niceness = text.toInt(&ok);
+        if (!ok)
+            return QStringLiteral("--nice: %1 is not a whole number (%2 to %3)")
+                .arg(quoted(text))
+                .arg(limits::minNiceness)
+                .arg(limits::maxNiceness);
+        spec->niceness = niceness;
+    }
+    if (values.ionice) {
+        QString error;
+        const std::optional<IoPriority> priority = IoPriority::parse(*values.ionice, &error);
+        if (!priority)
+            return QStringLiteral("--ionice: ") + error;
+        spec->ioPriority = priority;
+    }
+    if (values.progress)
+        spec->progressPattern = *values.progress;
+    if (values.name)
+        spec->name = *values.name;
+    if (values.workingDirectory) {
+        if (values.workingDirectory->trimmed().isEmpty())
+            return QStringLiteral("--cwd: the directory name is empty");
+        spec->workingDirectory = QFileInfo(*values.workingDirectory).absoluteFilePath();
+    }
+    for (const QString &assignment : values.environment) {
+        const qsizetype equals = assignment.indexOf(QLatin1Char('='));
+        if (equals < 0)
+            return QStringLiteral("--env: %1 is not NAME=VALUE").arg(quoted(assignment));
+        spec->environment.insert(assignment.left(equals), assignment.mid(equals + 1));
+    }
+    for (const SpecProblem &problem : spec->problems()) {
+        if (problem.field == SpecProblem::Field::Command)
+            continue;
+        const QString option = optionFor(problem.field, termseqGiven);
+        return option + QStringLiteral(": ") +
+               (option == QLatin1String("--termseq") ? withoutSequencePrefix(problem.message)
+                                                     : problem.message);
+    }
+    return {};
+}
 
 CommandLineResult parseCommandLine(const QStringList &arguments, const QString &defaultStateDir) {
     const QString program = QStringLiteral("jobmonitor");
@@ -226,8 +383,28 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
                        "there too.")
             .arg(defaultStateDir),
         QStringLiteral("dir"));
+    const QCommandLineOption newInstanceOption(
+        QStringLiteral("new-instance"),
+        QStringLiteral("A window of its own, even when one runs already (which otherwise gets the "
+                       "--job commands)."));
+    const QCommandLineOption outputOption(
+        QStringLiteral("output"),
+        QStringLiteral("With --headless: prints every job's output lines too, each after its job "
+                       "id and a tab (standard error's on standard error)."));
+    const QCommandLineOption nameOption(QStringLiteral("name"),
+                                        QStringLiteral("A label for the --job before it."),
+                                        QStringLiteral("name"));
+    const QCommandLineOption cwdOption(
+        QStringLiteral("cwd"),
+        QStringLiteral("Where the --job before it runs (default: the current folder)."),
+        QStringLiteral("dir"));
+    const QCommandLineOption envOption(
+        QStringLiteral("env"),
+        QStringLiteral("An environment variable for the --job before it (repeatable)."),
+        QStringLiteral("name=value"));
     parser.addOptions({jobOption, headlessOption, jsonOption, graceOption, termseqOption,
                        timeoutOption, retriesOption, maxParallelOption, stateDirOption,
+                       newInstanceOption, outputOption, nameOption, cwdOption, envOption,
                        memoryLimitOption, niceOption, ioniceOption, progressOption, memfreeOption});
 
     auto usageError = [&](const QString &message) {
@@ -266,92 +443,46 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
     CommandLineOptions options;
     options.headless = parser.isSet(headlessOption);
     options.json = parser.isSet(jsonOption);
+    options.newInstance = parser.isSet(newInstanceOption);
+    options.output = parser.isSet(outputOption);
     options.jobs = parser.values(jobOption);
     for (const QString &command : std::as_const(options.jobs))
         if (command.trimmed().isEmpty())
             return usageError(QStringLiteral("--job: the command is empty"));
     if (options.json && !options.headless)
         return usageError(QStringLiteral("--json: only with --headless"));
+    if (options.output && !options.headless)
+        return usageError(QStringLiteral("--output: only with --headless"));
+    auto perJob = perJobOptions(arguments);
+    if (const UsageError *error = std::get_if<UsageError>(&perJob))
+        return usageError(error->message);
+    options.jobOptions = std::get<QList<JobOptionValues>>(std::move(perJob));
     if (options.headless && options.jobs.isEmpty())
         return usageError(QStringLiteral("--headless: give at least one --job"));
 
-    const bool termseqGiven = parser.isSet(termseqOption);
-    if (termseqGiven && parser.isSet(graceOption)) {
-        return usageError(QStringLiteral("--grace and --termseq: give one of them (--grace MS "
-                                         "is short for --termseq TERM,0,CONT,MS,KILL)"));
-    }
-    if (parser.isSet(graceOption)) {
-        const QString text = parser.value(graceOption);
-        const std::optional<qint64> grace = parseWholeNumber(text, 0);
-        if (!grace)
-            return usageError(
-                QStringLiteral("--grace: %1 is not a whole number of milliseconds (0 or more)")
-                    .arg(quoted(text)));
-        if (*grace > limits::maxTerminationWait.count())
-            return usageError(QStringLiteral("--grace: %1 ms is too long: the limit is %2 ms (%3)")
-                                  .arg(text.trimmed())
-                                  .arg(limits::maxTerminationWait.count())
-                                  .arg(describeDuration(limits::maxTerminationWait)));
-        options.termination = TerminationSequence::standard(milliseconds(*grace));
-    }
-    if (termseqGiven) {
-        QString error;
-        const std::optional<TerminationSequence> sequence =
-            TerminationSequence::parse(parser.value(termseqOption), &error);
-        if (!sequence)
-            return usageError(QStringLiteral("--termseq: ") + withoutSequencePrefix(error));
-        options.termination = *sequence;
-    }
-    if (parser.isSet(timeoutOption)) {
-        const QString text = parser.value(timeoutOption);
-        // auto: learned from the history when the job is added (JobService::add).
-        options.timeoutAuto = text.trimmed() == QLatin1String("auto");
-        if (!options.timeoutAuto) {
-            QString error;
-            const std::optional<milliseconds> timeout = parseSeconds(text, &error);
-            if (!timeout)
-                return usageError(QStringLiteral("--timeout: ") + error);
-            options.timeout = *timeout;
-        }
-    }
-    if (parser.isSet(retriesOption)) {
-        const QString text = parser.value(retriesOption);
-        const std::optional<qint64> retries = parseWholeNumber(text, 0);
-        if (!retries)
-            return usageError(QStringLiteral("--retries: %1 is not a whole number (0 or more)")
-                                  .arg(quoted(text)));
-        // Beyond the limit it only has to stay beyond it: JobSpec::validate() says which it is.
-        options.retries = int(std::min<qint64>(*retries, limits::maxRetries + 1));
-    }
-    if (parser.isSet(memoryLimitOption)) {
-        QString error;
-        const std::optional<qint64> bytes = parseByteSize(parser.value(memoryLimitOption), &error);
-        if (!bytes)
-            return usageError(QStringLiteral("--memory-limit: ") + error);
-        if (*bytes == 0)
-            return usageError(QStringLiteral("--memory-limit: give a size, like 2G"));
-        options.memoryLimitBytes = *bytes;
-    }
-    if (parser.isSet(niceOption)) {
-        const QString text = parser.value(niceOption).trimmed();
-        bool ok = false;
-        const int niceness = text.toInt(&ok);
-        if (!ok)
-            return usageError(QStringLiteral("--nice: %1 is not a whole number (%2 to %3)")
-                                  .arg(quoted(text))
-                                  .arg(limits::minNiceness)
-                                  .arg(limits::maxNiceness));
-        options.niceness = niceness;
-    }
-    if (parser.isSet(ioniceOption)) {
-        QString error;
-        const std::optional<IoPriority> priority =
-            IoPriority::parse(parser.value(ioniceOption), &error);
-        if (!priority)
-            return usageError(QStringLiteral("--ionice: ") + error);
-        options.ioPriority = priority;
-    }
-    options.progressPattern = parser.value(progressOption);
+    JobOptionValues jobValues;
+    const auto valueOf = [&parser](const QCommandLineOption &option) {
+        return parser.isSet(option) ? std::optional<QString>(parser.value(option)) : std::nullopt;
+    };
+    jobValues.grace = valueOf(graceOption);
+    jobValues.termseq = valueOf(termseqOption);
+    jobValues.timeout = valueOf(timeoutOption);
+    jobValues.retries = valueOf(retriesOption);
+    jobValues.memoryLimit = valueOf(memoryLimitOption);
+    jobValues.nice = valueOf(niceOption);
+    jobValues.ionice = valueOf(ioniceOption);
+    jobValues.progress = valueOf(progressOption);
+    JobSpec jobDefaults = options.jobSpec(QStringLiteral("true"));
+    if (const QString error = applyJobOptions(jobValues, &jobDefaults); !error.isEmpty())
+        return usageError(error);
+    options.termination = jobDefaults.termination;
+    options.timeout = jobDefaults.timeout;
+    options.timeoutAuto = jobDefaults.timeoutAuto;
+    options.retries = jobDefaults.maxAttempts - 1;
+    options.memoryLimitBytes = jobDefaults.memoryLimitBytes;
+    options.niceness = jobDefaults.niceness;
+    options.ioPriority = jobDefaults.ioPriority;
+    options.progressPattern = jobDefaults.progressPattern;
     if (parser.isSet(memfreeOption)) {
         QString error;
         const std::optional<qint64> bytes = parseByteSize(parser.value(memfreeOption), &error);
@@ -383,11 +514,18 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
         if (problems.isEmpty())
             continue;
         const SpecProblem &problem = problems.constFirst();
-        const QString option = optionFor(problem.field, termseqGiven);
+        const QString option = optionFor(problem.field, jobValues.termseq.has_value());
         const QString message = option == QLatin1String("--termseq")
                                     ? withoutSequencePrefix(problem.message)
                                     : problem.message;
         return usageError(option + QStringLiteral(": ") + message);
+    }
+
+    for (qsizetype i = 0; i < options.jobs.size(); ++i) {
+        JobSpec spec = options.jobSpec(options.jobs.at(i));
+        if (const QString error = applyJobOptions(options.jobOptions.value(i), &spec);
+            !error.isEmpty())
+            return usageError(error);
     }
 
     const bool stateDirGiven = parser.isSet(stateDirOption);

@@ -10,11 +10,29 @@
 
 namespace jobmonitor {
 
+// The options of one job as typed on a command line, not yet checked.
+struct JobOptionValues {
+    std::optional<QString> name;
+    std::optional<QString> workingDirectory; // --cwd
+    QStringList environment;                 // --env K=V, repeatable
+    std::optional<QString> timeout;
+    std::optional<QString> retries;
+    std::optional<QString> grace;
+    std::optional<QString> termseq;
+    std::optional<QString> memoryLimit; // --memory-limit 2G
+    std::optional<QString> nice;
+    std::optional<QString> ionice;
+    std::optional<QString> progress; // a regular expression
+};
+
 // What the command line asked for, validated: every value is usable as it stands.
 struct CommandLineOptions {
     bool headless = false;
     bool json = false;
+    bool newInstance = false; // --new-instance: a window of its own even when one runs
+    bool output = false;      // --output: headless, every job's output lines too
     QStringList jobs;
+    QList<JobOptionValues> jobOptions; // per --job: the --name, --cwd and --env after it
     // --termseq, or --grace as TerminationSequence::standard()
     TerminationSequence termination =
         TerminationSequence::standard(std::chrono::milliseconds(5000));
@@ -33,7 +51,15 @@ struct CommandLineOptions {
 
     // The spec of a job started with --job, carrying the defaults given on the command line.
     JobSpec jobSpec(const QString &command) const;
+    // The spec of the index-th --job: those defaults and its own options.
+    JobSpec jobSpecAt(qsizetype index) const;
 };
+
+// Applies the values to spec and checks the result with JobSpec::problems(): the one reading of
+// job options for every command line that has them (the defaults of the window's and the
+// headless mode's --job, `jobmonitor add`). Returns a usage message naming the option
+// ("--timeout: ..."), or an empty string. Problems of the spec's command are the caller's.
+QString applyJobOptions(const JobOptionValues &values, JobSpec *spec);
 
 // Either options to run with, or an early exit: --help and --version (status 0, text for
 // stdout) or a usage error (status 64, one line naming the option, for stderr).

@@ -1,11 +1,17 @@
 #include "appruntime.h"
 #include "clientcommands.h"
 #include "commandline.h"
+#include "dbusservice.h"
+#include "englishplurals.h"
 #include "guiapplication.h"
 #include "headlessrunner.h"
+#include "keepawake.h"
+#include "launcherentry.h"
 #include "linewriter.h"
 #include "logging.h"
+#include "notifier.h"
 #include "settingsfile.h"
+#include "windowclient.h"
 
 #include <QCoreApplication>
 #include <QGuiApplication>
@@ -49,28 +55,53 @@ static int runHeadless(int argc, char *argv[], const CommandLineOptions &options
     LineWriter out(STDOUT_FILENO, [json = options.json](qint64 dropped) {
         return HeadlessRunner::formatDropNote(json, dropped);
     });
+    // The summary and the jobs' standard error (--output) go to ours, through a writer of its own.
+    LineWriter errors(STDERR_FILENO, [](qint64 dropped) {
+        return HeadlessRunner::formatDropNote(false, dropped);
+    });
     HeadlessRunner runner(&runtime.service(), &runtime.coordinator(), options.json, &out);
+    runner.setErrorOutput(&errors);
+    if (options.output)
+        runner.showOutput();
     runner.start(options);
     const int status = QCoreApplication::exec();
     runtime.finish(); // the last lines wait for the store
+    runner.writeSummary();
+    errors.finish(OutputFlushLimit);
     out.finish(OutputFlushLimit);
     return status;
 }
 
 static int runWindow(int argc, char *argv[], const CommandLineOptions &options) {
     QGuiApplication app(argc, argv);
+    // Before anything counts jobs in a message (the keep-awake lock's reason, notifications).
+    installEnglishPlurals();
+    // One window per session: a second start hands its jobs to the running one.
+    if (!options.newInstance)
+        if (const std::optional<int> status = handOverToRunningWindow(options))
+            return *status;
     AppRuntime runtime(options);
+    DBusService dbus(&runtime.service());
+    dbus.registerOn(QDBusConnection::sessionBus());
+    Notifier notifier(
+        &runtime.service(), QDBusConnection::sessionBus(),
+        [] { return QGuiApplication::applicationState() == Qt::ApplicationActive; },
+        Notifier::Settings::load());
+    QObject::connect(&notifier, &Notifier::showRequested, &dbus, &DBusService::raiseRequested);
+    LauncherEntry launcherEntry(&runtime.service(), QDBusConnection::sessionBus());
+    std::optional<KeepAwake> keepAwake;
+    if (KeepAwake::enabledInSettings())
+        keepAwake.emplace(&runtime.service(), QDBusConnection::systemBus());
     // A logout or a session end asks us to save our work: ending the jobs is our work. The
     // session manager waits while the event loop runs the shutdown.
     QObject::connect(&app, &QGuiApplication::commitDataRequest, &runtime.coordinator(),
                      [&runtime](QSessionManager &) {
                          runtime.coordinator().requestShutdown(QStringLiteral("session ending"), 0);
                      });
-    for (const QString &command : options.jobs)
-        if (const JobService::AddResult added = runtime.service().add(options.jobSpec(command));
-            !added)
-            spdlog::error("cannot start job {}: {}", command, added.error);
-    const int status = runGuiApplication(app, runtime.service(), runtime.coordinator());
+    for (qsizetype i = 0; i < options.jobs.size(); ++i)
+        if (const JobService::AddResult added = runtime.service().add(options.jobSpecAt(i)); !added)
+            spdlog::error("cannot start job {}: {}", options.jobs.at(i), added.error);
+    const int status = runGuiApplication(app, runtime.service(), runtime.coordinator(), &dbus);
     runtime.finish();
     return status;
 }
@@ -80,6 +111,10 @@ int main(int argc, char *argv[]) {
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
+    if (isWindowCommand(arguments)) {
+        QCoreApplication app(argc, argv);
+        return runWindowCommand(arguments);
+    }
     if (isClientCommand(arguments)) {
         QCoreApplication app(argc, argv);
         return runClientCommand(arguments, defaultStateDirectory());

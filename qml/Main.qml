@@ -15,7 +15,9 @@ ApplicationWindow {
     minimumWidth: Math.round(Theme.em * 110)
     minimumHeight: Math.round(Theme.fontMetrics.height * 30)
     visible: true
-    title: qsTr("Job Monitor")
+    // The running count shows in the task bar while the window is behind others.
+    title: App.runningCount > 0 ? qsTr("Job Monitor — %n running", "", App.runningCount)
+                                : qsTr("Job Monitor")
     color: Theme.window
 
     // Every control takes the system palette Theme reads. Qt Quick Controls otherwise take
@@ -44,6 +46,11 @@ ApplicationWindow {
     }
 
     // Closing the window is a request to shut down, confirmed first while jobs are active.
+    // Shows a job asked for from outside (the command line, a notification).
+    function showJob(jobId) {
+        jobList.select(jobId)
+    }
+
     function requestQuit() {
         if (App.shuttingDown)
             return

@@ -1,6 +1,7 @@
 #include "guiapplication.h"
 
 #include "appcontroller.h"
+#include "dbusservice.h"
 #include "englishplurals.h"
 
 #include <QGuiApplication>
@@ -29,7 +30,8 @@ bool loadMainWindow(QQmlApplicationEngine &engine, JobService &service,
     return !engine.rootObjects().isEmpty();
 }
 
-int runGuiApplication(QGuiApplication &app, JobService &service, ShutdownCoordinator &coordinator) {
+int runGuiApplication(QGuiApplication &app, JobService &service, ShutdownCoordinator &coordinator,
+                      DBusService *dbus) {
     QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/JobMonitor/icons/jobmonitor.png")));
     QGuiApplication::setDesktopFileName(QStringLiteral("io.github.jobmonitor.JobMonitor"));
     // The class of the window's WM_CLASS on X11, which the desktop file's StartupWMClass names:
@@ -40,6 +42,15 @@ int runGuiApplication(QGuiApplication &app, JobService &service, ShutdownCoordin
     if (!loadMainWindow(engine, service, coordinator))
         return 1;
     app.setQuitOnLastWindowClosed(false);
+    if (auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+        window && dbus)
+        QObject::connect(dbus, &DBusService::raiseRequested, window, [window](qlonglong id) {
+            window->show();
+            window->raise();
+            window->requestActivate();
+            if (id != 0)
+                QMetaObject::invokeMethod(window, "showJob", Q_ARG(QVariant, QVariant(id)));
+        });
     return app.exec();
 }
 

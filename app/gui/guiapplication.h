@@ -5,6 +5,7 @@ class QQmlApplicationEngine;
 
 namespace jobmonitor {
 
+class DBusService;
 class JobService;
 class ShutdownCoordinator;
 
@@ -15,7 +16,8 @@ bool loadMainWindow(QQmlApplicationEngine &engine, JobService &service,
 
 // Runs the desktop window until the coordinator's shutdown completes and returns the exit
 // status. Closing the window never quits by itself: it asks the coordinator, which calls
-// QCoreApplication::exit() once every job has ended.
-int runGuiApplication(QGuiApplication &app, JobService &service, ShutdownCoordinator &coordinator);
+// QCoreApplication::exit() once every job has ended. dbus, when given, may raise the window.
+int runGuiApplication(QGuiApplication &app, JobService &service, ShutdownCoordinator &coordinator,
+                      DBusService *dbus = nullptr);
 
 } // namespace jobmonitor

@@ -168,6 +168,82 @@ private Q_SLOTS:
         QCOMPARE(guarded.options->memfreeBytes, 1536LL * 1024 * 1024);
     }
 
+    // --name, --cwd and --env belong to the --job before them; the defaults apply to all.
+    void perJobOptions() {
+        const CommandLineResult result =
+            parse({"--headless", "--output", "--timeout", "2", "--job", "make", "--name", "build",
+                   "--env", "A=1", "--env=B=x=y", "--cwd", m_dir.path(), "--job", "true"});
+        QVERIFY2(result.options, qPrintable(result.output));
+        QVERIFY(result.options->output);
+        QCOMPARE(result.options->jobs, QStringList({"make", "true"}));
+        const JobSpec first = result.options->jobSpecAt(0);
+        QCOMPARE(first.name, QStringLiteral("build"));
+        QCOMPARE(first.workingDirectory, m_dir.path());
+        QCOMPARE(first.environment, (QMap<QString, QString>{{"A", "1"}, {"B", "x=y"}}));
+        QCOMPARE(first.timeout, milliseconds(2000));
+        const JobSpec second = result.options->jobSpecAt(1);
+        QCOMPARE(second.name, QString());
+        QCOMPARE(second.workingDirectory, QString());
+        QVERIFY(second.environment.isEmpty());
+        QCOMPARE(second.timeout, milliseconds(2000));
+    }
+
+    void perJobOptionErrors_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("name before any job") << QStringList{"--name", "x", "--job", "true"}
+                                             << "--name: give it after the --job it belongs to";
+        QTest::newRow("two names for a job")
+            << QStringList{"--job", "true", "--name", "a", "--name", "b"}
+            << "--name: one per --job";
+        QTest::newRow("env without =")
+            << QStringList{"--job", "true", "--env", "PATH"} << "--env: 'PATH' is not NAME=VALUE";
+        QTest::newRow("cwd missing") << QStringList{"--job", "true", "--cwd", "/nonexistent/x"}
+                                     << "--cwd: working directory '/nonexistent/x' does not exist";
+        QTest::newRow("output without headless")
+            << QStringList{"--output", "--job", "true"} << "--output: only with --headless";
+    }
+    void perJobOptionErrors() {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        const CommandLineResult result = parse(arguments);
+        QVERIFY(!result.options);
+        QCOMPARE(result.exitStatus, UsageErrorStatus);
+        QCOMPARE(result.output, QStringLiteral("jobmonitor: ") + message + QLatin1Char('\n'));
+    }
+
+    // The same reading of job options for `add`: applied to a spec, the first problem named.
+    void applyJobOptionsNamesTheOption_data() {
+        QTest::addColumn<QString>("timeout");
+        QTest::addColumn<QString>("retries");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("fine") << "1.5"
+                              << "2" << QString();
+        QTest::newRow("auto") << "auto"
+                              << "0" << QString();
+        QTest::newRow("bad timeout") << "soon"
+                                     << "0"
+                                     << "--timeout: 'soon' is not a number of seconds";
+        QTest::newRow("too many retries") << "1"
+                                          << "101"
+                                          << "--retries: retries must be at most 100, not 101";
+    }
+    void applyJobOptionsNamesTheOption() {
+        QFETCH(QString, timeout);
+        QFETCH(QString, retries);
+        QFETCH(QString, message);
+        JobSpec spec;
+        spec.command = QStringLiteral("true");
+        JobOptionValues values;
+        values.timeout = timeout;
+        values.retries = retries;
+        QCOMPARE(applyJobOptions(values, &spec), message);
+        if (message.isEmpty()) {
+            QCOMPARE(spec.maxAttempts, 1 + retries.toInt());
+            QCOMPARE(spec.timeoutAuto, timeout == QLatin1String("auto"));
+        }
+    }
+
     void badValues_data() {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("option"); // the message must name it

@@ -28,6 +28,7 @@ using namespace std::chrono_literals;
 namespace {
 
 const QString AppId = QStringLiteral("io.github.jobmonitor.JobMonitor");
+const QString InterfaceName = QStringLiteral("io.github.jobmonitor.JobMonitor1");
 const QString ShimPath = QStringLiteral("libexec/jobmonitor/jobmonitor-shim");
 const QList<int> IconSizes{16, 32, 48, 64, 128, 256};
 
@@ -39,6 +40,7 @@ QMap<QString, int> expectedFiles() {
         {QStringLiteral("share/applications/%1.desktop").arg(AppId), 0644},
         {QStringLiteral("share/metainfo/%1.metainfo.xml").arg(AppId), 0644},
         {QStringLiteral("share/icons/hicolor/scalable/apps/%1.svg").arg(AppId), 0644},
+        {QStringLiteral("share/dbus-1/interfaces/%1.xml").arg(InterfaceName), 0644},
     };
     for (int size : IconSizes)
         files.insert(QStringLiteral("share/icons/hicolor/%1x%1/apps/%2.png").arg(size).arg(AppId),
@@ -274,7 +276,7 @@ private Q_SLOTS:
         // Polled by hand: QTRY_* evaluates its condition once more after it held.
         const QStringList search{"search", "--onlyvisible",
                                  "--pid",  QString::number(app.processId()),
-                                 "--name", "^Job Monitor$"};
+                                 "--name", "^Job Monitor"};
         QByteArray window;
         for (QDeadlineTimer deadline(30s); window.isEmpty() && !deadline.hasExpired();
              QTest::qWait(50))

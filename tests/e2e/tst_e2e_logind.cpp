@@ -15,6 +15,7 @@
 #include <QDBusConnection>
 #include <QDBusError>
 #include <QDBusUnixFileDescriptor>
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
@@ -325,6 +326,33 @@ private Q_SLOTS:
             R"(job 2 \[\w+\]: Stopping -> Cancelled on StoppedCancel \(attempt 1, signal 15,)"));
         QVERIFY2(terminated.match(text).hasMatch(), log.constData());
         QCOMPARE(m_logind->inhibitors().size(), size_t(1));
+    }
+
+    // Keep awake (off by default, on in the settings file here): a sleep and idle block lock
+    // while jobs run, its reason counting them, released when none runs.
+    void keepAwakeBlocksSleepWhileJobsRun() {
+        QVERIFY(QDir().mkpath(m_dir->filePath("state")));
+        QFile settings(m_dir->filePath("state/jobmonitor.conf"));
+        QVERIFY(settings.open(QIODevice::WriteOnly));
+        settings.write("[power]\nkeepAwake=true\n");
+        settings.close();
+        startApp(gatedJob());
+        m_jobPids = waitForPids(m_dir->filePath("gate-pid"), 1, 30s);
+        QCOMPARE(m_jobPids.size(), 1);
+        const auto blocker = [this]() -> const FakeLogind::Inhibitor * {
+            for (const FakeLogind::Inhibitor &inhibitor : m_logind->inhibitors())
+                if (inhibitor.what == QLatin1String("sleep:idle"))
+                    return &inhibitor;
+            return nullptr;
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(blocker(), appLog().constData(), 30000);
+        QCOMPARE(blocker()->mode, QStringLiteral("block"));
+        QCOMPARE(blocker()->who, QStringLiteral("Job Monitor"));
+        QCOMPARE(blocker()->why, QStringLiteral("1 job running"));
+        QVERIFY(!m_logind->isReleased(*blocker()));
+        QVERIFY(openGate());
+        QTRY_VERIFY_WITH_TIMEOUT(m_logind->isReleased(*blocker()), 30000);
+        QCOMPARE(m_app.state(), QProcess::Running);
     }
 };
 

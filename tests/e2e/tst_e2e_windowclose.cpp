@@ -102,7 +102,7 @@ private Q_SLOTS:
         QByteArray window;
         QTRY_VERIFY_WITH_TIMEOUT(
             !(window = runTool(QStringLiteral("xdotool"),
-                               {"search", "--onlyvisible", "--name", "^Job Monitor$"})
+                               {"search", "--onlyvisible", "--name", "^Job Monitor"})
                            .value_or(QByteArray())
                            .trimmed())
                  .isEmpty(),

@@ -183,6 +183,8 @@ private Q_SLOTS:
         QCOMPARE(pids.size(), 2);
         QCOMPARE(w.listModel()->index(0, 0).data(JobListModel::StateNameRole).toString(),
                  QStringLiteral("Running"));
+        // The task bar shows the running count.
+        QTRY_COMPARE(w.window->title(), QStringLiteral("Job Monitor — 1 running"));
 
         // Both channels arrive, told apart.
         OutputModel *output = details->output();
@@ -198,6 +200,7 @@ private Q_SLOTS:
         // Delete cancels the selected job.
         QTest::keyClick(w.window, Qt::Key_Delete);
         QTRY_COMPARE_WITH_TIMEOUT(details->stateName(), QStringLiteral("Cancelled"), 15000);
+        QCOMPARE(w.window->title(), QStringLiteral("Job Monitor"));
         QVERIFY(test::waitUntilDead(pids, 10s).isEmpty());
 
         QCOMPARE(w.listModel()->index(0, 0).data(JobListModel::StateNameRole).toString(),

@@ -294,7 +294,7 @@ private Q_SLOTS:
         QByteArray window;
         const QStringList search{"search", "--onlyvisible",
                                  "--pid",  QString::number(app.processId()),
-                                 "--name", "^Job Monitor$"};
+                                 "--name", "^Job Monitor"};
         QTRY_VERIFY2_WITH_TIMEOUT(
             !(window = runXTool(QStringLiteral("xdotool"), search).value_or(QByteArray()).trimmed())
                  .isEmpty(),
