@@ -15,6 +15,7 @@ Pane {
     property real now: Date.now()
 
     signal editRequested(int jobId)
+    signal removeRequested(int jobId)
 
     function focusSearch() {
         tabs.currentIndex = 0
@@ -293,7 +294,7 @@ Pane {
                     }
                     Button {
                         objectName: "retryButton"
-                        text: qsTr("Retry")
+                        text: pane.details.live ? qsTr("Retry") : qsTr("Run again")
                         enabled: pane.details.canRetry
                         onClicked: App.retry(pane.details.jobId)
                         ToolTip.visible: hovered
@@ -310,9 +311,9 @@ Pane {
                         objectName: "removeButton"
                         text: qsTr("Remove")
                         enabled: pane.details.canRemove
-                        onClicked: App.remove(pane.details.jobId)
+                        onClicked: pane.removeRequested(pane.details.jobId)
                         ToolTip.visible: hovered
-                        ToolTip.text: qsTr("Take the ended job off the list (its log stays on disk)")
+                        ToolTip.text: qsTr("Delete the ended job and its saved output, after asking (Shift+Delete)")
                     }
                 }
             }
@@ -334,7 +335,7 @@ Pane {
                 id: output
                 objectName: "outputView"
                 model: pane.details.output
-                logUrl: pane.details.logUrl
+                wholeSearch: pane.details.outputSearch
                 jobId: pane.details.jobId
             }
 

@@ -3,8 +3,9 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import JobMonitor
 
-// Every job, filtered by state and ordered as the user chose. Delegates are recycled, so
-// thousands of jobs scroll smoothly.
+// Every job, this run's on top and the history below, filtered by state, text and date and
+// ordered as the user chose. The history is read from the store a page at a time as the list
+// scrolls down, and delegates are recycled, so 100 000 stored jobs scroll smoothly.
 //
 // The job shown in the details (currentJobId) and the selection for bulk actions are kept by
 // job id, never by row: when a job leaves the filter (an Active job ends) or the order moves
@@ -14,7 +15,10 @@ ListView {
 
     property alias filter: filterModel.filter
     property alias order: filterModel.order
+    property alias search: filterModel.search
+    property alias since: filterModel.since
     readonly property alias filterModel: filterModel
+    readonly property alias allJobs: allJobs
     readonly property alias selection: selection
     property int currentJobId: -1
 
@@ -64,7 +68,12 @@ ListView {
     currentIndex: -1
     model: JobFilterModel {
         id: filterModel
-        sourceModel: App.jobs
+        sourceModel: HistoryListModel {
+            id: allJobs
+            filter: filterModel.filter
+            search: filterModel.search
+            since: filterModel.since
+        }
         // Later, not inside the model's signal: a view told of a new current row before it
         // has taken in the rows that moved shows the wrong job in them.
         onRowsInserted: Qt.callLater(list.syncCurrentRow)
@@ -78,10 +87,10 @@ ListView {
 
     JobSelection { id: selection }
     Connections {
-        target: App.jobs
+        target: allJobs
         function onRowsAboutToBeRemoved(parent, first, last) {
             for (let row = first; row <= last; ++row) {
-                const id = App.jobs.data(App.jobs.index(row, 0), JobListModel.JobIdRole)
+                const id = allJobs.data(allJobs.index(row, 0), JobListModel.JobIdRole)
                 selection.remove(id)
                 if (id === list.currentJobId)
                     list.currentJobId = -1
@@ -129,6 +138,7 @@ ListView {
         required property int maxAttempts
         required property string elapsed
         required property string result
+        required property real expectedProgress
         readonly property bool isCurrent: jobId === list.currentJobId
         readonly property bool isSelected: selection.ids.indexOf(jobId) >= 0
 
@@ -162,6 +172,10 @@ ListView {
             }
             border.width: row.isCurrent && list.activeFocus ? 1 : 0
             border.color: Theme.accent
+            EstimateBar {
+                anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
+                progress: row.expectedProgress
+            }
         }
 
         contentItem: RowLayout {
@@ -218,7 +232,8 @@ ListView {
         horizontalAlignment: Text.AlignHCenter
         wrapMode: Text.WordWrap
         color: Theme.mutedText
-        text: filterModel.filter === JobFilterModel.All
+        text: allJobs.loading ? qsTr("Reading the history\u2026")
+              : filterModel.filter === JobFilterModel.All && filterModel.search.length === 0 && isNaN(filterModel.since)
               ? qsTr("No jobs yet.\nPress Ctrl+N to start one.")
               : qsTr("No jobs match this filter.")
     }

@@ -9,6 +9,7 @@
 namespace jobmonitor {
 
 class Job;
+struct JobRecord;
 
 // One formatter per concept, so every view says a thing the same way.
 
@@ -28,8 +29,13 @@ QString signalText(int signal);
 // How a job ended, for people: "exit 0", "signal 9 (SIGKILL)", "failed to start", or empty
 // while no attempt has ended.
 QString jobResultText(const Job &job);
+QString jobResultText(const JobRecord &job);
 // Time from the first start to the end (or to now while not ended), as clockText.
 QString jobElapsedText(const Job &job, const QDateTime &now);
+QString jobElapsedText(const JobRecord &job, const QDateTime &now);
+// The share (0 to 1) of the expected duration the history taught (LearnedTiming) that the
+// running attempt has had; -1 while none runs or there is no estimate.
+double expectedProgress(const Job &job, const QDateTime &now);
 // Milliseconds since the epoch at which the job's deadline (SIGKILL while Stopping, the next
 // attempt while Retrying) falls; 0 when it has none.
 qint64 jobDeadlineEpochMs(const Job &job);

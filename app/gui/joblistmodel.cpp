@@ -28,7 +28,7 @@ void JobListModel::add(Job *job) {
     m_jobs.append(job);
     connect(job, &Job::transitioned, this, [this, job] {
         jobChanged(job, {StateRole, StateNameRole, ElapsedRole, ResultRole, ActiveRole, FinalRole,
-                         DeadlineRole, AttemptRole, StartedAtRole});
+                         DeadlineRole, AttemptRole, StartedAtRole, ExpectedProgressRole});
     });
     connect(job, &Job::deadlineChanged, this, [this, job] { jobChanged(job, {DeadlineRole}); });
 }
@@ -63,7 +63,8 @@ void JobListModel::tick() {
         last = std::max(last, row);
     }
     if (first >= 0)
-        Q_EMIT dataChanged(createIndex(first, 0), createIndex(last, 0), {ElapsedRole});
+        Q_EMIT dataChanged(createIndex(first, 0), createIndex(last, 0),
+                           {ElapsedRole, ExpectedProgressRole});
 }
 
 int JobListModel::indexOf(qint64 id) const {
@@ -118,11 +119,23 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const {
         return job.createdAt();
     case StartedAtRole:
         return job.startedAt();
+    case ExpectedProgressRole:
+        return expectedProgress(job, QDateTime::currentDateTime());
+    case ExpectedDurationRole: {
+        const auto expected = job.learnedTiming().expectedDuration;
+        return expected ? double(expected->count()) : 0.0;
+    }
+    case LiveRole:
+        return true;
     }
     return {};
 }
 
 QHash<int, QByteArray> JobListModel::roleNames() const {
+    return roles();
+}
+
+QHash<int, QByteArray> JobListModel::roles() {
     return {
         {JobIdRole, "jobId"},
         {LabelRole, "label"},
@@ -138,6 +151,9 @@ QHash<int, QByteArray> JobListModel::roleNames() const {
         {DeadlineRole, "deadline"},
         {CreatedAtRole, "createdAt"},
         {StartedAtRole, "startedAt"},
+        {ExpectedProgressRole, "expectedProgress"},
+        {ExpectedDurationRole, "expectedDuration"},
+        {LiveRole, "isLive"},
     };
 }
 

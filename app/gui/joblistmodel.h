@@ -10,7 +10,7 @@ namespace jobmonitor {
 class Job;
 class JobService;
 
-// Every job of the service, newest first. Updates are fine-grained: a state change touches
+// Every job of this run, newest first. Updates are fine-grained: a state change touches
 // one row and only the roles it affects; elapsed times tick through one shared one-second
 // timer that emits a single dataChanged for the span of rows that are still running.
 class JobListModel : public QAbstractListModel {
@@ -33,6 +33,12 @@ public:
         DeadlineRole,  // double: epoch ms of SIGKILL (Stopping) or next attempt (Retrying), 0
         CreatedAtRole, // date: when the job was queued
         StartedAtRole, // date: when its first attempt started; invalid before
+        // double: the share (0 to 1) of the expected duration that the running attempt has
+        // had, the expected duration being the mean of the command's last successful runs in
+        // the same folder (LearnedTiming); -1 while no attempt runs or history has no estimate.
+        ExpectedProgressRole,
+        ExpectedDurationRole, // double: that expected duration in ms; 0 when unknown
+        LiveRole,             // bool: a job of this run (the others come from the history)
     };
     Q_ENUM(Role)
 
@@ -41,6 +47,8 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
+    // The role names, for every model that lists jobs with these roles.
+    static QHash<int, QByteArray> roles();
 
     // Row of the job with this id, or -1.
     Q_INVOKABLE int rowOf(qint64 jobId) const;
