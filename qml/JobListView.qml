@@ -86,15 +86,14 @@ ListView {
     Accessible.name: qsTr("Jobs")
 
     JobSelection { id: selection }
+    // Rows also go while the history is read again for another search or filter; a job is
+    // forgotten only when it is removed.
     Connections {
         target: allJobs
-        function onRowsAboutToBeRemoved(parent, first, last) {
-            for (let row = first; row <= last; ++row) {
-                const id = allJobs.data(allJobs.index(row, 0), JobListModel.JobIdRole)
-                selection.remove(id)
-                if (id === list.currentJobId)
-                    list.currentJobId = -1
-            }
+        function onJobRemoved(id) {
+            selection.remove(id)
+            if (id === list.currentJobId)
+                list.currentJobId = -1
         }
     }
 

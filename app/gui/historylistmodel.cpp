@@ -46,8 +46,10 @@ void HistoryListModel::setSources(JobService *service, JobListModel *live) {
                 });
     }
     if (service)
-        connect(service, &JobService::jobRemoved, this,
-                [this](qint64 id) { dropStored(id, true); });
+        connect(service, &JobService::jobRemoved, this, [this](qint64 id) {
+            dropStored(id, true);
+            Q_EMIT jobRemoved(id);
+        });
     endResetModel();
     restart();
 }
@@ -169,13 +171,6 @@ int HistoryListModel::rowOf(qint64 jobId) const {
         return live;
     const int i = storedIndexOf(jobId);
     return i < 0 ? -1 : liveRows() + i;
-}
-
-std::optional<JobRecord> HistoryListModel::storedRecord(int row) const {
-    const int i = row - liveRows();
-    if (i < 0 || i >= m_stored.size())
-        return std::nullopt;
-    return m_stored[i];
 }
 
 int HistoryListModel::rowCount(const QModelIndex &parent) const {

@@ -64,8 +64,6 @@ public:
 
     // Row of the job with this id, or -1.
     Q_INVOKABLE int rowOf(qint64 jobId) const;
-    // The stored record at a row below this run's jobs, or nullopt.
-    std::optional<JobRecord> storedRecord(int row) const;
 
     void classBegin() override {}
     void componentComplete() override;
@@ -73,6 +71,9 @@ public:
 Q_SIGNALS:
     void queryChanged();
     void loadingChanged();
+    // A job was removed (this run's or a stored one), not only taken off the rows while the
+    // stored jobs are read again: a view forgets it then, and only then.
+    void jobRemoved(qint64 jobId);
 
 private:
     int liveRows() const;

@@ -167,17 +167,6 @@ void OutputSearchModel::take(quint64 generation, const QList<Match> &matches, qi
     Q_EMIT changed();
 }
 
-// Matches are in arrival order, and a line's number is given when it opens: the numbers
-// need not grow from row to row.
-int OutputSearchModel::rowAtOrAfter(double line) const {
-    int best = -1;
-    for (int row = 0; row < m_matches.size(); ++row)
-        if (m_matches[row].line >= qint64(line) &&
-            (best < 0 || m_matches[row].line < m_matches[best].line))
-            best = row;
-    return best;
-}
-
 int OutputSearchModel::rowCount(const QModelIndex &parent) const {
     return parent.isValid() ? 0 : int(m_matches.size());
 }

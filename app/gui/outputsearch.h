@@ -68,8 +68,6 @@ public:
     // Searches for text, ignoring case, as the output view does; empty text clears.
     Q_INVOKABLE void start(const QString &text);
     Q_INVOKABLE void clear();
-    // Row of the first match on or after the line numbered line, or -1.
-    Q_INVOKABLE int rowAtOrAfter(double line) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
