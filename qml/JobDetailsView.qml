@@ -336,6 +336,7 @@ Pane {
                 objectName: "outputView"
                 model: pane.details.output
                 wholeSearch: pane.details.outputSearch
+                loading: pane.details.outputLoading
                 jobId: pane.details.jobId
             }
 

@@ -17,6 +17,8 @@ ColumnLayout {
     required property OutputModel model
     // Search over every attempt's whole saved output (Ctrl+Enter in the search field).
     property OutputSearchModel wholeSearch: null
+    // A stored job's saved output is being read.
+    property bool loading: false
     property int jobId: -1
 
     property bool following: true
@@ -633,7 +635,7 @@ ColumnLayout {
             Label {
                 anchors.centerIn: parent
                 visible: lines.count === 0
-                text: qsTr("No output yet")
+                text: view.loading ? qsTr("Reading the saved output\u2026") : qsTr("No output yet")
                 color: Theme.mutedText
             }
         }
