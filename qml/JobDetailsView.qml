@@ -201,6 +201,13 @@ Pane {
                                    .arg(Format.clock(Math.max(0, pane.details.attemptStartedAt.getTime() + pane.details.timeout - pane.now)))
                     }
                     Fact {
+                        objectName: "factExpected"
+                        name: qsTr("Expected")
+                        value: pane.details.expectedDuration <= 0 ? ""
+                             : qsTr("about %1, an estimate: the mean of the last %n successful run(s) here", "", pane.details.expectedFromRuns)
+                                   .arg(Format.clock(pane.details.expectedDuration))
+                    }
+                    Fact {
                         objectName: "factProcess"
                         name: qsTr("Process")
                         // The command's own pid, how many processes its whole tree has now, and

@@ -298,6 +298,20 @@ double JobDetails::timeout() const {
     return m_job ? double(m_job->spec().timeout.count()) : 0;
 }
 
+double JobDetails::expectedDuration() const {
+    const LearnedTiming *timing = stored() ? &stored()->timing
+                                  : m_job  ? &m_job->learnedTiming()
+                                           : nullptr;
+    return timing && timing->expectedDuration ? double(timing->expectedDuration->count()) : 0;
+}
+
+int JobDetails::expectedFromRuns() const {
+    const LearnedTiming *timing = stored() ? &stored()->timing
+                                  : m_job  ? &m_job->learnedTiming()
+                                           : nullptr;
+    return timing && timing->expectedDuration ? timing->runs : 0;
+}
+
 QString JobDetails::result() const {
     if (const JobRecord *record = stored())
         return jobResultText(*record);

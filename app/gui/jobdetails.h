@@ -55,6 +55,10 @@ class JobDetails : public QObject {
     Q_PROPERTY(QDateTime attemptStartedAt READ attemptStartedAt NOTIFY changed)
     // Milliseconds an attempt may run; 0 for no limit.
     Q_PROPERTY(double timeout READ timeout NOTIFY changed)
+    // How long a run is expected to take (ms; 0: no estimate): the mean of the command's last
+    // successful runs in its folder (LearnedTiming), and how many runs that is.
+    Q_PROPERTY(double expectedDuration READ expectedDuration NOTIFY changed)
+    Q_PROPERTY(int expectedFromRuns READ expectedFromRuns NOTIFY changed)
     Q_PROPERTY(QString result READ result NOTIFY changed)
     Q_PROPERTY(QString error READ error NOTIFY changed)
     // The command's own pid while it runs (not its shim's), else 0.
@@ -107,6 +111,8 @@ public:
     QDateTime endedAt() const;
     QDateTime attemptStartedAt() const;
     double timeout() const;
+    double expectedDuration() const;
+    int expectedFromRuns() const;
     QString result() const;
     QString error() const;
     qint64 pid() const;

@@ -410,6 +410,11 @@ private Q_SLOTS:
         QTRY_VERIFY(m_service->job(id)->isAttemptRunning());
         const QModelIndex row = m_live->index(m_live->rowOf(id), 0);
         const double progress = row.data(JobListModel::ExpectedProgressRole).toDouble();
+        JobDetails details;
+        details.setService(m_service.get());
+        details.setJobId(id);
+        QCOMPARE(details.expectedDuration(), withHistory ? 10000.0 : 0.0);
+        QCOMPARE(details.expectedFromRuns(), withHistory ? 3 : 0);
         if (withHistory) {
             QCOMPARE(row.data(JobListModel::ExpectedDurationRole).toDouble(), 10000.0);
             QVERIFY2(progress >= 0 && progress <= 1, qPrintable(QString::number(progress)));
