@@ -263,7 +263,7 @@ private Q_SLOTS:
     // Ctrl+F puts the keyboard in the output search; typing searches, Return and Shift+Return
     // step through the matches, Escape ends the search and gives the keyboard to the lines,
     // where arrows select, Shift extends, Ctrl+C copies, Ctrl+A selects all and End follows
-    // the tail again.
+    // the tail again; Ctrl+Enter searches the whole saved output, Down and Return show a match.
     void searchAndOutputKeys() {
         XWindow w;
         QVERIFY(w.load());
@@ -303,6 +303,23 @@ private Q_SLOTS:
         QVERIFY(w.keys({"Escape", "End"}));
         QTRY_VERIFY(w.outputView()->property("following").toBool());
         QVERIFY(!w.outputView()->property("hasSelection").toBool());
+
+        // Ctrl+Enter searches the whole saved output; Down goes to its matches, Return shows one.
+        QVERIFY(w.keys({"ctrl+f"}));
+        QTRY_VERIFY(w.find<QQuickItem>(QStringLiteral("searchField"))->hasActiveFocus());
+        QVERIFY(w.type(QStringLiteral("2")));
+        QTRY_VERIFY(w.searchStatus().endsWith(QStringLiteral(" of 12")));
+        QVERIFY(w.keys({"ctrl+Return"}));
+        OutputSearchModel *whole = w.details()->outputSearch();
+        QTRY_VERIFY(whole->isFinished());
+        QCOMPARE(whole->count(), 12);
+        QVERIFY(w.keys({"Down"}));
+        QVERIFY(w.focusWithin(QStringLiteral("wholeOutputList")));
+        QVERIFY(w.keys({"Down", "Return"}));
+        QTRY_COMPARE(w.outputView()->property("selectionAnchor").toLongLong(),
+                     whole->index(1, 0).data(OutputSearchModel::LineRole).toLongLong());
+        QVERIFY(w.keys({"Escape"}));
+        QVERIFY(w.focusWithin(QStringLiteral("searchField")));
         QVERIFY(runTask(w.supervisor.shutdown(), 10s));
     }
 
