@@ -80,6 +80,7 @@ bool JobService::remove(qint64 id) {
     if (!m_store)
         return false;
     m_store->jobRemoved(id);
+    Q_EMIT jobRemoved(id);
     return true;
 }
 
@@ -126,6 +127,19 @@ void JobService::historyCount(const JobQuery &query, QObject *context,
         return;
     }
     m_store->fetchCount(query, context, std::move(callback));
+}
+
+void JobService::record(qint64 id, QObject *context,
+                        std::function<void(std::optional<JobRecord>)> callback) const {
+    if (const Job *job = m_supervisor->job(id)) {
+        callback(JobRecord::fromJob(*job));
+        return;
+    }
+    if (!m_store) {
+        callback(std::nullopt);
+        return;
+    }
+    m_store->fetchJob(id, context, std::move(callback));
 }
 
 void JobService::attempts(qint64 id, QObject *context,

@@ -55,7 +55,7 @@ public:
     bool kill(qint64 id);   // SIGKILL now, also while Stopping ("Kill now")
     bool retry(qint64 id);  // an ended job that did not complete runs again
     // An ended job is forgotten: its records and output are deleted. Also a stored job of an
-    // earlier run (the store keeps any job that has not ended).
+    // earlier run (the store keeps any job that has not ended); jobRemoved tells of both.
     bool remove(qint64 id);
 
     // The live job, for observers that follow its signals (the window); null when unknown.
@@ -71,11 +71,16 @@ public:
     // How many stored jobs the query matches (its limit and cursor aside).
     void historyCount(const JobQuery &query, QObject *context,
                       std::function<void(int)> callback) const;
+    // One job, live or stored; nullopt when there is none with this id.
+    void record(qint64 id, QObject *context,
+                std::function<void(std::optional<JobRecord>)> callback) const;
     void attempts(qint64 id, QObject *context,
                   std::function<void(QList<AttemptRecord>)> callback) const;
     void transitions(qint64 id, QObject *context,
                      std::function<void(QList<TransitionRecord>)> callback) const;
 
+    // Whether jobs are kept in a store (history() reads it).
+    bool hasStore() const { return m_store != nullptr; }
     // How saving the history goes (the window's banner).
     StoreStatus historyStatus() const;
     // Queued jobs of a window that stopped unexpectedly (windows only): run them under their

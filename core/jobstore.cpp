@@ -1965,6 +1965,21 @@ void JobStore::fetchJobs(JobQuery query, QObject *context,
     });
 }
 
+void JobStore::fetchJob(qint64 id, QObject *context,
+                        std::function<void(std::optional<JobRecord>)> callback) {
+    QPointer<QObject> guard(context);
+    m_worker->post([this, worker = m_worker.get(), id, guard, callback] {
+        std::optional<JobRecord> record = worker->readJob(id);
+        QMetaObject::invokeMethod(
+            this,
+            [guard, callback, record] {
+                if (guard)
+                    callback(record);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
 void JobStore::fetchCount(JobQuery query, QObject *context, std::function<void(int)> callback) {
     QPointer<QObject> guard(context);
     m_worker->post([this, worker = m_worker.get(), query, guard, callback] {

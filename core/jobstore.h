@@ -118,6 +118,9 @@ public:
     void fetchJobs(JobQuery query, QObject *context,
                    std::function<void(QList<JobRecord>)> callback);
     void fetchCount(JobQuery query, QObject *context, std::function<void(int)> callback);
+    // nullopt when no job has this id.
+    void fetchJob(qint64 id, QObject *context,
+                  std::function<void(std::optional<JobRecord>)> callback);
     void fetchAttempts(qint64 jobId, QObject *context,
                        std::function<void(QList<AttemptRecord>)> callback);
     void fetchTransitions(qint64 jobId, QObject *context,

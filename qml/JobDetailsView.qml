@@ -15,6 +15,7 @@ Pane {
     property real now: Date.now()
 
     signal editRequested(int jobId)
+    signal removeRequested(int jobId)
 
     function focusSearch() {
         tabs.currentIndex = 0
@@ -200,6 +201,13 @@ Pane {
                                    .arg(Format.clock(Math.max(0, pane.details.attemptStartedAt.getTime() + pane.details.timeout - pane.now)))
                     }
                     Fact {
+                        objectName: "factExpected"
+                        name: qsTr("Expected")
+                        value: pane.details.expectedDuration <= 0 ? ""
+                             : qsTr("about %1, an estimate: the mean of the last %n successful run(s) here", "", pane.details.expectedFromRuns)
+                                   .arg(Format.clock(pane.details.expectedDuration))
+                    }
+                    Fact {
                         objectName: "factProcess"
                         name: qsTr("Process")
                         // The command's own pid, how many processes its whole tree has now, and
@@ -328,7 +336,7 @@ Pane {
                     }
                     Button {
                         objectName: "retryButton"
-                        text: qsTr("Retry")
+                        text: pane.details.live ? qsTr("Retry") : qsTr("Run again")
                         enabled: pane.details.canRetry
                         onClicked: App.retry(pane.details.jobId)
                         ToolTip.visible: hovered
@@ -345,9 +353,9 @@ Pane {
                         objectName: "removeButton"
                         text: qsTr("Remove")
                         enabled: pane.details.canRemove
-                        onClicked: App.remove(pane.details.jobId)
+                        onClicked: pane.removeRequested(pane.details.jobId)
                         ToolTip.visible: hovered
-                        ToolTip.text: qsTr("Take the ended job off the list (its log stays on disk)")
+                        ToolTip.text: qsTr("Delete the ended job and its saved output, after asking (Shift+Delete)")
                     }
                 }
             }
@@ -370,7 +378,8 @@ Pane {
                 id: output
                 objectName: "outputView"
                 model: pane.details.output
-                logUrl: pane.details.logUrl
+                wholeSearch: pane.details.outputSearch
+                loading: pane.details.outputLoading
                 jobId: pane.details.jobId
             }
 

@@ -111,12 +111,14 @@ ColumnLayout {
                     // menu's content item on destruction in Qt 6.4 and crash.
                     Instantiator {
                         model: fields.form.recentCommands
+                        // The whole spec of the command's latest job: folder, environment and all.
                         delegate: MenuItem {
                             required property string modelData
+                            required property int index
                             text: modelData
                             font: Theme.monoFont
                             onTriggered: {
-                                fields.form.command = modelData
+                                fields.form.useRecent(index)
                                 commandField.forceActiveFocus()
                             }
                         }

@@ -3,8 +3,9 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import JobMonitor
 
-// Every job, filtered by state and ordered as the user chose. Delegates are recycled, so
-// thousands of jobs scroll smoothly.
+// Every job, this run's on top and the history below, filtered by state, text and date and
+// ordered as the user chose. The history is read from the store a page at a time as the list
+// scrolls down, and delegates are recycled, so 100 000 stored jobs scroll smoothly.
 //
 // The job shown in the details (currentJobId) and the selection for bulk actions are kept by
 // job id, never by row: when a job leaves the filter (an Active job ends) or the order moves
@@ -14,7 +15,10 @@ ListView {
 
     property alias filter: filterModel.filter
     property alias order: filterModel.order
+    property alias search: filterModel.search
+    property alias since: filterModel.since
     readonly property alias filterModel: filterModel
+    readonly property alias allJobs: allJobs
     readonly property alias selection: selection
     property int currentJobId: -1
 
@@ -64,7 +68,12 @@ ListView {
     currentIndex: -1
     model: JobFilterModel {
         id: filterModel
-        sourceModel: App.jobs
+        sourceModel: HistoryListModel {
+            id: allJobs
+            filter: filterModel.filter
+            search: filterModel.search
+            since: filterModel.since
+        }
         // Later, not inside the model's signal: a view told of a new current row before it
         // has taken in the rows that moved shows the wrong job in them.
         onRowsInserted: Qt.callLater(list.syncCurrentRow)
@@ -77,15 +86,14 @@ ListView {
     Accessible.name: qsTr("Jobs")
 
     JobSelection { id: selection }
+    // Rows also go while the history is read again for another search or filter; a job is
+    // forgotten only when it is removed.
     Connections {
-        target: App.jobs
-        function onRowsAboutToBeRemoved(parent, first, last) {
-            for (let row = first; row <= last; ++row) {
-                const id = App.jobs.data(App.jobs.index(row, 0), JobListModel.JobIdRole)
-                selection.remove(id)
-                if (id === list.currentJobId)
-                    list.currentJobId = -1
-            }
+        target: allJobs
+        function onJobRemoved(id) {
+            selection.remove(id)
+            if (id === list.currentJobId)
+                list.currentJobId = -1
         }
     }
 
@@ -177,6 +185,10 @@ ListView {
                 width: parent.width * Math.max(0, Math.min(1, row.progress))
                 color: Theme.stateColor(JobState.Running)
                 opacity: row.progressEstimated ? 0.45 : 0.9
+                Accessible.role: Accessible.ProgressBar
+                Accessible.name: row.progressEstimated
+                                 ? qsTr("%1% (an estimate from earlier runs)").arg(Math.round(row.progress * 100))
+                                 : qsTr("%1%").arg(Math.round(row.progress * 100))
             }
         }
 
@@ -237,7 +249,8 @@ ListView {
         horizontalAlignment: Text.AlignHCenter
         wrapMode: Text.WordWrap
         color: Theme.mutedText
-        text: filterModel.filter === JobFilterModel.All
+        text: allJobs.loading ? qsTr("Reading the history\u2026")
+              : filterModel.filter === JobFilterModel.All && filterModel.search.length === 0 && isNaN(filterModel.since)
               ? qsTr("No jobs yet.\nPress Ctrl+N to start one.")
               : qsTr("No jobs match this filter.")
     }

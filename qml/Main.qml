@@ -107,10 +107,15 @@ ApplicationWindow {
     }
     Action {
         id: retryAction
-        text: window.bulk ? qsTr("Retry %1").arg(jobList.selection.count) : qsTr("Retry")
+        // A job of this run retries under its id; one from the history runs again as a new job.
+        text: window.bulk ? qsTr("Retry %1").arg(jobList.selection.count)
+                          : selected.valid && !selected.live ? qsTr("Run again") : qsTr("Retry")
         shortcut: "Ctrl+R"
         enabled: window.actionsEnabled && (window.bulk || selected.canRetry)
-        onTriggered: window.forTargets(id => App.retry(id))
+        // Several at once retries this run's jobs only: Ctrl+A over the history must not start
+        // hundreds of old jobs again.
+        onTriggered: window.bulk ? window.forTargets(id => { if (App.jobs.rowOf(id) >= 0) App.retry(id) })
+                                 : window.forTargets(id => App.retry(id))
     }
     Action {
         id: editAction
@@ -121,9 +126,10 @@ ApplicationWindow {
     }
     Action {
         id: removeAction
-        text: window.bulk ? qsTr("Remove %1").arg(jobList.selection.count) : qsTr("Remove")
-        enabled: window.actionsEnabled && (window.bulk || selected.canRemove)
-        onTriggered: window.forTargets(id => App.remove(id))
+        text: window.bulk ? qsTr("Remove %1").arg(jobList.selection.count) : qsTr("Remove\u2026")
+        shortcut: "Shift+Delete"
+        enabled: window.actionsEnabled && !confirmRemove.visible && (window.bulk || selected.canRemove)
+        onTriggered: confirmRemove.ask(jobList.targetIds())
     }
     Action {
         id: retryFailedAction
@@ -144,6 +150,16 @@ ApplicationWindow {
         sequence: StandardKey.Find
         enabled: window.actionsEnabled && selected.valid
         onActivated: details.focusSearch()
+    }
+    Shortcut {
+        sequence: "Ctrl+Shift+F"
+        enabled: window.actionsEnabled
+        onActivated: listSearch.forceActiveFocus()
+    }
+    // A job run again from the history is the one shown next.
+    Connections {
+        target: App
+        function onStarted(jobId) { jobList.select(jobId) }
     }
     // Ctrl+Q alone: with StandardKey.Quit beside it (Ctrl+Q on X11) the same keys are
     // registered twice, and xcb then finds the shortcut ambiguous and never fires it; without
@@ -189,8 +205,9 @@ ApplicationWindow {
                 tip: qsTr("A new job from the selected one's settings (Ctrl+E)")
             }
             ActionButton {
+                objectName: "removeToolButton"
                 action: removeAction
-                tip: qsTr("Take the selected ended jobs off the list")
+                tip: qsTr("Delete the selected ended jobs and their saved output, after asking (Shift+Delete)")
             }
             ToolSeparator {}
             ActionButton {
@@ -259,11 +276,66 @@ ApplicationWindow {
             SplitView.preferredWidth: Math.round(window.width * 0.36)
             SplitView.minimumWidth: Math.round(Theme.em * 40)
             color: Theme.base
-            JobListView {
-                id: jobList
-                objectName: "jobList"
+            ColumnLayout {
                 anchors.fill: parent
-                focus: true
+                spacing: 0
+                // Search and date over this run's jobs and the whole history.
+                RowLayout {
+                    Layout.fillWidth: true
+                    Layout.margins: Theme.spacing
+                    spacing: Theme.spacing
+                    TextField {
+                        id: listSearch
+                        objectName: "listSearch"
+                        Layout.fillWidth: true
+                        placeholderText: qsTr("Search commands and names (Ctrl+Shift+F)")
+                        selectByMouse: true
+                        onTextChanged: searchDelay.restart()
+                        Keys.onDownPressed: jobList.forceActiveFocus()
+                        Keys.onEscapePressed: {
+                            text = ""
+                            jobList.forceActiveFocus()
+                        }
+                        onAccepted: jobList.forceActiveFocus()
+                        Accessible.name: qsTr("Search jobs")
+                        // Typing reads the store once it pauses, not on every key.
+                        Timer {
+                            id: searchDelay
+                            interval: 200
+                            onTriggered: jobList.search = listSearch.text
+                        }
+                    }
+                    ComboBox {
+                        id: sinceBox
+                        objectName: "sinceBox"
+                        implicitContentWidthPolicy: ComboBox.WidestText
+                        textRole: "text"
+                        valueRole: "days"
+                        model: [
+                            { text: qsTr("Any time"), days: 0 },
+                            { text: qsTr("Today"), days: -1 },
+                            { text: qsTr("Last 7 days"), days: 7 },
+                            { text: qsTr("Last 30 days"), days: 30 },
+                        ]
+                        onActivated: {
+                            const d = new Date()
+                            if (currentValue === 0)
+                                jobList.since = new Date(NaN)
+                            else if (currentValue < 0)
+                                jobList.since = new Date(d.getFullYear(), d.getMonth(), d.getDate())
+                            else
+                                jobList.since = new Date(d.getTime() - currentValue * 24 * 3600 * 1000)
+                        }
+                        Accessible.name: qsTr("Show jobs created since")
+                    }
+                }
+                JobListView {
+                    id: jobList
+                    objectName: "jobList"
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    focus: true
+                }
             }
         }
 
@@ -274,6 +346,7 @@ ApplicationWindow {
             SplitView.minimumWidth: Math.round(Theme.em * 60)
             details: selected
             onEditRequested: jobId => newJobDialog.openFromJob(jobId)
+            onRemoveRequested: jobId => confirmRemove.ask([jobId])
         }
     }
 
@@ -286,6 +359,13 @@ ApplicationWindow {
         objectName: "newJobDialog"
         onStarted: jobId => jobList.select(jobId)
         onClosed: jobList.forceActiveFocus()
+    }
+
+    ConfirmRemoveDialog {
+        id: confirmRemove
+        objectName: "confirmRemoveDialog"
+        onRemoveConfirmed: ids => ids.forEach(id => App.remove(id))
+        onClosed: if (!App.shuttingDown) jobList.forceActiveFocus()
     }
 
     ConfirmQuitDialog {

@@ -14,10 +14,12 @@ Dialog {
 
     function openEmpty() {
         jobForm.reset()
+        jobForm.refreshRecent()
         open()
     }
     function openFromJob(jobId) {
         jobForm.loadFromJob(jobId)
+        jobForm.refreshRecent()
         open()
     }
     function tryStart() {

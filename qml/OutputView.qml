@@ -4,7 +4,8 @@ import QtQuick.Layouts
 import JobMonitor
 
 // A job's live output: stdout and stderr told apart, colours drawn, following the tail unless
-// scrolled up, with search, line selection, copy and the full log one click away.
+// scrolled up, with search (of the tail as you type, of the whole saved output on request),
+// line selection and copy.
 //
 // Rows shift whenever lines drop off the top of the kept tail, so everything this view
 // remembers about a line (selection, the keyboard's line, where the view was scrolled to) is
@@ -14,7 +15,10 @@ ColumnLayout {
     id: view
 
     required property OutputModel model
-    property url logUrl
+    // Search over every attempt's whole saved output (Ctrl+Enter in the search field).
+    property OutputSearchModel wholeSearch: null
+    // A stored job's saved output is being read.
+    property bool loading: false
     property int jobId: -1
 
     property bool following: true
@@ -75,6 +79,22 @@ ColumnLayout {
         else
             model.nextMatch()
         showCurrentMatch()
+    }
+    function searchWholeOutput() {
+        if (wholeSearch && searchField.text.length > 0) {
+            wholeSearch.start(searchField.text)
+            matchList.currentIndex = -1
+        }
+    }
+    // A match of the whole output: shown and selected when the tail still keeps its line.
+    function jumpToLine(number) {
+        if (model.rowOfLine(number) < 0) {
+            notice = qsTr("Line %1 is older than the kept tail").arg(Format.count(number))
+            return
+        }
+        notice = ""
+        selectLine(number, false)
+        showLine(number, ListView.Center)
     }
     function jumpToFirstError() {
         const number = model.firstErrorLine()
@@ -187,8 +207,16 @@ ColumnLayout {
                         view.model.search("", 0)
                         lines.forceActiveFocus()
                         event.accepted = true
+                    } else if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
+                               && (event.modifiers & Qt.ControlModifier)) {
+                        view.searchWholeOutput()
+                        event.accepted = true
                     } else if (event.key === Qt.Key_Return || event.key === Qt.Key_Enter) {
                         view.findNext(event.modifiers & Qt.ShiftModifier)
+                        event.accepted = true
+                    } else if (event.key === Qt.Key_Down && view.wholeSearch && view.wholeSearch.count > 0) {
+                        matchList.currentIndex = Math.max(0, matchList.currentIndex)
+                        matchList.forceActiveFocus()
                         event.accepted = true
                     }
                 }
@@ -223,9 +251,17 @@ ColumnLayout {
                       ? qsTr("%1 of %2").arg(Format.count(view.model.currentMatch)).arg(Format.count(view.model.matchCount))
                       : qsTr("%1 match(es)", "", view.model.matchCount).arg(Format.count(view.model.matchCount))
                 ToolTip.visible: searchStatusHover.hovered && view.model.droppedLines > 0
-                ToolTip.text: qsTr("Only the last %1 line(s) are searched; the full log has them all.", "", view.model.totalLines - view.model.droppedLines)
+                ToolTip.text: qsTr("Only the last %1 line(s) are searched as you type; Whole output searches them all.", "", view.model.totalLines - view.model.droppedLines)
                               .arg(Format.count(view.model.totalLines - view.model.droppedLines))
                 HoverHandler { id: searchStatusHover }
+            }
+            ToolButton {
+                objectName: "wholeOutputButton"
+                text: qsTr("Whole output")
+                enabled: view.wholeSearch !== null && searchField.text.length > 0
+                onClicked: view.searchWholeOutput()
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Search every attempt's saved output, not only the kept tail (Ctrl+Enter)")
             }
             Item { Layout.fillWidth: true }
             Label {
@@ -235,7 +271,7 @@ ColumnLayout {
                 Layout.maximumWidth: implicitWidth
                 elide: Text.ElideRight
                 horizontalAlignment: Text.AlignRight
-                text: qsTr("%1 earlier line(s) only in the full log", "", Math.min(view.model.droppedLines, 2147483647))
+                text: qsTr("%1 earlier line(s) only in the saved output", "", Math.min(view.model.droppedLines, 2147483647))
                       .arg(Format.count(view.model.droppedLines))
                 color: Theme.mutedText
                 font.pixelSize: Theme.smallSize
@@ -294,12 +330,82 @@ ColumnLayout {
                         checked: view.colours
                         onToggled: view.colours = checked
                     }
-                    MenuSeparator {}
-                    MenuItem {
-                        objectName: "openLogItem"
-                        text: qsTr("Open full log")
-                        enabled: view.logUrl.toString().length > 0
-                        onTriggered: Qt.openUrlExternally(view.logUrl)
+                }
+            }
+        }
+    }
+
+    // The matches of the whole output, as they are found; Return or a click shows the line.
+    ColumnLayout {
+        objectName: "wholeOutputMatches"
+        Layout.fillWidth: true
+        Layout.margins: Theme.spacing / 2
+        visible: view.wholeSearch !== null && view.wholeSearch.text.length > 0
+        spacing: 2
+        RowLayout {
+            Layout.fillWidth: true
+            Label {
+                objectName: "wholeOutputStatus"
+                Layout.fillWidth: true
+                elide: Text.ElideRight
+                font.pixelSize: Theme.smallSize
+                color: Theme.mutedText
+                text: !view.wholeSearch ? ""
+                      : (qsTr("Whole output: %n match(es) for \u201c%1\u201d", "", view.wholeSearch.count).arg(view.wholeSearch.text)
+                         + (view.wholeSearch.running && view.wholeSearch.totalBytes > 0
+                            ? qsTr(", searching\u2026 %1 %").arg(Math.floor(100 * view.wholeSearch.scannedBytes / view.wholeSearch.totalBytes))
+                            : view.wholeSearch.truncated ? qsTr(" (the first %n only)", "", view.wholeSearch.count) : ""))
+            }
+            ToolButton {
+                objectName: "closeWholeOutputButton"
+                text: "\u2715"
+                onClicked: {
+                    view.wholeSearch.clear()
+                    searchField.forceActiveFocus()
+                }
+                Accessible.name: qsTr("Close the whole output search")
+            }
+        }
+        ListView {
+            id: matchList
+            objectName: "wholeOutputList"
+            Layout.fillWidth: true
+            Layout.preferredHeight: Math.min(count, 6) * Theme.fontMetrics.height * 1.3
+            clip: true
+            model: view.wholeSearch
+            currentIndex: -1
+            activeFocusOnTab: true
+            highlightMoveDuration: 0
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar {}
+            Keys.onReturnPressed: if (currentItem) view.jumpToLine(currentItem.line)
+            Keys.onEnterPressed: if (currentItem) view.jumpToLine(currentItem.line)
+            Keys.onEscapePressed: searchField.forceActiveFocus()
+            Accessible.role: Accessible.List
+            Accessible.name: qsTr("Matches in the whole output")
+            delegate: Rectangle {
+                id: matchRow
+                required property int index
+                required property real line
+                required property string text
+                required property bool stderr
+                width: ListView.view.width
+                height: Theme.fontMetrics.height * 1.3
+                color: ListView.isCurrentItem ? Theme.selectedRow : "transparent"
+                Text {
+                    anchors.fill: parent
+                    anchors.leftMargin: Theme.spacing
+                    verticalAlignment: Text.AlignVCenter
+                    elide: Text.ElideRight
+                    textFormat: Text.PlainText
+                    font: Theme.scaledFont(Theme.monoFont, 0.9)
+                    color: matchRow.stderr ? Theme.stderrText : Theme.text
+                    text: qsTr("line %1").arg(Format.count(matchRow.line)) + "  " + matchRow.text
+                }
+                TapHandler {
+                    onTapped: {
+                        matchList.currentIndex = matchRow.index
+                        view.jumpToLine(matchRow.line)
                     }
                 }
             }
@@ -529,7 +635,7 @@ ColumnLayout {
             Label {
                 anchors.centerIn: parent
                 visible: lines.count === 0
-                text: qsTr("No output yet")
+                text: view.loading ? qsTr("Reading the saved output\u2026") : qsTr("No output yet")
                 color: Theme.mutedText
             }
         }

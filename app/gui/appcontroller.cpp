@@ -106,7 +106,20 @@ bool AppController::kill(qint64 jobId) {
 }
 
 bool AppController::retry(qint64 jobId) {
-    return m_service->retry(jobId);
+    if (m_service->job(jobId))
+        return m_service->retry(jobId);
+    if (!m_service->hasStore())
+        return false;
+    m_service->record(jobId, this, [this, jobId](std::optional<JobRecord> record) {
+        if (!record || !isFinal(record->state))
+            return;
+        const JobService::AddResult added = m_service->add(record->spec);
+        if (added)
+            Q_EMIT started(added.id, jobId);
+        else
+            spdlog::error("cannot run job {} again: {}", jobId, added.error);
+    });
+    return true;
 }
 
 bool AppController::remove(qint64 jobId) {

@@ -57,7 +57,10 @@ public:
 
     Q_INVOKABLE bool cancel(qint64 jobId);
     Q_INVOKABLE bool kill(qint64 jobId);
+    // A live job runs again under its id; a stored job that ended runs again as a new job with
+    // its whole spec (read from the store first: started() tells its new id).
     Q_INVOKABLE bool retry(qint64 jobId);
+    // Deletes an ended job's records and output (live or stored).
     Q_INVOKABLE bool remove(qint64 jobId);
     // Starts the supervised shutdown; the application exits when every job has ended.
     Q_INVOKABLE void quit();
@@ -68,6 +71,8 @@ public:
     Q_INVOKABLE void copyToClipboard(const QString &text);
 
 Q_SIGNALS:
+    // A job was started from a stored one (retry()).
+    void started(qint64 jobId, qint64 fromJobId);
     void countersChanged();
     void maxParallelChanged();
     void shuttingDownChanged();

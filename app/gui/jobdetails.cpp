@@ -1,9 +1,13 @@
 #include "jobdetails.h"
 
 #include "appcontroller.h"
+#include "attemptoutput.h"
 #include "jobformat.h"
 #include "jobservice.h"
 #include "resourcemonitor.h"
+
+#include <QCoreApplication>
+#include <QThreadPool>
 
 #include <algorithm>
 
@@ -13,6 +17,8 @@ JobDetails::JobDetails(QObject *parent)
     : QObject(parent) {}
 
 JobDetails::~JobDetails() {
+    if (m_outputCancelled)
+        *m_outputCancelled = true;
     if (m_job) {
         m_job->releaseTail();
         if (m_service)
@@ -45,8 +51,10 @@ void JobDetails::setService(JobService *service) {
                 Q_EMIT resourcesChanged();
         });
         connect(service, &JobService::jobRemoved, this, [this](qint64 id) {
-            if (id == m_jobId)
+            if (id == m_jobId) {
+                m_record.reset();
                 attach(nullptr);
+            }
         });
     }
 }
@@ -55,12 +63,98 @@ void JobDetails::setJobId(qint64 jobId) {
     if (jobId == m_jobId)
         return;
     m_jobId = jobId;
+    ++m_request;
+    m_record.reset();
     JobService *jobs = service();
-    attach(jobs && jobId >= 0 ? jobs->job(jobId) : nullptr);
+    Job *live = jobs && jobId >= 0 ? jobs->job(jobId) : nullptr;
+    attach(live);
+    if (!live && jobs && jobId >= 0)
+        showStored(jobId);
     Q_EMIT jobIdChanged();
 }
 
+void JobDetails::showStored(qint64 jobId) {
+    const quint64 request = m_request;
+    m_service->record(jobId, this, [this, jobId, request](std::optional<JobRecord> record) {
+        if (request != m_request || m_job)
+            return;
+        m_record = std::move(record);
+        Q_EMIT changed();
+        if (!m_record)
+            return;
+        m_service->transitions(jobId, this, [this, request](QList<TransitionRecord> records) {
+            if (request != m_request)
+                return;
+            m_storedHistory.clear();
+            for (const TransitionRecord &record : records)
+                m_storedHistory.append(record.transition);
+            m_transitions.setHistory(m_storedHistory);
+            updateDiagram();
+            Q_EMIT changed();
+        });
+        m_service->attempts(jobId, this, [this, request](QList<AttemptRecord> attempts) {
+            if (request != m_request)
+                return;
+            m_attempts = attempts;
+            updateSearchSources();
+            loadStoredOutput();
+        });
+    });
+}
+
+// Reads every attempt's saved output, in the order it arrived, into a tail of its own on a
+// pool thread: a gigabyte of output takes a while to go through, and the window must not
+// wait. Showing another job stops the reading.
+void JobDetails::loadStoredOutput() {
+    struct Attempt {
+        OutputSection section;
+        QString directory;
+    };
+    QList<Attempt> attempts;
+    for (const AttemptRecord &attempt : std::as_const(m_attempts))
+        attempts.append(
+            {{attempt.attempt, attempt.startedAt, attempt.traceId, 0}, attempt.outputDirectory});
+    m_outputCancelled = std::make_shared<std::atomic_bool>(false);
+    m_outputLoading = true;
+    Q_EMIT changed();
+    QThreadPool::globalInstance()->start([attempts, cancelled = m_outputCancelled,
+                                          guard = QPointer<JobDetails>(this), request = m_request,
+                                          home = thread()] {
+        constexpr qint64 ReadSize = 4 * 1024 * 1024;
+        auto buffer = std::make_unique<OutputBuffer>();
+        for (const Attempt &attempt : attempts) {
+            buffer->beginSection(attempt.section);
+            AttemptOutputReader reader(attempt.directory);
+            if (attempt.directory.isEmpty() || !reader.open())
+                continue;
+            for (QList<AttemptOutputReader::Chunk> chunks = reader.read(ReadSize);
+                 !chunks.isEmpty() && !*cancelled; chunks = reader.read(ReadSize))
+                for (const AttemptOutputReader::Chunk &chunk : std::as_const(chunks))
+                    buffer->append(chunk.channel, chunk.data, chunk.timeMs);
+            buffer->finish();
+        }
+        if (*cancelled)
+            return;
+        buffer->moveToThread(home);
+        QMetaObject::invokeMethod(QCoreApplication::instance(),
+                                  [guard, request, tail = buffer.release()] {
+                                      std::unique_ptr<OutputBuffer> owned(tail);
+                                      if (!guard || guard->m_request != request)
+                                          return;
+                                      guard->m_output.setBuffer(owned.get());
+                                      guard->m_storedOutput = std::move(owned);
+                                      guard->m_outputLoading = false;
+                                      Q_EMIT guard->changed();
+                                  });
+    });
+}
+
 void JobDetails::attach(Job *job) {
+    if (m_outputCancelled)
+        *m_outputCancelled = true;
+    m_outputLoading = false;
+    m_storedHistory.clear();
+    m_attempts.clear();
     if (m_job) {
         m_job->disconnect(this);
         m_job->releaseTail();
@@ -76,11 +170,13 @@ void JobDetails::attach(Job *job) {
     if (job)
         job->retainTail();
     m_output.setBuffer(job ? job->output() : nullptr);
+    m_storedOutput.reset();
     m_transitions.setHistory(job ? job->history() : QList<Transition>());
     if (job) {
         connect(job, &Job::transitioned, this, [this](const Transition &transition) {
             m_transitions.append(transition);
             updateDiagram();
+            updateSearchSources();
             Q_EMIT changed();
         });
         connect(job, &Job::processesChanged, this, &JobDetails::changed);
@@ -88,71 +184,111 @@ void JobDetails::attach(Job *job) {
         connect(job, &Job::deadlineChanged, this, &JobDetails::changed);
     }
     updateDiagram();
+    updateSearchSources();
     Q_EMIT changed();
     Q_EMIT resourcesChanged();
 }
 
+void JobDetails::updateSearchSources() {
+    QList<OutputSearchModel::Source> sources;
+    if (m_job) {
+        for (int attempt = 1; attempt <= m_job->attempt(); ++attempt)
+            sources.append({attempt, m_job->outputDirectory(attempt)});
+    } else {
+        for (const AttemptRecord &attempt : std::as_const(m_attempts))
+            sources.append({attempt.attempt, attempt.outputDirectory});
+    }
+    m_search.setSources(sources);
+}
+
 void JobDetails::updateDiagram() {
-    const QList<Transition> history = m_job ? m_job->history() : QList<Transition>();
-    m_states.setJob(m_job ? std::optional(m_job->state()) : std::nullopt, history);
+    const QList<Transition> history = m_job ? m_job->history() : m_storedHistory;
+    std::optional<JobState> state;
+    if (m_job)
+        state = m_job->state();
+    else if (stored())
+        state = stored()->state;
+    m_states.setJob(state, history);
     m_edges.setHistory(history);
 }
 
 QString JobDetails::label() const {
+    if (const JobRecord *record = stored())
+        return record->label();
     return m_job ? m_job->spec().label() : QString();
 }
 
 QString JobDetails::command() const {
+    if (const JobRecord *record = stored())
+        return record->spec.command;
     return m_job ? m_job->spec().command : QString();
 }
 
 QString JobDetails::workingDirectory() const {
+    if (const JobRecord *record = stored())
+        return record->spec.workingDirectory;
     return m_job ? m_job->spec().workingDirectory : QString();
 }
 
 QStringList JobDetails::environment() const {
     QStringList variables;
-    if (!m_job)
+    if (!m_job && !stored())
         return variables;
-    const QMap<QString, QString> &environment = m_job->spec().environment;
+    const QMap<QString, QString> &environment =
+        m_job ? m_job->spec().environment : stored()->spec.environment;
     for (auto it = environment.cbegin(); it != environment.cend(); ++it)
         variables.append(it.key() + QLatin1Char('=') + it.value());
     return variables;
 }
 
 int JobDetails::state() const {
+    if (const JobRecord *record = stored())
+        return int(record->state);
     return m_job ? int(m_job->state()) : -1;
 }
 
 QString JobDetails::stateName() const {
+    if (const JobRecord *record = stored())
+        return stateLabel(record->state);
     return m_job ? stateLabel(m_job->state()) : QString();
 }
 
+// A stored job tells its attempts over its whole life, not per run.
 int JobDetails::attempt() const {
+    if (const JobRecord *record = stored())
+        return record->attempts;
     return m_job ? m_job->attemptOfRun() : 0;
 }
 
 int JobDetails::maxAttempts() const {
+    if (const JobRecord *record = stored())
+        return record->spec.maxAttempts;
     return m_job ? m_job->spec().maxAttempts : 0;
 }
 
 int JobDetails::jobWideAttempt() const {
+    if (const JobRecord *record = stored())
+        return record->attempts;
     return m_job ? m_job->attempt() : 0;
 }
 
 int JobDetails::runs() const {
-    if (!m_job)
+    if (!m_job && !stored())
         return 0;
-    const QList<Transition> &history = m_job->history();
+    const QList<Transition> &history = m_job ? m_job->history() : m_storedHistory;
     return 1 + int(std::count_if(history.cbegin(), history.cend(),
                                  [](const Transition &t) { return t.event == JobEvent::Requeue; }));
 }
 
 QDateTime JobDetails::startedAt() const {
+    if (const JobRecord *record = stored())
+        return record->startedAt;
     return m_job ? m_job->startedAt() : QDateTime();
 }
 
 QDateTime JobDetails::endedAt() const {
+    if (const JobRecord *record = stored())
+        return record->endedAt;
     return m_job ? m_job->endedAt() : QDateTime();
 }
 
@@ -163,17 +299,37 @@ QDateTime JobDetails::attemptStartedAt() const {
 }
 
 double JobDetails::timeout() const {
+    if (const JobRecord *record = stored())
+        return double(record->spec.timeout.count());
     return m_job ? double(m_job->spec().timeout.count()) : 0;
+}
+
+double JobDetails::expectedDuration() const {
+    const LearnedTiming *timing = stored() ? &stored()->timing
+                                  : m_job  ? &m_job->learnedTiming()
+                                           : nullptr;
+    return timing && timing->expectedDuration ? double(timing->expectedDuration->count()) : 0;
+}
+
+int JobDetails::expectedFromRuns() const {
+    const LearnedTiming *timing = stored() ? &stored()->timing
+                                  : m_job  ? &m_job->learnedTiming()
+                                           : nullptr;
+    return timing && timing->expectedDuration ? timing->runs : 0;
 }
 
 QString JobDetails::result() const {
     if (m_job && m_service && m_job->state() == JobState::Pending &&
         m_service->isWaitingForMemory())
         return QStringLiteral("waiting for memory");
+    if (const JobRecord *record = stored())
+        return jobResultText(*record);
     return m_job ? jobResultText(*m_job) : QString();
 }
 
 QString JobDetails::error() const {
+    if (const JobRecord *record = stored())
+        return record->error;
     return m_job ? m_job->error() : QString();
 }
 
@@ -257,6 +413,8 @@ double JobDetails::chartSpan() const {
 }
 
 QString JobDetails::outputError() const {
+    if (const JobRecord *record = stored())
+        return record->outputError;
     return m_job ? m_job->outputError() : QString();
 }
 
@@ -265,6 +423,8 @@ int JobDetails::stragglers() const {
 }
 
 QString JobDetails::traceId() const {
+    if (const JobRecord *record = stored())
+        return record->traceId;
     return m_job ? m_job->traceId() : QString();
 }
 
@@ -272,14 +432,9 @@ double JobDetails::deadline() const {
     return m_job ? double(jobDeadlineEpochMs(*m_job)) : 0;
 }
 
-QUrl JobDetails::logUrl() const {
-    const QString directory = m_job ? m_job->outputDirectory(m_job->attempt()) : QString();
-    if (directory.isEmpty())
-        return {};
-    return QUrl::fromLocalFile(directory + QStringLiteral("/stdout"));
-}
-
 QString JobDetails::outputDirectory() const {
+    if (const JobRecord *record = stored())
+        return record->outputDirectory;
     return m_job ? m_job->outputDirectory(m_job->attempt()) : QString();
 }
 
@@ -292,10 +447,14 @@ bool JobDetails::canKill() const {
 }
 
 bool JobDetails::canRetry() const {
+    if (const JobRecord *record = stored())
+        return isFinal(record->state);
     return m_job && isFinal(m_job->state()) && m_job->state() != JobState::Completed;
 }
 
 bool JobDetails::canRemove() const {
+    if (const JobRecord *record = stored())
+        return isFinal(record->state);
     return m_job && isFinal(m_job->state());
 }
 

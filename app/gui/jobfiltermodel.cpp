@@ -1,5 +1,6 @@
 #include "jobfiltermodel.h"
 
+#include "historylistmodel.h"
 #include "joblistmodel.h"
 #include "jobstate.h"
 
@@ -68,24 +69,60 @@ void JobFilterModel::setOrder(Order order) {
     Q_EMIT orderChanged();
 }
 
-bool JobFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const {
-    if (m_filter == Filter::All)
-        return true;
-    const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
-    const auto state = JobState(index.data(JobListModel::StateRole).toInt());
-    switch (m_filter) {
-    case Filter::All:
-        return true;
-    case Filter::Active:
-        return !isFinal(state);
-    case Filter::Failed:
-        return state == JobState::Failed || state == JobState::TimedOut ||
-               state == JobState::Interrupted;
-    case Filter::Finished:
-        return isFinal(state);
-    case Filter::Running:
-        return state == JobState::Running || state == JobState::Stopping;
+void JobFilterModel::setSearch(const QString &search) {
+    if (search == m_search)
+        return;
+    m_search = search;
+    invalidateRowsFilter();
+    Q_EMIT searchChanged();
+}
+
+void JobFilterModel::setSince(const QDateTime &since) {
+    if (since == m_since)
+        return;
+    m_since = since;
+    invalidateRowsFilter();
+    Q_EMIT sinceChanged();
+}
+
+QList<JobState> JobFilterModel::statesOf(Filter filter) {
+    QList<JobState> states;
+    for (const JobState state : allJobStates()) {
+        const bool shown = [&] {
+            switch (filter) {
+            case Filter::All:
+                return false;
+            case Filter::Active:
+                return !isFinal(state);
+            case Filter::Failed:
+                return state == JobState::Failed || state == JobState::TimedOut ||
+                       state == JobState::Interrupted;
+            case Filter::Finished:
+                return isFinal(state);
+            case Filter::Running:
+                return state == JobState::Running || state == JobState::Stopping;
+            }
+            return false;
+        }();
+        if (shown)
+            states.append(state);
     }
+    return states;
+}
+
+bool JobFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const {
+    const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
+    if (m_filter != Filter::All &&
+        !statesOf(m_filter).contains(JobState(index.data(JobListModel::StateRole).toInt())))
+        return false;
+    if (m_since.isValid() && index.data(JobListModel::CreatedAtRole).toDateTime() < m_since)
+        return false;
+    // The label is the name, or the command when the job has none: with the command it covers
+    // what the store searches.
+    if (!m_search.isEmpty() &&
+        !index.data(JobListModel::LabelRole).toString().contains(m_search, Qt::CaseInsensitive) &&
+        !index.data(JobListModel::CommandRole).toString().contains(m_search, Qt::CaseInsensitive))
+        return false;
     return true;
 }
 
@@ -109,13 +146,14 @@ bool JobFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right)
 }
 
 int JobFilterModel::rowOf(int jobId) const {
-    auto *source = qobject_cast<JobListModel *>(sourceModel());
-    if (!source)
-        return -1;
-    const int sourceRow = source->rowOf(jobId);
+    int sourceRow = -1;
+    if (auto *jobs = qobject_cast<JobListModel *>(sourceModel()))
+        sourceRow = jobs->rowOf(jobId);
+    else if (auto *history = qobject_cast<HistoryListModel *>(sourceModel()))
+        sourceRow = history->rowOf(jobId);
     if (sourceRow < 0)
         return -1;
-    return mapFromSource(source->index(sourceRow, 0)).row();
+    return mapFromSource(sourceModel()->index(sourceRow, 0)).row();
 }
 
 int JobFilterModel::jobIdAt(int row) const {

@@ -1,17 +1,26 @@
 #pragma once
 
+#include "jobstate.h"
+
+#include <QDateTime>
 #include <QSortFilterProxyModel>
 #include <QtQml/qqmlregistration.h>
 
 namespace jobmonitor {
 
-// The job list seen through the state filter and the order the window offers. A job moves in
-// or out of view, or to its place in the order, as soon as its state changes.
+// The job list seen through the state filter, the text search, the date and the order the
+// window offers. A job moves in or out of view, or to its place in the order, as soon as its
+// state changes. Over the history (HistoryListModel) the store applies the same filters to
+// the stored jobs, and the order applies to the jobs read so far.
 class JobFilterModel : public QSortFilterProxyModel {
     Q_OBJECT
     QML_ELEMENT
     Q_PROPERTY(Filter filter READ filter WRITE setFilter NOTIFY filterChanged)
     Q_PROPERTY(Order order READ order WRITE setOrder NOTIFY orderChanged)
+    // A substring of the command or the name, any case; empty: every job.
+    Q_PROPERTY(QString search READ search WRITE setSearch NOTIFY searchChanged)
+    // Jobs created at or after; invalid: any time.
+    Q_PROPERTY(QDateTime since READ since WRITE setSince NOTIFY sinceChanged)
     // Jobs in view.
     Q_PROPERTY(int count READ count NOTIFY countChanged)
 public:
@@ -33,11 +42,18 @@ public:
 
     explicit JobFilterModel(QObject *parent = nullptr);
 
+    // The states a filter shows; empty for All.
+    static QList<JobState> statesOf(Filter filter);
+
     Filter filter() const { return m_filter; }
     void setFilter(Filter filter);
     Order order() const { return m_order; }
     void setOrder(Order order);
     int count() const { return rowCount(); }
+    QString search() const { return m_search; }
+    void setSearch(const QString &search);
+    QDateTime since() const { return m_since; }
+    void setSince(const QDateTime &since);
 
     // Row in this model of the job with this id, or -1.
     Q_INVOKABLE int rowOf(int jobId) const;
@@ -50,6 +66,8 @@ Q_SIGNALS:
     void filterChanged();
     void orderChanged();
     void countChanged();
+    void searchChanged();
+    void sinceChanged();
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
@@ -58,6 +76,8 @@ protected:
 private:
     Filter m_filter = Filter::All;
     Order m_order = Order::Newest;
+    QString m_search;
+    QDateTime m_since;
 };
 
 } // namespace jobmonitor

@@ -3,7 +3,6 @@
 #include "appcontroller.h"
 #include "job.h"
 #include "jobservice.h"
-#include "settingsfile.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -17,7 +16,9 @@ namespace jobmonitor {
 namespace {
 
 constexpr int MaxRecentCommands = 10;
-const QString RecentCommandsKey = QStringLiteral("recent/commands");
+// The latest jobs Recent looks through for distinct commands: a bounded read, however long
+// the history.
+constexpr int RecentJobsRead = 300;
 
 // Messages shown beside a field start with a capital, like the form's own.
 QString sentence(QString message) {
@@ -72,8 +73,6 @@ QString expandHome(const QString &path) {
 
 JobForm::JobForm(QObject *parent)
     : QObject(parent) {
-    if (const std::unique_ptr<QSettings> settings = openSettings())
-        m_recent = settings->value(RecentCommandsKey).toStringList();
     reset();
 }
 
@@ -117,10 +116,51 @@ JobService *JobForm::service() {
 
 bool JobForm::loadFromJob(qint64 jobId) {
     JobService *jobs = service();
-    const Job *job = jobs ? jobs->job(jobId) : nullptr;
-    if (!job)
+    if (!jobs)
         return false;
-    const JobSpec &spec = job->spec();
+    if (const Job *job = jobs->job(jobId)) {
+        load(job->spec());
+        return true;
+    }
+    if (!jobs->hasStore())
+        return false;
+    m_loading = jobId;
+    jobs->record(jobId, this, [this, jobId](std::optional<JobRecord> record) {
+        if (m_loading != jobId || !record)
+            return;
+        m_loading = -1;
+        load(record->spec);
+    });
+    return true;
+}
+
+void JobForm::refreshRecent() {
+    JobService *jobs = service();
+    if (!jobs)
+        return;
+    JobQuery latest;
+    latest.limit = RecentJobsRead;
+    jobs->history(latest, this, [this](QList<JobRecord> records) {
+        QList<JobSpec> specs;
+        QStringList seen;
+        for (const JobRecord &record : records) {
+            if (seen.contains(record.spec.command))
+                continue;
+            seen.append(record.spec.command);
+            specs.append(record.spec);
+            if (specs.size() == MaxRecentCommands)
+                break;
+        }
+        setRecent(specs);
+    });
+}
+
+void JobForm::useRecent(int index) {
+    if (index >= 0 && index < m_recentSpecs.size())
+        load(m_recentSpecs[index]);
+}
+
+void JobForm::load(const JobSpec &spec) {
     m_command = spec.command;
     m_name = spec.name;
     m_workingDirectory = spec.workingDirectory;
@@ -148,7 +188,7 @@ bool JobForm::loadFromJob(qint64 jobId) {
     m_startError.clear();
     validate();
     Q_EMIT changed();
-    return true;
+    Q_EMIT loaded();
 }
 
 void JobForm::validate() {
@@ -270,17 +310,25 @@ qint64 JobForm::start() {
         Q_EMIT changed();
         return -1;
     }
-    rememberCommand(m_spec->command);
+    rememberSpec(*m_spec);
     return result.id;
 }
 
-void JobForm::rememberCommand(const QString &command) {
-    m_recent.removeAll(command);
-    m_recent.prepend(command);
-    while (m_recent.size() > MaxRecentCommands)
-        m_recent.removeLast();
-    if (const std::unique_ptr<QSettings> settings = openSettings())
-        settings->setValue(RecentCommandsKey, m_recent);
+void JobForm::rememberSpec(const JobSpec &spec) {
+    QList<JobSpec> specs = m_recentSpecs;
+    specs.removeIf([&](const JobSpec &s) { return s.command == spec.command; });
+    specs.prepend(spec);
+    setRecent(specs.mid(0, MaxRecentCommands));
+}
+
+void JobForm::setRecent(const QList<JobSpec> &specs) {
+    m_recentSpecs = specs;
+    QStringList commands;
+    for (const JobSpec &spec : specs)
+        commands.append(spec.command);
+    if (commands == m_recent)
+        return;
+    m_recent = commands;
     Q_EMIT recentCommandsChanged();
 }
 

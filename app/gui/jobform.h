@@ -30,7 +30,9 @@ public:
 // nothing is lost while a field is wrong; each field has its own error message, and start()
 // works only when all of them are empty. The form only turns text into a JobSpec; whether
 // the spec is acceptable is JobSpec::validate()'s to say, as for every front end, and each
-// problem it finds is shown beside its field. Recent commands are kept in openSettings().
+// problem it finds is shown beside its field. Recent commands come from the history: the
+// latest job of each distinct command, whose whole spec (folder, environment, ...) *Recent*
+// fills in.
 class JobForm : public QObject {
     Q_OBJECT
     QML_ELEMENT
@@ -72,6 +74,7 @@ class JobForm : public QObject {
     Q_PROPERTY(QString startHint READ startHint NOTIFY changed)
     // Why the last start() failed (the supervisor refused the job), or empty.
     Q_PROPERTY(QString startError READ startError NOTIFY changed)
+    // The distinct commands of the latest jobs, newest first (refreshRecent() reads them).
     Q_PROPERTY(QStringList recentCommands READ recentCommands NOTIFY recentCommandsChanged)
 public:
     explicit JobForm(QObject *parent = nullptr);
@@ -125,14 +128,21 @@ public:
     Q_INVOKABLE qint64 start();
     // Every field back to its default.
     Q_INVOKABLE void reset();
-    // Fills the form from an existing job ("Run again"); false when there is no such job.
+    // Fills the form from an existing job ("Run again"), live or stored, with its whole spec;
+    // false when there is no live job and no store to look in. A stored job's spec is read off
+    // the GUI thread and fills the form when it comes (loaded() then).
     Q_INVOKABLE bool loadFromJob(qint64 jobId);
+    // Reads the recent commands from the history again.
+    Q_INVOKABLE void refreshRecent();
+    // Fills the form from a recent command's whole spec.
+    Q_INVOKABLE void useRecent(int index);
     // The jobs to start in; found through the engine's App when not set.
     void setService(JobService *service) { m_service = service; }
 
 Q_SIGNALS:
     void changed();
     void recentCommandsChanged();
+    void loaded();
 
 private:
     struct Errors {
@@ -151,7 +161,9 @@ private:
     JobService *service();
     void setField(QString &field, const QString &value);
     void validate();
-    void rememberCommand(const QString &command);
+    void rememberSpec(const JobSpec &spec);
+    void setRecent(const QList<JobSpec> &specs);
+    void load(const JobSpec &spec);
 
     JobService *m_service = nullptr;
     QString m_command;
@@ -172,6 +184,8 @@ private:
     std::optional<JobSpec> m_spec; // set while every field is valid
     QString m_startError;
     QStringList m_recent;
+    QList<JobSpec> m_recentSpecs; // one for each of m_recent
+    qint64 m_loading = -1;        // the stored job whose spec is on its way
 };
 
 } // namespace jobmonitor

@@ -1,10 +1,13 @@
 #include "jobformat.h"
 
 #include "job.h"
+#include "jobrecord.h"
 #include "jobspec.h"
 #include "signalnames.h"
 
 #include <QLocale>
+
+#include <algorithm>
 
 namespace jobmonitor {
 
@@ -55,24 +58,41 @@ QString signalText(int signal) {
     return signalDescription(signal);
 }
 
-QString jobResultText(const Job &job) {
-    if (job.state() == JobState::Pending || job.state() == JobState::Running)
+namespace {
+QString resultText(JobState state, std::optional<int> signal, std::optional<int> exitCode,
+                   const QString &error) {
+    if (state == JobState::Pending || state == JobState::Running)
         return {};
-    if (job.exitSignal())
-        return signalDescription(*job.exitSignal());
-    if (job.exitCode())
-        return QStringLiteral("exit %1").arg(*job.exitCode());
-    if (!job.error().isEmpty())
+    if (signal)
+        return signalDescription(*signal);
+    if (exitCode)
+        return QStringLiteral("exit %1").arg(*exitCode);
+    if (!error.isEmpty())
         return QStringLiteral("failed to start");
     return {};
 }
 
-QString jobElapsedText(const Job &job, const QDateTime &now) {
-    const QDateTime start = job.startedAt();
+QString elapsedText(const QDateTime &start, const QDateTime &end, const QDateTime &now) {
     if (!start.isValid())
         return {};
-    const QDateTime end = job.endedAt().isValid() ? job.endedAt() : now;
-    return clockText(start.msecsTo(end));
+    return clockText(start.msecsTo(end.isValid() ? end : now));
+}
+} // namespace
+
+QString jobResultText(const Job &job) {
+    return resultText(job.state(), job.exitSignal(), job.exitCode(), job.error());
+}
+
+QString jobResultText(const JobRecord &job) {
+    return resultText(job.state, job.signal, job.exitCode, job.error);
+}
+
+QString jobElapsedText(const Job &job, const QDateTime &now) {
+    return elapsedText(job.startedAt(), job.endedAt(), now);
+}
+
+QString jobElapsedText(const JobRecord &job, const QDateTime &now) {
+    return elapsedText(job.startedAt, job.endedAt, now);
 }
 
 qint64 jobDeadlineEpochMs(const Job &job) {

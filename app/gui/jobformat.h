@@ -10,6 +10,7 @@ namespace jobmonitor {
 
 class Job;
 struct JobSpec;
+struct JobRecord;
 
 // One formatter per concept, so every view says a thing the same way.
 
@@ -29,8 +30,10 @@ QString signalText(int signal);
 // How a job ended, for people: "exit 0", "signal 9 (SIGKILL)", "failed to start", or empty
 // while no attempt has ended.
 QString jobResultText(const Job &job);
+QString jobResultText(const JobRecord &job);
 // Time from the first start to the end (or to now while not ended), as clockText.
 QString jobElapsedText(const Job &job, const QDateTime &now);
+QString jobElapsedText(const JobRecord &job, const QDateTime &now);
 // Milliseconds since the epoch at which the job's deadline (SIGKILL while Stopping, the next
 // attempt while Retrying) falls; 0 when it has none.
 qint64 jobDeadlineEpochMs(const Job &job);

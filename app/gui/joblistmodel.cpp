@@ -145,11 +145,17 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const {
     }
     case EtaRole:
         return jobEtaText(job);
+    case LiveRole:
+        return true;
     }
     return {};
 }
 
 QHash<int, QByteArray> JobListModel::roleNames() const {
+    return roles();
+}
+
+QHash<int, QByteArray> JobListModel::roles() {
     return {
         {JobIdRole, "jobId"},
         {LabelRole, "label"},
@@ -169,6 +175,7 @@ QHash<int, QByteArray> JobListModel::roleNames() const {
         {ProgressRole, "progress"},
         {ProgressEstimatedRole, "progressEstimated"},
         {EtaRole, "eta"},
+        {LiveRole, "isLive"},
     };
 }
 

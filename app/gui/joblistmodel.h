@@ -10,7 +10,7 @@ namespace jobmonitor {
 class Job;
 class JobService;
 
-// Every job of the service, newest first. Updates are fine-grained: a state change touches
+// Every job of this run, newest first. Updates are fine-grained: a state change touches
 // one row and only the roles it affects; elapsed times tick through one shared one-second
 // timer that emits a single dataChanged for the span of rows that are still running (their
 // CPU, memory and progress with them, as last sampled off the GUI thread).
@@ -39,6 +39,7 @@ public:
         ProgressRole,          // double: 0..1 while the running attempt shows progress, else -1
         ProgressEstimatedRole, // bool: the progress comes from the expected duration
         EtaRole,               // string: "2:15 left", "about 2:15 left", or empty
+        LiveRole,              // bool: a job of this run (the others come from the history)
     };
     Q_ENUM(Role)
 
@@ -47,6 +48,8 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
+    // The role names, for every model that lists jobs with these roles.
+    static QHash<int, QByteArray> roles();
 
     // Row of the job with this id, or -1.
     Q_INVOKABLE int rowOf(qint64 jobId) const;

@@ -411,7 +411,7 @@ private Q_SLOTS:
         QVERIFY2(dropped > 1000000, qPrintable(QString::number(dropped) + " of " +
                                                QString::number(job->output()->totalLines())));
         QTRY_COMPARE(w.find(QStringLiteral("droppedLines"))->property("text").toString(),
-                     QStringLiteral("%1 earlier lines only in the full log")
+                     QStringLiteral("%1 earlier lines only in the saved output")
                          .arg(QLocale().toString(dropped)));
         QVERIFY(test::runTask(w.supervisor.shutdown(), 10s));
     }

@@ -1,16 +1,19 @@
 // Drives the real main window through the states worth showing and saves a PNG of each:
 // empty, jobs running with coloured output and a search, a retried job's output and its state
-// machine, the stopping overlay. With --dark the application gets a dark palette first, as a
+// machine, the stopping overlay, and the history of earlier runs searched in the list. With
+// --dark the application gets a dark palette first, as a
 // dark desktop gives it, and the files are named *-dark.png.
 // Run under a real display server (take-screenshots.sh uses Xvfb); not a test.
 #include "guiapplication.h"
 #include "jobdetails.h"
 #include "jobservice.h"
+#include "jobstore.h"
 #include "jobsupervisor.h"
 #include "logging.h"
 #include "shutdowncoordinator.h"
 
 #include <QDir>
+#include <QFile>
 #include <QGuiApplication>
 #include <QPalette>
 #include <QQmlApplicationEngine>
@@ -93,6 +96,101 @@ bool waitFor(Predicate done, int timeoutMs) {
     return done();
 }
 
+// A store that earlier runs left 300 jobs in, over the last two weeks.
+void fillHistory(const QString &stateDir) {
+    JobStore earlier(stateDir, RunKind::Headless);
+    const QStringList commands{
+        QStringLiteral("make -C ~/src/firmware test"),
+        QStringLiteral("rsync -a --delete ~/photos/ /mnt/backup/photos/"),
+        QStringLiteral("pytest -q tests/integration"),
+        QStringLiteral("./scripts/nightly-backup.sh --verify"),
+        QStringLiteral("ffmpeg -i talk.mkv -c:v libx264 talk.mp4"),
+    };
+    const QStringList names{QStringLiteral("Build firmware"), QString(), QString(),
+                            QStringLiteral("Nightly backup"), QString()};
+    const QDateTime start = QDateTime::currentDateTime().addDays(-14);
+    for (int i = 0; i < 300; ++i) {
+        JobRecord job;
+        job.id = earlier.allocateJobId();
+        job.spec.command = commands[i % commands.size()];
+        job.spec.name = names[i % names.size()];
+        job.spec.workingDirectory = QDir::homePath();
+        job.createdAt = start.addSecs(i * 4000);
+        job.startedAt = job.createdAt;
+        job.endedAt = job.createdAt.addSecs(40 + (i * 37) % 600);
+        job.attempts = 1;
+        job.state = i % 11 == 0   ? JobState::Failed
+                    : i % 17 == 0 ? JobState::TimedOut
+                    : i % 23 == 0 ? JobState::Cancelled
+                                  : JobState::Completed;
+        if (job.state != JobState::TimedOut && job.state != JobState::Cancelled)
+            job.exitCode = job.state == JobState::Failed ? 1 : 0;
+        else
+            job.signal = 15;
+        const QString attemptDir = earlier.outputRoot() + QStringLiteral("/%1/1").arg(job.id);
+        QDir().mkpath(attemptDir);
+        QFile out(attemptDir + QStringLiteral("/stdout"));
+        if (out.open(QIODevice::WriteOnly))
+            for (int line = 1; line <= 40; ++line)
+                out.write(QStringLiteral("[%1/40] %2: step %1 done\n")
+                              .arg(line)
+                              .arg(job.spec.label())
+                              .toUtf8());
+        QFile(attemptDir + QStringLiteral("/stderr")).open(QIODevice::WriteOnly);
+        job.outputDirectory = attemptDir;
+        earlier.writeJob(job);
+        AttemptRecord attempt;
+        attempt.jobId = job.id;
+        attempt.attempt = 1;
+        attempt.startedAt = job.startedAt;
+        attempt.endedAt = job.endedAt;
+        attempt.outcome = QStringLiteral("Exited");
+        attempt.exitCode = job.exitCode;
+        attempt.outputDirectory = attemptDir;
+        earlier.writeAttempt(attempt);
+    }
+    earlier.flush();
+}
+
+// The list with the history of earlier runs, searched, a stored job's saved output shown.
+bool historyShot(const QDir &out) {
+    QTemporaryDir state;
+    fillHistory(state.path());
+    JobStore store(state.path(), RunKind::Window);
+    JobSupervisor supervisor(JobSupervisor::Config{
+        .maxParallel = 2, .outputDirectory = store.outputRoot(), .recorder = &store});
+    JobService service(&supervisor, &store);
+    ShutdownCoordinator coordinator(&supervisor);
+    QQmlApplicationEngine engine;
+    if (!loadMainWindow(engine, service, coordinator))
+        return false;
+    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    window->resize(1280, 800);
+    if (!QTest::qWaitForWindowExposed(window))
+        return false;
+    auto *list = window->findChild<QObject *>(QStringLiteral("jobList"));
+    window->findChild<QObject *>(QStringLiteral("listSearch"))
+        ->setProperty("text", QStringLiteral("backup"));
+    QObject *jobs = qvariant_cast<QObject *>(list->property("allJobs"));
+    if (!waitFor(
+            [&] {
+                return list->property("search").toString() == QLatin1String("backup") &&
+                       !jobs->property("loading").toBool() &&
+                       list->property("count").toInt() >= 100;
+            },
+            10000))
+        return false;
+    QMetaObject::invokeMethod(list, "forceActiveFocus");
+    QTest::keyClick(window, Qt::Key_Home);
+    QTest::keyClick(window, Qt::Key_Down);
+    auto *details = qvariant_cast<JobDetails *>(
+        window->findChild<QObject *>(QStringLiteral("jobDetails"))->property("details"));
+    if (!waitFor([&] { return details->isValid() && details->output()->rowCount() == 40; }, 10000))
+        return false;
+    QTest::qWait(300);
+    return save(window, out, "07-history.png");
+}
+
 } // namespace
 
 int main(int argc, char *argv[]) {
@@ -104,6 +202,8 @@ int main(int argc, char *argv[]) {
         g_suffix = QStringLiteral("-dark");
     }
     const QDir out(!arguments.isEmpty() ? arguments.constFirst() : QDir::currentPath());
+    if (!historyShot(out))
+        return 1;
     QTemporaryDir logs;
     // Room for every job the pictures show running at once, the charted one included.
     JobSupervisor supervisor(JobSupervisor::Config{6, logs.path()});

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the real window under Xvfb and saves PNGs of: the empty window, three jobs running
-# with output, a retried job's output and state machine, and the stopping overlay; once in the
-# default (light) palette and once in a dark one (*-dark.png).
+# with output, a retried job's output and state machine, the stopping overlay and the history
+# searched; once in the default (light) palette and once in a dark one (*-dark.png).
 # Usage: tests/screenshots/take-screenshots.sh [BUILD_DIR] [OUT_DIR]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -3,6 +3,7 @@
 // keyboard focus goes. Offscreen, QTest delivers keys straight to the window and hides what
 // the desktop does to them (an ambiguous shortcut fires offscreen but never on xcb).
 #include "e2eutil.h"
+#include "jobstore.h"
 #include "logging.h"
 #include "testutil.h"
 #include "windowfixture.h"
@@ -65,6 +66,73 @@ JobSpec spec(const QString &command, const QString &name = {}) {
     s.command = command;
     s.name = name;
     return s;
+}
+
+// The window over a real store that an earlier run left jobs in.
+struct StoreWindow {
+    explicit StoreWindow(const QString &stateDir)
+        : store(stateDir, RunKind::Window) {}
+    JobStore store;
+    JobSupervisor supervisor{JobSupervisor::Config{
+        .maxParallel = 2, .outputDirectory = store.outputRoot(), .recorder = &store}};
+    JobService service{&supervisor, &store};
+    ShutdownCoordinator coordinator{&supervisor};
+    QQmlApplicationEngine engine;
+    QQuickWindow *window = nullptr;
+
+    bool load() {
+        if (!loadMainWindow(engine, service, coordinator))
+            return false;
+        window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+        return window && QTest::qWaitForWindowExposed(window);
+    }
+    template<typename T = QObject>
+    T *find(const QString &name) const {
+        return window->findChild<T *>(name);
+    }
+    bool keys(const QStringList &keys) const { return sendKeys(window->winId(), keys); }
+    bool type(const QString &text) const { return typeText(window->winId(), text); }
+    QQuickItem *list() const { return find<QQuickItem>(QStringLiteral("jobList")); }
+    int currentJobId() const { return list()->property("currentJobId").toInt(); }
+    int count() const { return list()->property("count").toInt(); }
+    JobDetails *details() const {
+        return qvariant_cast<JobDetails *>(find(QStringLiteral("jobDetails"))->property("details"));
+    }
+    bool focusWithin(const QString &name) const {
+        return QTest::qWaitFor(
+            [&] {
+                const QQuickItem *scope = find<QQuickItem>(name);
+                for (const QQuickItem *item = window->activeFocusItem(); item && scope;
+                     item = item->parentItem())
+                    if (item == scope)
+                        return true;
+                return false;
+            },
+            5000);
+    }
+};
+
+// Jobs of an earlier run: "echo alpha" (with FOO=bar, in folder), "echo beta", "echo gamma".
+QList<qint64> storeEarlierJobs(const QString &stateDir, const QString &folder) {
+    JobStore earlier(stateDir, RunKind::Headless);
+    QList<qint64> ids;
+    int minute = 0;
+    for (const char *word : {"alpha", "beta", "gamma"}) {
+        JobRecord job;
+        job.id = earlier.allocateJobId();
+        job.spec.command = QStringLiteral("echo %1").arg(QLatin1String(word));
+        job.spec.workingDirectory = folder;
+        job.spec.environment.insert(QStringLiteral("FOO"), QStringLiteral("bar"));
+        job.createdAt = QDateTime::currentDateTime().addSecs(-3600 + 60 * minute++);
+        job.state = JobState::Completed;
+        job.exitCode = 0;
+        job.startedAt = job.createdAt;
+        job.endedAt = job.createdAt.addSecs(1);
+        earlier.writeJob(job);
+        ids << job.id;
+    }
+    earlier.flush();
+    return ids;
 }
 
 } // namespace
@@ -195,7 +263,7 @@ private Q_SLOTS:
     // Ctrl+F puts the keyboard in the output search; typing searches, Return and Shift+Return
     // step through the matches, Escape ends the search and gives the keyboard to the lines,
     // where arrows select, Shift extends, Ctrl+C copies, Ctrl+A selects all and End follows
-    // the tail again.
+    // the tail again; Ctrl+Enter searches the whole saved output, Down and Return show a match.
     void searchAndOutputKeys() {
         XWindow w;
         QVERIFY(w.load());
@@ -235,6 +303,23 @@ private Q_SLOTS:
         QVERIFY(w.keys({"Escape", "End"}));
         QTRY_VERIFY(w.outputView()->property("following").toBool());
         QVERIFY(!w.outputView()->property("hasSelection").toBool());
+
+        // Ctrl+Enter searches the whole saved output; Down goes to its matches, Return shows one.
+        QVERIFY(w.keys({"ctrl+f"}));
+        QTRY_VERIFY(w.find<QQuickItem>(QStringLiteral("searchField"))->hasActiveFocus());
+        QVERIFY(w.type(QStringLiteral("2")));
+        QTRY_VERIFY(w.searchStatus().endsWith(QStringLiteral(" of 12")));
+        QVERIFY(w.keys({"ctrl+Return"}));
+        OutputSearchModel *whole = w.details()->outputSearch();
+        QTRY_VERIFY(whole->isFinished());
+        QCOMPARE(whole->count(), 12);
+        QVERIFY(w.keys({"Down"}));
+        QVERIFY(w.focusWithin(QStringLiteral("wholeOutputList")));
+        QVERIFY(w.keys({"Down", "Return"}));
+        QTRY_COMPARE(w.outputView()->property("selectionAnchor").toLongLong(),
+                     whole->index(1, 0).data(OutputSearchModel::LineRole).toLongLong());
+        QVERIFY(w.keys({"Escape"}));
+        QVERIFY(w.focusWithin(QStringLiteral("searchField")));
         QVERIFY(runTask(w.supervisor.shutdown(), 10s));
     }
 
@@ -304,6 +389,64 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(app.state(), QProcess::NotRunning, 20000);
         QCOMPARE(app.exitStatus(), QProcess::NormalExit);
         QCOMPARE(app.exitCode(), 0);
+    }
+
+    // The history in the list: Ctrl+Shift+F puts the keyboard in the list's search, typing
+    // filters the stored jobs, Down goes back to the list; Ctrl+R runs a stored job again with
+    // its whole spec as a new job, shown next; Shift+Delete asks before removing, Return keeps
+    // (the default), Tab and Return remove.
+    void historyKeys() {
+        QTemporaryDir state, folder;
+        const QList<qint64> stored = storeEarlierJobs(state.path(), folder.path());
+        StoreWindow w(state.path());
+        QVERIFY(w.load());
+        QTRY_COMPARE(w.count(), 3);
+
+        QMetaObject::invokeMethod(w.list(), "forceActiveFocus");
+        QVERIFY(w.keys({"ctrl+shift+f"}));
+        QVERIFY(w.focusWithin(QStringLiteral("listSearch")));
+        QVERIFY(w.type(QStringLiteral("alpha")));
+        QTRY_COMPARE(w.count(), 1);
+        QVERIFY(w.keys({"Down"}));
+        QVERIFY(w.focusWithin(QStringLiteral("jobList")));
+        QVERIFY(w.keys({"Home"}));
+        QTRY_COMPARE(w.currentJobId(), stored[0]);
+        QTRY_VERIFY(w.details()->canRetry());
+
+        QVERIFY(w.keys({"ctrl+r"}));
+        QTRY_COMPARE(w.supervisor.jobs().size(), 1);
+        Job *again = w.supervisor.jobs().constFirst();
+        QCOMPARE(again->spec().command, QStringLiteral("echo alpha"));
+        QCOMPARE(again->spec().workingDirectory, folder.path());
+        QCOMPARE(again->spec().environment.value(QStringLiteral("FOO")), QStringLiteral("bar"));
+        QTRY_COMPARE(w.currentJobId(), again->id());
+        QTRY_COMPARE(again->state(), JobState::Completed);
+        // The new job on top, the stored one below: both match.
+        QTRY_COMPARE(w.count(), 2);
+
+        QVERIFY(w.keys({"Down"}));
+        QTRY_COMPARE(w.currentJobId(), stored[0]);
+        QTRY_VERIFY(w.details()->canRemove());
+        QObject *confirm = w.find(QStringLiteral("confirmRemoveDialog"));
+        QVERIFY(w.keys({"shift+Delete"}));
+        QTRY_VERIFY(confirm->property("opened").toBool());
+        QVERIFY(w.keys({"Return"}));
+        QTRY_VERIFY(!confirm->property("visible").toBool());
+        QVERIFY(w.store.job(stored[0]).has_value());
+        QVERIFY(w.focusWithin(QStringLiteral("jobList")));
+        QVERIFY(w.keys({"shift+Delete"}));
+        QTRY_VERIFY(confirm->property("opened").toBool());
+        QVERIFY(w.keys({"Tab", "Return"}));
+        QTRY_COMPARE(w.count(), 1);
+        QVERIFY(w.store.flush());
+        QVERIFY(!w.store.job(stored[0]).has_value());
+
+        // Escape in the search shows every job again.
+        QVERIFY(w.keys({"ctrl+shift+f"}));
+        QVERIFY(w.focusWithin(QStringLiteral("listSearch")));
+        QVERIFY(w.keys({"Escape"}));
+        QTRY_COMPARE(w.count(), 3); // the new alpha, beta, gamma
+        QVERIFY(runTask(w.supervisor.shutdown(), 10s));
     }
 
     void cleanupTestCase() { QCOMPARE(destroyedWhileRunningWarnings(), 0); }
