@@ -16,10 +16,12 @@
 namespace jobmonitor {
 
 class AttemptOutputFollower;
+class DependencyTracker;
 class Scheduler;
 
 // One job: its spec, its state machine and history, and the coroutine that runs its attempts —
-// each admitted by the Scheduler, run by the Executor, ended by the decision table
+// each run first waits for its dependencies (DependencyTracker) and its start time, then each
+// attempt is admitted by the Scheduler, run by the Executor, ended by the decision table
 // (decision.h). Owned by the JobSupervisor and by its own running coroutine, so that neither
 // outliving the other can leave a dangling job; the UI observes it through its signals.
 class Job : public QObject {
@@ -28,6 +30,7 @@ public:
     struct Services {
         std::shared_ptr<Executor> executor;
         std::shared_ptr<Scheduler> scheduler;
+        std::shared_ptr<DependencyTracker> dependencies;
         // Each attempt's output is saved under <outputRoot>/<attempt number>; empty: not saved.
         QString outputRoot;
         // The window keeps a tail of each job's output in memory; headless runs do not.
@@ -45,7 +48,9 @@ public:
     // 0 before the first.
     int attempt() const { return m_attempt; }
     // When attempt n (1-based, job-wide) started, and its trace id.
-    QDateTime attemptStartedAt(int attempt) const { return m_attemptStarts.value(attempt - 1).time; }
+    QDateTime attemptStartedAt(int attempt) const {
+        return m_attemptStarts.value(attempt - 1).time;
+    }
     QString attemptTraceId(int attempt) const { return m_attemptStarts.value(attempt - 1).traceId; }
     bool isAttemptRunning() const { return m_attemptRunning != nullptr; }
     // Attempts of the current run (since it was queued or last run again), 0 before the first.
@@ -65,6 +70,13 @@ public:
     QDateTime endedAt() const { return m_endedAt; }     // when it reached a final state
     // While Stopping: when SIGKILL follows. While Retrying: when the next attempt starts.
     QDeadlineTimer deadline() const { return m_deadline; }
+    // Where the job joins its group's queue; starts as the spec's, changed by setPriority().
+    int priority() const { return m_priority; }
+    // While Waiting: what for ("waiting for #12; starts at 23:00"), else empty.
+    QString waitingFor() const { return state() == JobState::Waiting ? m_waitingFor : QString(); }
+    // What is left of the running attempt's timeout (it stands still while Paused); empty
+    // when no attempt with a timeout runs.
+    std::optional<std::chrono::milliseconds> timeoutLeft() const;
     // The kept tail of the output (null in headless runs). When the output is saved, the tail
     // is read from it only for a viewer: retaining it loads it and follows it live; a tail
     // nobody retains may be given up to the budget (see JobSupervisor) and is loaded again on
@@ -84,8 +96,16 @@ public:
     QCoro::Task<> run(CancellationContext::Ptr context);
     // Moves an ended job back to Pending so it can run again.
     bool requeue();
-    // Sends a signal to every process of the running attempt (pause and resume).
+    // Sends a signal to every process of the running attempt.
     bool sendSignal(int signal);
+    // Stops every process of the running attempt (SIGSTOP, through the backend), and its
+    // timeout's clock with them; resume() continues both. False (and nothing done) unless the
+    // job is Running (for pause) or Paused (for resume) and its attempt can take the signal;
+    // a job already being stopped is not paused.
+    bool pause(const QString &reason);
+    bool resume(const QString &reason);
+    // Changes the priority; a job waiting for a slot takes its new place in its queue at once.
+    void setPriority(int priority);
     // The tail gives up its memory; only when the output is saved and nobody views it.
     bool dropTail();
 
@@ -94,10 +114,12 @@ Q_SIGNALS:
     void processesChanged();
     void deadlineChanged();
     void outputErrorChanged();
+    void priorityChanged();
 
 private:
     bool apply(JobEvent event, const QString &reason, std::optional<int> exitCode = {},
                std::optional<int> signal = {});
+    QCoro::Task<bool> waitToQueue(CancellationContext::Ptr context);
     QCoro::Task<AttemptResult> runAttempt(CancellationContext::Ptr attemptContext);
     void takeOutput(OutputChannel channel, const QByteArray &data);
     OutputSection attemptSection(int attempt) const;
@@ -113,6 +135,9 @@ private:
     // Output arrived only in memory (saving it failed): the tail is its one copy now.
     bool m_tailPinned = false;
     Attempt *m_attemptRunning = nullptr;
+    CancellationContext::Ptr m_attemptContext; // while an attempt runs
+    int m_priority;
+    QString m_waitingFor;
     AttemptOutputFollower *m_follower = nullptr;
     struct AttemptStart {
         QString traceId;

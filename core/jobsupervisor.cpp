@@ -42,6 +42,7 @@ JobSupervisor::JobSupervisor(Config config, std::shared_ptr<Executor> executor, 
     , m_config(std::move(config))
     , m_executor(std::move(executor))
     , m_scheduler(Scheduler::create(m_config.maxParallel))
+    , m_dependencies(std::make_shared<DependencyTracker>())
     , m_root(CancellationContext::background())
     , m_resources(std::make_unique<ResourceMonitor>()) {
     connect(m_scheduler.get(), &Scheduler::maxParallelChanged, this,
@@ -95,24 +96,62 @@ QString JobSupervisor::jobOutputRoot(qint64 id) {
 }
 
 StartResult JobSupervisor::start(JobSpec spec) {
-    if (m_shuttingDown)
-        return {nullptr, QStringLiteral("Job Monitor is shutting down and accepts no new jobs")};
-    if (const QString invalid = spec.validate(); !invalid.isEmpty())
-        return {nullptr, invalid};
+    const BatchStartResult started = startBatch({BatchJob{std::move(spec), {}}});
+    return {started.jobs.value(0), started.error};
+}
 
-    const qint64 id = m_nextId++;
-    Job::Services services{m_executor, m_scheduler, jobOutputRoot(id), m_config.keepTails};
-    const auto job = std::make_shared<Job>(id, std::move(spec), std::move(services));
-    connect(job.get(), &Job::transitioned, this, &JobSupervisor::onTransition);
-    connect(job.get(), &Job::processesChanged, this,
-            [this, raw = job.get()] { onProcessesChanged(raw); });
-    m_jobs.emplace(id, job);
-    ++m_counts[size_t(JobState::Pending)];
-    spdlog::info("job {}: queued: {}", id, job->spec().command);
-    Q_EMIT jobAdded(job.get());
+BatchStartResult JobSupervisor::startBatch(QList<BatchJob> batch) {
+    if (m_shuttingDown)
+        return {{}, QStringLiteral("Job Monitor is shutting down and accepts no new jobs")};
+    if (batch.isEmpty())
+        return {{}, QStringLiteral("no job to start")};
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        if (const QString invalid = batch[i].spec.validate(); !invalid.isEmpty())
+            return {{},
+                    batch.size() == 1 ? invalid
+                                      : QStringLiteral("job %1: %2").arg(i + 1).arg(invalid)};
+        for (const BatchDependency &dependency : std::as_const(batch[i].afterBatch))
+            if (dependency.index < 0 || dependency.index >= batch.size() || dependency.index == i)
+                return {{},
+                        QStringLiteral("job %1 waits for job %2 of a batch of %3")
+                            .arg(i + 1)
+                            .arg(dependency.index + 1)
+                            .arg(batch.size())};
+    }
+
+    // Every job is known (and known to the dependency tracker) before the first one starts to
+    // wait, so that a job may wait for one that comes after it in the batch.
+    const qint64 first = m_nextId;
+    m_nextId += batch.size();
+    QList<std::shared_ptr<Job>> created;
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        const qint64 id = first + i;
+        JobSpec spec = std::move(batch[i].spec);
+        for (const BatchDependency &dependency : std::as_const(batch[i].afterBatch))
+            spec.dependencies.append({first + dependency.index, dependency.condition});
+        Job::Services services{m_executor, m_scheduler, m_dependencies, jobOutputRoot(id),
+                               m_config.keepTails};
+        const auto job = std::make_shared<Job>(id, std::move(spec), std::move(services));
+        connect(job.get(), &Job::transitioned, this,
+                [this, raw = job.get()](const Transition &t) { onTransition(raw, t); });
+        connect(job.get(), &Job::processesChanged, this,
+                [this, raw = job.get()] { onProcessesChanged(raw); });
+        m_jobs.emplace(id, job);
+        ++m_counts[size_t(JobState::Pending)];
+        ++m_groupCounts[job->spec().groupName()][size_t(JobState::Pending)];
+        m_dependencies->setState(id, JobState::Pending);
+        spdlog::info("job {}: queued in group {}: {}", id, job->spec().groupName(),
+                     job->spec().command);
+        created.append(job);
+    }
+    BatchStartResult result;
+    for (const std::shared_ptr<Job> &job : std::as_const(created)) {
+        Q_EMIT jobAdded(job.get());
+        launch(job);
+        result.jobs.append(job.get());
+    }
     Q_EMIT countersChanged();
-    launch(job);
-    return {job.get(), {}};
+    return result;
 }
 
 // Starts the job's coroutine; it waits for the scheduler's admission by itself.
@@ -132,9 +171,22 @@ void JobSupervisor::launch(const std::shared_ptr<Job> &job) {
     });
 }
 
-void JobSupervisor::onTransition(const Transition &t) {
+void JobSupervisor::onTransition(Job *job, const Transition &t) {
     --m_counts[size_t(t.from)];
     ++m_counts[size_t(t.to)];
+    const QString group = job->spec().groupName();
+    std::array<int, JobStateCount> &groupCounts = m_groupCounts[group];
+    --groupCounts[size_t(t.from)];
+    ++groupCounts[size_t(t.to)];
+    m_dependencies->setState(job->id(), t.to);
+    if ((t.to == JobState::Failed || t.to == JobState::TimedOut) &&
+        m_scheduler->group(group).value_or(GroupSettings{}).pauseOnFailure)
+        m_scheduler->setGroupPaused(group, true,
+                                    QStringLiteral("paused after job #%1 %2")
+                                        .arg(job->id())
+                                        .arg(t.to == JobState::Failed
+                                                 ? QStringLiteral("failed")
+                                                 : QStringLiteral("timed out")));
     if (isFinal(t.to) && m_config.keepTails && !m_tailBudgetCheck.isActive())
         m_tailBudgetCheck.start();
     Q_EMIT countersChanged();
@@ -209,10 +261,39 @@ bool JobSupervisor::remove(qint64 id) {
     const std::shared_ptr<Job> job = it->second;
     m_jobs.erase(it);
     --m_counts[size_t(job->state())];
+    --m_groupCounts[job->spec().groupName()][size_t(job->state())];
     job->disconnect(this);
     Q_EMIT jobRemoved(id);
     Q_EMIT countersChanged();
     return true;
+}
+
+bool JobSupervisor::pause(qint64 id) {
+    Job *job = this->job(id);
+    return job && job->pause(QStringLiteral("paused by user"));
+}
+
+bool JobSupervisor::resume(qint64 id) {
+    Job *job = this->job(id);
+    return job && job->resume(QStringLiteral("resumed by user"));
+}
+
+void JobSupervisor::pauseGroup(const QString &group, bool pauseRunning) {
+    const QString name = group.isEmpty() ? defaultGroupName() : group;
+    m_scheduler->setGroupPaused(name, true, QStringLiteral("paused by user"));
+    if (!pauseRunning)
+        return;
+    for (const auto &[id, job] : m_jobs)
+        if (job->spec().groupName() == name && job->state() == JobState::Running)
+            job->pause(QStringLiteral("group %1 paused").arg(name));
+}
+
+void JobSupervisor::resumeGroup(const QString &group) {
+    const QString name = group.isEmpty() ? defaultGroupName() : group;
+    m_scheduler->setGroupPaused(name, false);
+    for (const auto &[id, job] : m_jobs)
+        if (job->spec().groupName() == name && job->state() == JobState::Paused)
+            job->resume(QStringLiteral("group %1 resumed").arg(name));
 }
 
 Job *JobSupervisor::job(qint64 id) const {
@@ -241,6 +322,19 @@ int JobSupervisor::activeCount() const {
     for (const JobState state : allJobStates())
         if (!isFinal(state))
             active += count(state);
+    return active;
+}
+
+int JobSupervisor::count(const QString &group, JobState state) const {
+    const auto it = m_groupCounts.find(group.isEmpty() ? defaultGroupName() : group);
+    return it == m_groupCounts.end() ? 0 : it->second[size_t(state)];
+}
+
+int JobSupervisor::activeCount(const QString &group) const {
+    int active = 0;
+    for (const JobState state : allJobStates())
+        if (!isFinal(state))
+            active += count(group, state);
     return active;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cancellationcontext.h"
+#include "dependencies.h"
 #include "executor.h"
 #include "job.h"
 #include "jobspec.h"
@@ -25,6 +26,13 @@ struct StartResult {
     QString error; // set when job is null
 
     explicit operator bool() const { return job != nullptr; }
+};
+
+struct BatchStartResult {
+    QList<Job *> jobs; // in batch order; empty when refused
+    QString error;
+
+    explicit operator bool() const { return !jobs.isEmpty(); }
 };
 
 // The engine: owns every job, their cancellation contexts (one root, a child per job), the
@@ -57,19 +65,36 @@ public:
     JobSupervisor(Config config, std::shared_ptr<Executor> executor, QObject *parent = nullptr);
     ~JobSupervisor() override;
 
-    // Queues a job; it runs as soon as the scheduler admits it. Fails with a clear message
-    // while shutting down or when the spec is invalid.
+    // Queues a job; it runs as soon as what it waits for has come and the scheduler admits it.
+    // Fails with a clear message while shutting down or when the spec is invalid. Whether its
+    // dependencies and group exist is the JobService's to check (a dependency on no known job
+    // cancels the job when it would wait for it).
     StartResult start(JobSpec spec);
+    // Queues jobs that may wait for each other by their place in the batch: all get their ids
+    // (consecutive, in batch order) before any of them starts to wait. All or none: any invalid
+    // spec refuses the batch (its message names the job when there are several).
+    BatchStartResult startBatch(QList<BatchJob> batch);
     bool cancel(qint64 id); // any non-final job ends Cancelled (gracefully if running)
     bool kill(qint64 id);   // like cancel, but SIGKILL at once (also "Kill now" while Stopping)
     bool retry(qint64 id);  // an ended job that did not complete runs again
     bool remove(qint64 id); // an ended job is forgotten
+    // SIGSTOP / SIGCONT to every process of a running / paused job; its timeout stands still
+    // meanwhile (Job::pause).
+    bool pause(qint64 id);
+    bool resume(qint64 id);
+    // A paused group starts no job until resumed; with pauseRunning its running jobs are
+    // paused too. Resuming continues every paused job of the group as well.
+    void pauseGroup(const QString &group, bool pauseRunning);
+    void resumeGroup(const QString &group);
 
     Job *job(qint64 id) const;
     QList<Job *> jobs() const; // in creation order
 
     int maxParallel() const;
     void setMaxParallel(int maxParallel);
+    // Groups, queues and their order live in the scheduler; the JobService works them.
+    Scheduler &scheduler() const { return *m_scheduler; }
+    const DependencyTracker &dependencies() const { return *m_dependencies; }
 
     // Stops accepting jobs, cancels every job with reason Shutdown (all process groups are
     // signalled in the same event-loop turn), and completes when every job has ended and every
@@ -81,6 +106,9 @@ public:
     // Live counters.
     int count(JobState state) const { return m_counts[size_t(state)]; }
     int activeCount() const; // jobs not in a final state
+    // The same per group (empty: the default group).
+    int count(const QString &group, JobState state) const;
+    int activeCount(const QString &group) const;
     // Live processes of all jobs (each job's whole tree, escapees included), as last sampled.
     int processesAlive() const;
     // What each running job's process tree uses, sampled from /proc off the GUI thread.
@@ -98,7 +126,7 @@ Q_SIGNALS:
 private:
     void launch(const std::shared_ptr<Job> &job);
     bool stop(qint64 id, CancelReason reason);
-    void onTransition(const Transition &transition);
+    void onTransition(Job *job, const Transition &transition);
     void onProcessesChanged(Job *job);
     void enforceTailBudget();
     QString jobOutputRoot(qint64 id);
@@ -106,12 +134,14 @@ private:
     Config m_config;
     std::shared_ptr<Executor> m_executor;
     std::shared_ptr<Scheduler> m_scheduler;
+    std::shared_ptr<DependencyTracker> m_dependencies;
     CancellationContext::Ptr m_root;
     std::unique_ptr<ResourceMonitor> m_resources;
     QTimer m_tailBudgetCheck; // the budget is checked at most this often, not per job
     std::map<qint64, std::shared_ptr<Job>> m_jobs;
     std::map<qint64, CancellationContext::Ptr> m_jobContexts;
     std::array<int, JobStateCount> m_counts{};
+    std::map<QString, std::array<int, JobStateCount>> m_groupCounts;
     QString m_runDirectory; // under the output directory, made for the first job of this run
     int m_coroutines = 0;   // job coroutines that have not ended
     qint64 m_nextId = 1;
