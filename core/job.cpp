@@ -316,8 +316,10 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
         co_return;
     for (;;) {
         // The slot is held only while the attempt runs (not during the retry backoff).
-        Scheduler::Slot slot =
-            co_await m_services.scheduler->admit({m_id, m_spec.groupName(), m_priority}, context);
+        // A named ticket: g++ 12 destroys a braced temporary argument of a coroutine call
+        // inside co_await twice (the group name's last reference went with it).
+        Scheduler::Ticket ticket{m_id, m_spec.groupName(), m_priority};
+        Scheduler::Slot slot = co_await m_services.scheduler->admit(std::move(ticket), context);
         if (!slot) {
             apply(JobEvent::Cancel,
                   cancelReasonText(context->reason().value_or(CancelReason::User)));
