@@ -40,6 +40,10 @@ std::optional<StartRate> StartRate::parse(const QString &text, QString *error) {
     };
     StartRate rate;
     rate.starts = whole(match.captured(1));
+    if (rate.starts == 0) {
+        *error = QStringLiteral("a start rate needs at least 1 start, not 0");
+        return std::nullopt;
+    }
     const double seconds = QLocale::c().toDouble(match.captured(2));
     rate.interval = std::chrono::milliseconds(
         std::llround(std::min(seconds * 1000, double(limits::maxRateInterval.count()) * 2)));

@@ -28,6 +28,8 @@ private Q_SLOTS:
         QTest::newRow("fractions of a second")
             << "2/0.5" << true << StartRate{2, 500ms, 1} << QString();
         QTest::newRow("no interval") << "5" << false << StartRate{} << notARate.arg("5");
+        QTest::newRow("no starts")
+            << "0/60" << false << StartRate{} << "a start rate needs at least 1 start, not 0";
         QTest::newRow("words") << "fast" << false << StartRate{} << notARate.arg("fast");
         QTest::newRow("negative") << "-1/5" << false << StartRate{} << notARate.arg("-1/5");
     }
