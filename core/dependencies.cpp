@@ -8,7 +8,10 @@
 namespace jobmonitor {
 
 QString dependencyProblem(const QList<BatchJob> &batch, const std::function<bool(qint64)> &exists) {
-    const auto name = [](qsizetype index) { return QStringLiteral("job %1").arg(index + 1); };
+    const auto name = [&batch](qsizetype index) {
+        return batch.size() == 1 ? QStringLiteral("the job")
+                                 : QStringLiteral("job %1").arg(index + 1);
+    };
     for (qsizetype i = 0; i < batch.size(); ++i) {
         for (const JobDependency &dependency : batch[i].spec.dependencies)
             if (!exists(dependency.jobId))

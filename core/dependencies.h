@@ -31,7 +31,8 @@ struct BatchJob {
 // job that does not exist (exists() says which do), on a place outside the batch, a job named
 // twice, or a cycle, named as it runs ("job 1 waits for job 3, which waits for job 1"). Jobs
 // of the batch are named "job N", N counted from 1 in batch order. Jobs that exist can only
-// wait for jobs that existed before them, so a cycle can only run through the batch.
+// wait for jobs that existed before them, so a cycle can only run through the batch. A batch
+// of one names its job "the job".
 QString dependencyProblem(const QList<BatchJob> &batch, const std::function<bool(qint64)> &exists);
 
 // "dependency #12 failed", "... timed out", "... was cancelled": why a job that needed #12 to

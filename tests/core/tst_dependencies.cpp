@@ -58,7 +58,7 @@ private Q_SLOTS:
         QTest::newRow("outside the batch")
             << batchOf({{}, {3}}) << "job 2 waits for job 3, but there are only 2 jobs";
         QTest::newRow("outside a batch of one")
-            << batchOf({{2}}) << "job 1 waits for job 2, but there is only 1 job";
+            << batchOf({{2}}) << "the job waits for job 2, but there is only 1 job";
         QTest::newRow("itself") << batchOf({{}, {2}}) << "job 2 waits for itself";
         QTest::newRow("twice") << batchOf({{}, {1, 1}})
                                << "job 2 names job 1 twice among the jobs to wait for";
