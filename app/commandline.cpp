@@ -5,8 +5,10 @@
 #include "settingsfile.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QHash>
 #include <QTemporaryFile>
 
 #include <limits>
@@ -22,6 +24,31 @@ JobSpec CommandLineOptions::jobSpec(const QString &command) const {
     spec.maxAttempts = 1 + retries;
     spec.termination = termination;
     return spec;
+}
+
+QList<BatchJob> CommandLineOptions::batch(const QDateTime &now) const {
+    QList<BatchJob> all;
+    for (qsizetype i = 0; i < jobs.size(); ++i) {
+        const CommandLineQueueing queue = queueing.value(i);
+        JobSpec spec = jobSpec(jobs[i]);
+        spec.group = queue.group;
+        spec.priority = queue.priority;
+        if (queue.startAt.isValid())
+            spec.startAt = queue.startAt;
+        else if (queue.delay)
+            spec.startAt = now.addMSecs(queue.delay->count());
+        all.append({spec, queue.after});
+    }
+    return all;
+}
+
+GroupSettings CommandLineGroup::appliedTo(GroupSettings settings) const {
+    settings.name = name;
+    if (maxParallel)
+        settings.maxParallel = *maxParallel;
+    if (rate)
+        settings.rate = *rate;
+    return settings;
 }
 
 namespace {
@@ -55,9 +82,14 @@ QString quoted(const QString &value) {
 // The options that take a value, as the parser knows them.
 const QStringList &valueOptions() {
     static const QStringList names{
-        QStringLiteral("job"),       QStringLiteral("grace"),   QStringLiteral("termseq"),
-        QStringLiteral("timeout"),   QStringLiteral("retries"), QStringLiteral("max-parallel"),
-        QStringLiteral("state-dir"),
+        QStringLiteral("job"),        QStringLiteral("grace"),
+        QStringLiteral("termseq"),    QStringLiteral("timeout"),
+        QStringLiteral("retries"),    QStringLiteral("max-parallel"),
+        QStringLiteral("state-dir"),  QStringLiteral("after"),
+        QStringLiteral("after-any"),  QStringLiteral("group"),
+        QStringLiteral("at"),         QStringLiteral("delay"),
+        QStringLiteral("priority"),   QStringLiteral("group-parallel"),
+        QStringLiteral("group-rate"),
     };
     return names;
 }
@@ -109,6 +141,14 @@ QString optionFor(SpecProblem::Field field, bool termseqGiven) {
         return QStringLiteral("--retries");
     case SpecProblem::Field::Termination:
         return termseqGiven ? QStringLiteral("--termseq") : QStringLiteral("--grace");
+    case SpecProblem::Field::Group:
+        return QStringLiteral("--group");
+    case SpecProblem::Field::Priority:
+        return QStringLiteral("--priority");
+    case SpecProblem::Field::Dependencies:
+        return QStringLiteral("--after");
+    case SpecProblem::Field::StartTime:
+        return QStringLiteral("--at");
     case SpecProblem::Field::Command:
     case SpecProblem::Field::WorkingDirectory:
     case SpecProblem::Field::Environment:
@@ -122,6 +162,179 @@ QString withoutSequencePrefix(QString message) {
     if (message.startsWith(sequencePrefix))
         message.remove(0, sequencePrefix.size());
     return message;
+}
+
+// The options that apply to the --job before them.
+const QStringList &queueingOptions() {
+    static const QStringList names{
+        QStringLiteral("after"), QStringLiteral("after-any"), QStringLiteral("group"),
+        QStringLiteral("at"),    QStringLiteral("delay"),     QStringLiteral("priority"),
+    };
+    return names;
+}
+
+CommandLineGroup &groupNamed(QList<CommandLineGroup> &groups, const QString &name) {
+    for (CommandLineGroup &group : groups)
+        if (group.name == name)
+            return group;
+    groups.append({name, {}, {}});
+    return groups.last();
+}
+
+// "NAME=VALUE" of --group-parallel and --group-rate.
+std::optional<UsageError> splitGroupValue(const QString &option, const QString &text, QString *name,
+                                          QString *value) {
+    const qsizetype equals = text.indexOf(QLatin1Char('='));
+    if (equals < 0)
+        return UsageError{QStringLiteral("%1: %2 is not NAME=VALUE").arg(option, quoted(text))};
+    *name = text.left(equals).trimmed();
+    *value = text.mid(equals + 1);
+    if (const QString problem = groupNameProblem(*name); !problem.isEmpty())
+        return UsageError{option + QStringLiteral(": ") + problem};
+    return std::nullopt;
+}
+
+// --after, --after-any, --group, --at, --delay and --priority, each for the --job before it,
+// in the order given (QCommandLineParser keeps each option's values in order, and the order
+// of all the options it found), and --group-parallel and --group-rate.
+std::optional<UsageError> parseQueueing(const QCommandLineParser &parser,
+                                        CommandLineOptions &options, const QDateTime &now) {
+    QHash<QString, int> taken;
+    int job = -1;
+    QList<bool> timed;
+    QList<bool> grouped;
+    QList<bool> prioritised;
+    for (const QString &name : parser.optionNames()) {
+        const int index = taken[name]++;
+        if (name == QLatin1String("job")) {
+            ++job;
+            options.queueing.append(CommandLineQueueing{});
+            timed.append(false);
+            grouped.append(false);
+            prioritised.append(false);
+            continue;
+        }
+        const QString value = parser.values(name).value(index);
+        const QString option = QStringLiteral("--") + name;
+        if (name == QLatin1String("group-parallel")) {
+            QString group;
+            QString number;
+            if (const auto error = splitGroupValue(option, value, &group, &number))
+                return error;
+            const std::optional<qint64> parallel = parseWholeNumber(number, 0);
+            if (!parallel)
+                return UsageError{QStringLiteral("%1: %2 is not a whole number (0 for no limit "
+                                                 "of the group's own)")
+                                      .arg(option, quoted(number))};
+            if (*parallel > limits::maxParallel)
+                return UsageError{QStringLiteral("%1: %2 is too many: the limit is %3")
+                                      .arg(option, number.trimmed())
+                                      .arg(limits::maxParallel)};
+            groupNamed(options.groups, group).maxParallel = int(*parallel);
+            continue;
+        }
+        if (name == QLatin1String("group-rate")) {
+            QString group;
+            QString text;
+            if (const auto error = splitGroupValue(option, value, &group, &text))
+                return error;
+            QString problem;
+            const std::optional<StartRate> rate = StartRate::parse(text, &problem);
+            if (rate)
+                problem = GroupSettings{group, 0, *rate, false}.validate();
+            if (!problem.isEmpty())
+                return UsageError{option + QStringLiteral(": ") + problem};
+            groupNamed(options.groups, group).rate = rate;
+            continue;
+        }
+        if (!queueingOptions().contains(name))
+            continue;
+        if (job < 0)
+            return UsageError{
+                QStringLiteral("%1 %2: give it after the --job it applies to").arg(option, value)};
+        CommandLineQueueing &queue = options.queueing[job];
+        const QString forJob = QStringLiteral(" (job %1)").arg(job + 1);
+        if (name == QLatin1String("after") || name == QLatin1String("after-any")) {
+            const auto condition = name == QLatin1String("after")
+                                       ? JobDependency::Condition::Success
+                                       : JobDependency::Condition::AnyEnd;
+            for (const QString &item : value.split(QLatin1Char(','))) {
+                const std::optional<qint64> place = parseWholeNumber(item, 1);
+                if (!place)
+                    return UsageError{QStringLiteral("%1: %2 is not the place of a --job on the "
+                                                     "command line (1 for the first)")
+                                          .arg(option, quoted(item.trimmed()))};
+                queue.after.append({int(std::min<qint64>(*place, INT_MAX) - 1), condition});
+            }
+        } else if (name == QLatin1String("group")) {
+            if (grouped[job])
+                return UsageError{QStringLiteral("--group: given twice%1").arg(forJob)};
+            grouped[job] = true;
+            if (const QString problem = groupNameProblem(value.trimmed()); !problem.isEmpty())
+                return UsageError{QStringLiteral("--group: ") + problem};
+            queue.group = value.trimmed();
+            groupNamed(options.groups, queue.group);
+        } else if (name == QLatin1String("at") || name == QLatin1String("delay")) {
+            if (timed[job])
+                return UsageError{
+                    QStringLiteral("--at and --delay: give one of them, once%1").arg(forJob)};
+            timed[job] = true;
+            QString problem;
+            if (name == QLatin1String("at")) {
+                const std::optional<QDateTime> at = parseStartTime(value, now, &problem);
+                if (!at)
+                    return UsageError{option + QStringLiteral(": ") + problem};
+                queue.startAt = *at;
+            } else {
+                const std::optional<milliseconds> delay = parseDelay(value, &problem);
+                if (!delay)
+                    return UsageError{option + QStringLiteral(": ") + problem};
+                queue.delay = *delay;
+            }
+        } else if (name == QLatin1String("priority")) {
+            if (prioritised[job])
+                return UsageError{QStringLiteral("--priority: given twice%1").arg(forJob)};
+            prioritised[job] = true;
+            bool ok = false;
+            const qint64 priority = value.trimmed().toLongLong(&ok);
+            if (!ok)
+                return UsageError{QStringLiteral("--priority: %1 is not a whole number (%2 to %3)")
+                                      .arg(quoted(value))
+                                      .arg(-limits::maxPriority)
+                                      .arg(limits::maxPriority)};
+            // Beyond the range it only has to stay beyond it: JobSpec::validate() says so.
+            queue.priority = int(
+                std::clamp<qint64>(priority, -limits::maxPriority - 1, limits::maxPriority + 1));
+        }
+    }
+
+    // The places named exist, and the jobs do not wait for each other in a circle.
+    QList<BatchJob> batch;
+    for (qsizetype i = 0; i < options.queueing.size(); ++i) {
+        for (const BatchDependency &dependency : std::as_const(options.queueing[i].after)) {
+            const QString option = dependency.condition == JobDependency::Condition::Success
+                                       ? QStringLiteral("--after")
+                                       : QStringLiteral("--after-any");
+            if (dependency.index >= options.jobs.size())
+                return UsageError{
+                    QStringLiteral("%1 %2 (job %3): there %4")
+                        .arg(option)
+                        .arg(dependency.index + 1)
+                        .arg(i + 1)
+                        .arg(options.jobs.size() == 1
+                                 ? QStringLiteral("is only 1 --job")
+                                 : QStringLiteral("are only %1 --jobs").arg(options.jobs.size()))};
+            if (dependency.index == i)
+                return UsageError{QStringLiteral("%1 %2 (job %2): a job cannot wait for itself")
+                                      .arg(option)
+                                      .arg(i + 1)};
+        }
+        batch.append({JobSpec{}, options.queueing[i].after});
+    }
+    if (const QString problem = dependencyProblem(batch, [](qint64) { return false; });
+        !problem.isEmpty())
+        return UsageError{QStringLiteral("--after: ") + problem};
+    return std::nullopt;
 }
 
 } // namespace
@@ -182,8 +395,53 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
                        "there too.")
             .arg(defaultStateDir),
         QStringLiteral("dir"));
-    parser.addOptions({jobOption, headlessOption, jsonOption, graceOption, termseqOption,
-                       timeoutOption, retriesOption, maxParallelOption, stateDirOption});
+    const QCommandLineOption afterOption(
+        QStringLiteral("after"),
+        QStringLiteral("The --job before it starts once job <n> (its place on the command line, "
+                       "1 for the first; several as 1,2 or repeated) has completed; should it "
+                       "fail, time out or be cancelled, this job is cancelled too."),
+        QStringLiteral("n"));
+    const QCommandLineOption afterAnyOption(
+        QStringLiteral("after-any"),
+        QStringLiteral("Like --after, but the job starts once job <n> has ended, whatever the "
+                       "outcome."),
+        QStringLiteral("n"));
+    const QCommandLineOption groupOption(
+        QStringLiteral("group"),
+        QStringLiteral("The --job before it joins the queue of group <name> (default: "
+                       "default), and its limits."),
+        QStringLiteral("name"));
+    const QCommandLineOption atOption(
+        QStringLiteral("at"),
+        QStringLiteral("The --job before it starts no earlier than <time>: a time of day "
+                       "(23:00, the next one) or a date and time (2026-12-02T03:00)."),
+        QStringLiteral("time"));
+    const QCommandLineOption delayOption(
+        QStringLiteral("delay"),
+        QStringLiteral("The --job before it starts no earlier than <delay> from now: 90s, 10m, "
+                       "2h, 1d, 1h30m."),
+        QStringLiteral("delay"));
+    const QCommandLineOption priorityOption(
+        QStringLiteral("priority"),
+        QStringLiteral("The --job before it joins its group's queue ahead of the waiting jobs "
+                       "of a lower priority (%1 to %2, default 0).")
+            .arg(-limits::maxPriority)
+            .arg(limits::maxPriority),
+        QStringLiteral("n"));
+    const QCommandLineOption groupParallelOption(
+        QStringLiteral("group-parallel"),
+        QStringLiteral("Jobs of group <name> running at once, 0 for no limit of its own "
+                       "(repeatable; for this run; --max-parallel still holds for all)."),
+        QStringLiteral("name=n"));
+    const QCommandLineOption groupRateOption(
+        QStringLiteral("group-rate"),
+        QStringLiteral("At most <n> starts of group <name> per <seconds>, <burst> of them at "
+                       "once after a quiet spell (default 1) (repeatable; for this run)."),
+        QStringLiteral("name=n/seconds[:burst]"));
+    parser.addOptions({jobOption, afterOption, afterAnyOption, groupOption, atOption, delayOption,
+                       priorityOption, headlessOption, jsonOption, graceOption, termseqOption,
+                       timeoutOption, retriesOption, maxParallelOption, groupParallelOption,
+                       groupRateOption, stateDirOption});
 
     auto usageError = [&](const QString &message) {
         CommandLineResult result;
@@ -229,6 +487,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
         return usageError(QStringLiteral("--json: only with --headless"));
     if (options.headless && options.jobs.isEmpty())
         return usageError(QStringLiteral("--headless: give at least one --job"));
+    if (const std::optional<UsageError> error =
+            parseQueueing(parser, options, QDateTime::currentDateTime()))
+        return usageError(error->message);
 
     const bool termseqGiven = parser.isSet(termseqOption);
     if (termseqGiven && parser.isSet(graceOption)) {
@@ -288,10 +549,11 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
     }
 
     // The values given apply to every --job: check them once even without one.
-    const QStringList commands =
-        options.jobs.isEmpty() ? QStringList{QStringLiteral("true")} : options.jobs;
-    for (const QString &command : commands) {
-        const QList<SpecProblem> problems = options.jobSpec(command).problems();
+    const QList<BatchJob> batch =
+        options.jobs.isEmpty() ? QList<BatchJob>{{options.jobSpec(QStringLiteral("true")), {}}}
+                               : options.batch(QDateTime::currentDateTime());
+    for (const BatchJob &job : batch) {
+        const QList<SpecProblem> problems = job.spec.problems();
         if (problems.isEmpty())
             continue;
         const SpecProblem &problem = problems.constFirst();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "dependencies.h"
+#include "jobgroup.h"
 #include "jobspec.h"
 
 #include <QString>
@@ -10,11 +12,34 @@
 
 namespace jobmonitor {
 
+// How one --job queues, from the options that follow it (--after, --after-any, --group,
+// --at or --delay, --priority).
+struct CommandLineQueueing {
+    QList<BatchDependency> after;                   // on earlier or later --jobs, by their place
+    QString group;                                  // empty: the default group
+    QDateTime startAt;                              // --at; invalid: none
+    std::optional<std::chrono::milliseconds> delay; // --delay, counted from when jobs are added
+    int priority = 0;
+};
+
+// A group's limits as --group-parallel and --group-rate set them for this run; what is not
+// given stays as the group has it.
+struct CommandLineGroup {
+    QString name;
+    std::optional<int> maxParallel;
+    std::optional<StartRate> rate;
+
+    GroupSettings appliedTo(GroupSettings settings) const;
+};
+
 // What the command line asked for, validated: every value is usable as it stands.
 struct CommandLineOptions {
     bool headless = false;
     bool json = false;
     QStringList jobs;
+    QList<CommandLineQueueing> queueing; // one per job, in the same order
+    // Groups named by --group, --group-parallel or --group-rate, in the order first named.
+    QList<CommandLineGroup> groups;
     // --termseq, or --grace as TerminationSequence::standard()
     TerminationSequence termination =
         TerminationSequence::standard(std::chrono::milliseconds(5000));
@@ -27,6 +52,9 @@ struct CommandLineOptions {
 
     // The spec of a job started with --job, carrying the defaults given on the command line.
     JobSpec jobSpec(const QString &command) const;
+    // Every --job with its defaults and its queueing, ready for JobService::addBatch; a --delay
+    // counts from now.
+    QList<BatchJob> batch(const QDateTime &now) const;
 };
 
 // Either options to run with, or an early exit: --help and --version (status 0, text for

@@ -25,12 +25,12 @@ HeadlessRunner::HeadlessRunner(JobService *service, ShutdownCoordinator *coordin
 }
 
 void HeadlessRunner::start(const CommandLineOptions &options) {
-    for (const QString &command : options.jobs) {
-        const JobService::AddResult started = m_service->add(options.jobSpec(command));
-        if (!started) {
-            spdlog::error("cannot start job {}: {}", command, started.error);
-            m_startFailed = true;
-        }
+    // One batch: the jobs can wait for each other by their places on the command line.
+    const JobService::BatchResult started =
+        m_service->addBatch(options.batch(QDateTime::currentDateTime()));
+    if (!started) {
+        spdlog::error("cannot start the jobs: {}", started.error);
+        m_startFailed = true;
     }
     // Every job may have ended (or failed to start) before idle() could be observed.
     QMetaObject::invokeMethod(this, &HeadlessRunner::finishWhenAllEnded, Qt::QueuedConnection);

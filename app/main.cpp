@@ -7,6 +7,7 @@
 #include "settingsfile.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QGuiApplication>
 #include <QSessionManager>
 
@@ -64,10 +65,11 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
                      [&runtime](QSessionManager &) {
                          runtime.coordinator().requestShutdown(QStringLiteral("session ending"), 0);
                      });
-    for (const QString &command : options.jobs)
-        if (const JobService::AddResult added = runtime.service().add(options.jobSpec(command));
+    if (!options.jobs.isEmpty())
+        if (const JobService::BatchResult added =
+                runtime.service().addBatch(options.batch(QDateTime::currentDateTime()));
             !added)
-            spdlog::error("cannot start job {}: {}", command, added.error);
+            spdlog::error("cannot start the jobs: {}", added.error);
     return runGuiApplication(app, runtime.service(), runtime.coordinator());
 }
 
