@@ -5,20 +5,20 @@
 #include "settingsfile.h"
 #include "signalnames.h"
 
-#include <QDir>
-
 #include <csignal>
 
 namespace jobmonitor {
 
 AppRuntime::AppRuntime(const CommandLineOptions &options)
-    : m_supervisor(JobSupervisor::Config{
-          options.maxParallel,
-          QDir(options.stateDir).filePath(QStringLiteral("output")),
+    : m_store(options.stateDir, options.headless ? RunKind::Headless : RunKind::Window)
+    , m_supervisor(JobSupervisor::Config{
+          .maxParallel = options.maxParallel,
+          .outputDirectory = m_store.outputRoot(),
           // Nobody looks at a headless run's output in memory.
-          !options.headless,
+          .keepTails = !options.headless,
+          .recorder = &m_store,
       })
-    , m_service(&m_supervisor)
+    , m_service(&m_supervisor, &m_store)
     , m_coordinator(&m_supervisor)
     , m_signals({SIGINT, SIGTERM, SIGHUP})
     , m_inhibitor(&m_supervisor, &m_coordinator) {
@@ -38,6 +38,11 @@ AppRuntime::AppRuntime(const CommandLineOptions &options)
             !problem.isEmpty())
             spdlog::error("group {}: {}", group.name, problem);
     }
+    m_store.setRetention(RetentionPolicy::load(options.settingsFile));
+}
+
+void AppRuntime::finish() {
+    m_store.close();
 }
 
 void AppRuntime::onSignal(int signalNumber) {

@@ -21,6 +21,7 @@ JobSpec CommandLineOptions::jobSpec(const QString &command) const {
     JobSpec spec;
     spec.command = command;
     spec.timeout = timeout;
+    spec.timeoutAuto = timeoutAuto;
     spec.maxAttempts = 1 + retries;
     spec.termination = termination;
     return spec;
@@ -377,7 +378,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
     const QCommandLineOption timeoutOption(
         QStringLiteral("timeout"),
         QStringLiteral("Time limit of each attempt, 0 for none (default 0, at most %1, at least "
-                       "0.001).")
+                       "0.001), or auto: 1.2 times the mean of the last successful runs of the "
+                       "same command in the same folder.")
             .arg(describeDuration(limits::maxTimeout)),
         QStringLiteral("seconds"));
     const QCommandLineOption retriesOption(
@@ -519,12 +521,16 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
         options.termination = *sequence;
     }
     if (parser.isSet(timeoutOption)) {
-        QString error;
-        const std::optional<milliseconds> timeout =
-            parseSeconds(parser.value(timeoutOption), &error);
-        if (!timeout)
-            return usageError(QStringLiteral("--timeout: ") + error);
-        options.timeout = *timeout;
+        const QString text = parser.value(timeoutOption);
+        // auto: learned from the history when the job is added (JobService::add).
+        options.timeoutAuto = text.trimmed() == QLatin1String("auto");
+        if (!options.timeoutAuto) {
+            QString error;
+            const std::optional<milliseconds> timeout = parseSeconds(text, &error);
+            if (!timeout)
+                return usageError(QStringLiteral("--timeout: ") + error);
+            options.timeout = *timeout;
+        }
     }
     if (parser.isSet(retriesOption)) {
         const QString text = parser.value(retriesOption);

@@ -44,6 +44,7 @@ struct CommandLineOptions {
     TerminationSequence termination =
         TerminationSequence::standard(std::chrono::milliseconds(5000));
     std::chrono::milliseconds timeout{0}; // per attempt; 0: none
+    bool timeoutAuto = false;             // --timeout auto: learned from history
     int retries = 0;
     int maxParallel = 4;
     QString stateDir;     // absolute, private (ensurePrivateDirectory) and writable

@@ -20,7 +20,13 @@ HeadlessRunner::HeadlessRunner(JobService *service, ShutdownCoordinator *coordin
     , m_coordinator(coordinator)
     , m_json(json)
     , m_output(output) {
-    connect(m_service, &JobService::jobAdded, this, &HeadlessRunner::watch);
+    // Only what the store holds is shown: a line, and so a job's id, is printed once its
+    // transition is recorded.
+    connect(m_service, &JobService::transitionRecorded, this,
+            [this](Job *job, const Transition &transition) {
+                m_output->write(m_json ? formatJson(*job, transition)
+                                       : formatText(*job, transition));
+            });
     connect(m_service, &JobService::countersChanged, this, &HeadlessRunner::finishWhenAllEnded);
 }
 
@@ -34,12 +40,6 @@ void HeadlessRunner::start(const CommandLineOptions &options) {
     }
     // Every job may have ended (or failed to start) before idle() could be observed.
     QMetaObject::invokeMethod(this, &HeadlessRunner::finishWhenAllEnded, Qt::QueuedConnection);
-}
-
-void HeadlessRunner::watch(Job *job) {
-    connect(job, &Job::transitioned, this, [this, job](const Transition &transition) {
-        m_output->write(m_json ? formatJson(*job, transition) : formatText(*job, transition));
-    });
 }
 
 void HeadlessRunner::finishWhenAllEnded() {

@@ -13,10 +13,11 @@ class ShutdownCoordinator;
 struct Transition;
 
 // Runs the jobs of a --headless command line: writes one line per state transition (text or,
-// with --json, one JSON object) and, once every job has ended by itself, asks the coordinator
-// for an exit with status 0 when all completed, 1 otherwise. Signals still go through the same
-// coordinator, which then exits with 128 + the signal number. Lines go out through a
-// LineWriter: each reaches a reader at once, and a reader that stops reading holds up nothing.
+// with --json, one JSON object) once the transition is in the store and, once every job has ended
+// by itself, asks the coordinator for an exit with status 0 when all completed, 1 otherwise.
+// Signals still go through the same coordinator, which then exits with 128 + the signal number.
+// Lines go out through a LineWriter: each reaches a reader at once, and a reader that stops
+// reading holds up nothing.
 class HeadlessRunner : public QObject {
     Q_OBJECT
 public:
@@ -32,7 +33,6 @@ public:
     static QByteArray formatDropNote(bool json, qint64 droppedLines);
 
 private:
-    void watch(Job *job);
     void finishWhenAllEnded();
 
     JobService *m_service;

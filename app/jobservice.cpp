@@ -4,10 +4,13 @@
 #include "joblimits.h"
 #include "jobsupervisor.h"
 #include "logging.h"
+#include "resourcemonitor.h"
 #include "scheduler.h"
 #include "settingsfile.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QPointer>
 
 namespace jobmonitor {
 
@@ -30,15 +33,33 @@ int JobService::GroupInfo::activeCount() const {
     return active;
 }
 
-JobService::JobService(JobSupervisor *supervisor, QObject *parent)
+JobService::JobService(JobSupervisor *supervisor, JobStore *store, QObject *parent)
     : QObject(parent)
-    , m_supervisor(supervisor) {
+    , m_supervisor(supervisor)
+    , m_store(store) {
     connect(supervisor, &JobSupervisor::jobAdded, this, &JobService::jobAdded);
     connect(supervisor, &JobSupervisor::jobRemoved, this, &JobService::jobRemoved);
+    connect(supervisor, &JobSupervisor::jobTransitioned, this, &JobService::onTransition);
     connect(supervisor, &JobSupervisor::countersChanged, this, &JobService::countersChanged);
     connect(supervisor, &JobSupervisor::maxParallelChanged, this, &JobService::maxParallelChanged);
     connect(&supervisor->scheduler(), &Scheduler::groupsChanged, this, &JobService::groupsChanged);
     connect(&supervisor->scheduler(), &Scheduler::queueChanged, this, &JobService::queueChanged);
+    if (m_store) {
+        connect(m_store, &JobStore::statusChanged, this, &JobService::historyStatusChanged);
+        connect(m_store, &JobStore::queuedFromLastSessionChanged, this,
+                &JobService::queuedFromLastSessionChanged);
+    }
+}
+
+void JobService::onTransition(Job *job, const Transition &transition) {
+    if (!m_store) {
+        Q_EMIT transitionRecorded(job, transition);
+        return;
+    }
+    m_store->whenCommitted(this, [this, guard = QPointer<Job>(job), transition] {
+        if (guard)
+            Q_EMIT transitionRecorded(guard, transition);
+    });
 }
 
 QString JobService::checkBatch(const QList<BatchJob> &batch) const {
@@ -67,10 +88,26 @@ JobService::AddResult JobService::add(JobSpec spec) {
 JobService::BatchResult JobService::addBatch(QList<BatchJob> batch) {
     if (const QString problem = checkBatch(batch); !problem.isEmpty())
         return {{}, problem};
-    const BatchStartResult started = m_supervisor->startBatch(std::move(batch));
+    QList<LearnedTiming> timings;
+    for (BatchJob &job : batch) {
+        JobSpec &spec = job.spec;
+        if (spec.workingDirectory.isEmpty())
+            spec.workingDirectory = QDir::currentPath();
+        LearnedTiming timing;
+        if (m_store)
+            timing = m_store->learnTiming(spec.command, spec.workingDirectory);
+        if (spec.timeoutAuto)
+            spec.timeout = timing.timeout;
+        timings.append(timing);
+    }
+    const BatchStartResult started = m_supervisor->startBatch(std::move(batch), timings);
     BatchResult result{{}, started.error};
-    for (const Job *job : started.jobs)
+    for (qsizetype i = 0; i < started.jobs.size(); ++i) {
+        const Job *job = started.jobs[i];
         result.ids.append(job->id());
+        if (job->spec().timeoutAuto)
+            spdlog::info("job {}: timeout {}", job->id(), timings[i].timeoutNote());
+    }
     return result;
 }
 
@@ -91,7 +128,12 @@ bool JobService::retry(qint64 id) {
 }
 
 bool JobService::remove(qint64 id) {
-    return m_supervisor->remove(id);
+    if (m_supervisor->job(id))
+        return m_supervisor->remove(id);
+    if (!m_store)
+        return false;
+    m_store->jobRemoved(id);
+    return true;
 }
 
 bool JobService::pause(qint64 id) {
@@ -239,6 +281,90 @@ QList<Job *> JobService::jobs() const {
     return m_supervisor->jobs();
 }
 
+QList<JobRecord> JobService::list() const {
+    QList<JobRecord> records;
+    for (const Job *job : m_supervisor->jobs())
+        records << JobRecord::fromJob(*job);
+    return records;
+}
+
+std::optional<JobRecord> JobService::get(qint64 id) const {
+    if (const Job *job = m_supervisor->job(id))
+        return JobRecord::fromJob(*job);
+    return std::nullopt;
+}
+
+void JobService::history(const JobQuery &query, QObject *context,
+                         std::function<void(QList<JobRecord>)> callback) const {
+    if (!m_store) {
+        callback({});
+        return;
+    }
+    m_store->fetchJobs(query, context, [this, callback](QList<JobRecord> records) {
+        // The store may lag behind a live job by a batch: the engine knows better.
+        for (JobRecord &record : records)
+            if (const Job *job = m_supervisor->job(record.id))
+                record = JobRecord::fromJob(*job);
+        callback(records);
+    });
+}
+
+void JobService::historyCount(const JobQuery &query, QObject *context,
+                              std::function<void(int)> callback) const {
+    if (!m_store) {
+        callback(0);
+        return;
+    }
+    m_store->fetchCount(query, context, std::move(callback));
+}
+
+void JobService::attempts(qint64 id, QObject *context,
+                          std::function<void(QList<AttemptRecord>)> callback) const {
+    if (!m_store) {
+        callback({});
+        return;
+    }
+    m_store->fetchAttempts(id, context, std::move(callback));
+}
+
+void JobService::transitions(qint64 id, QObject *context,
+                             std::function<void(QList<TransitionRecord>)> callback) const {
+    if (!m_store) {
+        callback({});
+        return;
+    }
+    m_store->fetchTransitions(id, context, std::move(callback));
+}
+
+StoreStatus JobService::historyStatus() const {
+    if (!m_store)
+        return {};
+    return m_store->status();
+}
+
+QList<JobRecord> JobService::queuedFromLastSession() const {
+    return m_store ? m_store->queuedFromLastSession() : QList<JobRecord>();
+}
+
+int JobService::startQueuedFromLastSession() {
+    if (!m_store)
+        return 0;
+    int started = 0;
+    for (const JobRecord &record : m_store->takeQueuedFromLastSession()) {
+        if (const StartResult result = m_supervisor->adopt(record.id, record.spec, record.timing))
+            ++started;
+        else
+            spdlog::error("cannot queue job {} from the last session again: {}", record.id,
+                          result.error);
+    }
+    return started;
+}
+
+void JobService::discardQueuedFromLastSession() {
+    if (m_store)
+        m_store->discardQueuedFromLastSession();
+}
+
 int JobService::count(JobState state) const {
     return m_supervisor->count(state);
 }
@@ -249,6 +375,14 @@ int JobService::activeCount() const {
 
 int JobService::processesAlive() const {
     return m_supervisor->processesAlive();
+}
+
+int JobService::processCount(qint64 id) const {
+    return m_supervisor->resources()->processCount(id);
+}
+
+ResourceMonitor *JobService::resources() const {
+    return m_supervisor->resources();
 }
 
 int JobService::maxParallel() const {

@@ -1,4 +1,5 @@
 #include "appruntime.h"
+#include "clientcommands.h"
 #include "commandline.h"
 #include "guiapplication.h"
 #include "headlessrunner.h"
@@ -52,6 +53,7 @@ static int runHeadless(int argc, char *argv[], const CommandLineOptions &options
     HeadlessRunner runner(&runtime.service(), &runtime.coordinator(), options.json, &out);
     runner.start(options);
     const int status = QCoreApplication::exec();
+    runtime.finish(); // the last lines wait for the store
     out.finish(OutputFlushLimit);
     return status;
 }
@@ -70,7 +72,9 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
                 runtime.service().addBatch(options.batch(QDateTime::currentDateTime()));
             !added)
             spdlog::error("cannot start the jobs: {}", added.error);
-    return runGuiApplication(app, runtime.service(), runtime.coordinator());
+    const int status = runGuiApplication(app, runtime.service(), runtime.coordinator());
+    runtime.finish();
+    return status;
 }
 
 int main(int argc, char *argv[]) {
@@ -78,6 +82,10 @@ int main(int argc, char *argv[]) {
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
+    if (isClientCommand(arguments)) {
+        QCoreApplication app(argc, argv);
+        return runClientCommand(arguments, defaultStateDirectory());
+    }
     const CommandLineResult parsed = parseCommandLine(arguments, defaultStateDirectory());
     if (!parsed.options) {
         std::fputs(parsed.output.toLocal8Bit().constData(), parsed.outputIsError ? stderr : stdout);

@@ -195,7 +195,7 @@ void AttemptOutputFollower::poll(qint64 maxBytes) {
     if (!m_open && !(m_open = m_reader->open()))
         return;
     for (const AttemptOutputReader::Chunk &chunk : m_reader->read(maxBytes))
-        Q_EMIT output(chunk.channel, chunk.data);
+        Q_EMIT output(chunk.channel, chunk.data, chunk.timeMs);
 }
 
 } // namespace jobmonitor

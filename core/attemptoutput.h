@@ -79,7 +79,8 @@ public:
     void finish();
 
 Q_SIGNALS:
-    void output(jobmonitor::OutputChannel channel, const QByteArray &data);
+    // timeMs: when the run holding data began to arrive (ms since the epoch), 0 if unknown.
+    void output(jobmonitor::OutputChannel channel, const QByteArray &data, qint64 timeMs);
 
 private:
     void poll(qint64 maxBytes);

@@ -52,11 +52,12 @@ QString dependenciesText(const QList<JobDependency> &dependencies) {
 
 } // namespace
 
-Job::Job(qint64 id, JobSpec spec, Services services, QObject *parent)
+Job::Job(qint64 id, JobSpec spec, Services services, LearnedTiming timing, QObject *parent)
     : QObject(parent)
     , m_id(id)
     , m_spec(std::move(spec))
     , m_services(std::move(services))
+    , m_timing(timing)
     , m_machine(QStringLiteral("job %1").arg(id))
     , m_priority(m_spec.priority)
     , m_createdAt(QDateTime::currentDateTime()) {
@@ -181,7 +182,7 @@ void Job::reloadTail() {
             continue;
         for (const AttemptOutputReader::Chunk &chunk :
              reader.read(std::numeric_limits<qint64>::max()))
-            m_tail->append(chunk.channel, chunk.data);
+            m_tail->append(chunk.channel, chunk.data, chunk.timeMs);
         m_tail->finish();
     }
     if (m_attemptRunning) {
@@ -198,9 +199,9 @@ OutputSection Job::attemptSection(int attempt) const {
     return {attempt, attemptStartedAt(attempt), attemptTraceId(attempt), 0};
 }
 
-void Job::takeOutput(OutputChannel channel, const QByteArray &data) {
+void Job::takeOutput(OutputChannel channel, const QByteArray &data, qint64 timeMs) {
     if (m_tail && m_tailLoaded)
-        m_tail->append(channel, data);
+        m_tail->append(channel, data, timeMs);
 }
 
 QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptContext) {
@@ -218,6 +219,7 @@ QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptConte
         m_tail->beginSection(attemptSection(m_attempt));
     connect(attempt.get(), &Attempt::started, this, [this, &follower] {
         spdlog::info("job {} [{}]: attempt {} started", m_id, m_traceId, m_attempt);
+        Q_EMIT attemptStarted(m_attempt, attemptStartedAt(m_attempt));
         apply(
             JobEvent::Launch,
             QStringLiteral("attempt %1 of %2 started").arg(attemptOfRun()).arg(m_spec.maxAttempts));
@@ -247,7 +249,7 @@ QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptConte
             [this](OutputChannel channel, const QByteArray &data) {
                 if (m_tail && !m_tailLoaded)
                     reloadTail();
-                takeOutput(channel, data);
+                takeOutput(channel, data, 0);
             });
     connect(attempt.get(), &Attempt::outputFailed, this, [this](const QString &why) {
         m_tailPinned = true;
@@ -363,6 +365,9 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
                       : QString();
         if (!result.outputError.isEmpty())
             m_outputError = result.outputError;
+
+        Q_EMIT attemptEnded(m_attempt, attemptStartedAt(m_attempt), QDateTime::currentDateTime(),
+                            result);
 
         const bool attemptsLeft = attemptOfRun() < m_spec.maxAttempts;
         const JobEvent event = decideAttemptEnd({

@@ -4,6 +4,7 @@
 #include "executor.h"
 #include "jobspec.h"
 #include "jobstate.h"
+#include "learnedtimeout.h"
 #include "outputbuffer.h"
 
 #include <QDateTime>
@@ -37,11 +38,14 @@ public:
         bool keepTail = true;
     };
 
-    Job(qint64 id, JobSpec spec, Services services, QObject *parent = nullptr);
+    // timing: what the history of the same command says (the store learns it; empty without).
+    Job(qint64 id, JobSpec spec, Services services, LearnedTiming timing = {},
+        QObject *parent = nullptr);
     ~Job() override;
 
     qint64 id() const { return m_id; }
     const JobSpec &spec() const { return m_spec; }
+    const LearnedTiming &learnedTiming() const { return m_timing; }
     JobState state() const { return m_machine.state(); }
     const QList<Transition> &history() const { return m_machine.history(); }
     // The current or last attempt, counted over the job's whole life (Retry goes on counting);
@@ -111,6 +115,11 @@ public:
 
 Q_SIGNALS:
     void transitioned(const jobmonitor::Transition &transition);
+    // An attempt's processes run (emitted before the transition to Running), and one ended
+    // (before the transition it leads to; also for an attempt that could not start).
+    void attemptStarted(int attempt, const QDateTime &startedAt);
+    void attemptEnded(int attempt, const QDateTime &startedAt, const QDateTime &endedAt,
+                      const jobmonitor::AttemptResult &result);
     void processesChanged();
     void deadlineChanged();
     void outputErrorChanged();
@@ -121,13 +130,14 @@ private:
                std::optional<int> signal = {});
     QCoro::Task<bool> waitToQueue(CancellationContext::Ptr context);
     QCoro::Task<AttemptResult> runAttempt(CancellationContext::Ptr attemptContext);
-    void takeOutput(OutputChannel channel, const QByteArray &data);
+    void takeOutput(OutputChannel channel, const QByteArray &data, qint64 timeMs);
     OutputSection attemptSection(int attempt) const;
     void reloadTail();
 
     const qint64 m_id;
     const JobSpec m_spec;
     const Services m_services;
+    const LearnedTiming m_timing;
     JobStateMachine m_machine;
     std::unique_ptr<OutputBuffer> m_tail;
     int m_tailViewers = 0;

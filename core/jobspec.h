@@ -88,7 +88,10 @@ struct JobSpec {
     QString workingDirectory;           // empty: the application's working directory
     QMap<QString, QString> environment; // added to (or replacing in) the inherited environment
     milliseconds timeout{0};            // per attempt; 0: none
-    int maxAttempts = 1;                // 1 + retries
+    // The timeout is learned from the history of the same command in the same directory when
+    // the job is added (learnedtimeout.h); timeout then holds what was learned.
+    bool timeoutAuto = false;
+    int maxAttempts = 1; // 1 + retries
     BackoffPolicy backoff;
     TerminationSequence termination = TerminationSequence::standard(milliseconds(5000));
     // Queueing: the group whose queue and limits the job joins, where in that queue it joins

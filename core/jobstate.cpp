@@ -105,6 +105,14 @@ const QList<TransitionRule> &transitionTable() {
         {Failed, E::Requeue, Pending},
         {TimedOut, E::Requeue, Pending},
         {Cancelled, E::Requeue, Pending},
+        // Recovery (jobstore.cpp) finds these in the store after their owner died, once nothing
+        // of them runs any more: what they would have become is unknown, so nothing is guessed.
+        {Pending, E::Interrupt, Interrupted},
+        {Waiting, E::Interrupt, Interrupted},
+        {Running, E::Interrupt, Interrupted},
+        {Paused, E::Interrupt, Interrupted},
+        {Stopping, E::Interrupt, Interrupted},
+        {Retrying, E::Interrupt, Interrupted},
     };
     return table;
 }

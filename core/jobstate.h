@@ -23,7 +23,8 @@
     X(Completed, true, false)                                                                      \
     X(Failed, true, false)                                                                         \
     X(TimedOut, true, false)                                                                       \
-    X(Cancelled, true, false)
+    X(Cancelled, true, false)                                                                      \
+    X(Interrupted, true, false)
 
 namespace jobmonitor {
 
@@ -66,6 +67,7 @@ enum class JobEvent {
     Ready,           // what it waited for has come: it joins its group's queue
     Pause,           // every process of the running attempt was stopped (SIGSTOP)
     Resume,          // ... and continued (SIGCONT)
+    Interrupt,       // found unfinished after the process that ran it died (store recovery)
 };
 Q_ENUM_NS(JobEvent)
 

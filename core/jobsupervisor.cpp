@@ -68,26 +68,30 @@ JobSupervisor::~JobSupervisor() {
 QString JobSupervisor::jobOutputRoot(qint64 id) {
     if (m_config.outputDirectory.isEmpty())
         return {};
-    if (m_runDirectory.isEmpty()) {
-        // Job ids start again with every run: a directory of the run's own keeps two runs'
-        // jobs from ever sharing files.
-        const QString name = QStringLiteral("run-%1-%2")
-                                 .arg(QDateTime::currentDateTimeUtc().toString(
-                                     QStringLiteral("yyyyMMdd'T'HHmmsszzz")))
-                                 .arg(::getpid());
-        const QString path = QDir(m_config.outputDirectory).filePath(name);
+    if (m_outputBase.isEmpty()) {
+        // With a recorder, ids are permanent: every job's folder goes straight in. Without one
+        // ids count from 1 in every supervisor: a folder of its own keeps two supervisors'
+        // jobs from sharing files.
+        const QString base = m_config.recorder
+                                 ? m_config.outputDirectory
+                                 : QDir(m_config.outputDirectory)
+                                       .filePath(QStringLiteral("run-%1-%2-%3")
+                                                     .arg(QDateTime::currentDateTimeUtc().toString(
+                                                         QStringLiteral("yyyyMMdd'T'HHmmsszzz")))
+                                                     .arg(::getpid())
+                                                     .arg(reinterpret_cast<quintptr>(this), 0, 16));
         QStringList notes;
         if (const QString error =
-                ensurePrivateDirectory(path, QStringLiteral("output folder"), &notes);
+                ensurePrivateDirectory(base, QStringLiteral("output folder"), &notes);
             !error.isEmpty()) {
             spdlog::error("{}; output will not be saved", error);
             return {};
         }
         for (const QString &note : std::as_const(notes))
             spdlog::info("{}", note);
-        m_runDirectory = path;
+        m_outputBase = base;
     }
-    const QString root = QDir(m_runDirectory).filePath(QString::number(id));
+    const QString root = QDir(m_outputBase).filePath(QString::number(id));
     if (!makePrivateDirectory(root)) {
         spdlog::error("cannot create the output folder {}: {}", root, strerror(errno));
         return {};
@@ -95,12 +99,12 @@ QString JobSupervisor::jobOutputRoot(qint64 id) {
     return root;
 }
 
-StartResult JobSupervisor::start(JobSpec spec) {
-    const BatchStartResult started = startBatch({BatchJob{std::move(spec), {}}});
+StartResult JobSupervisor::start(JobSpec spec, LearnedTiming timing) {
+    const BatchStartResult started = startBatch({BatchJob{std::move(spec), {}}}, {timing});
     return {started.jobs.value(0), started.error};
 }
 
-BatchStartResult JobSupervisor::startBatch(QList<BatchJob> batch) {
+BatchStartResult JobSupervisor::startBatch(QList<BatchJob> batch, QList<LearnedTiming> timings) {
     if (m_shuttingDown)
         return {{}, QStringLiteral("Job Monitor is shutting down and accepts no new jobs")};
     if (batch.isEmpty())
@@ -119,30 +123,18 @@ BatchStartResult JobSupervisor::startBatch(QList<BatchJob> batch) {
                             .arg(batch.size())};
     }
 
-    // Every job is known (and known to the dependency tracker) before the first one starts to
-    // wait, so that a job may wait for one that comes after it in the batch.
-    const qint64 first = m_nextId;
-    m_nextId += batch.size();
+    // Every job has its id (the store's, permanent) and is known to the dependency tracker
+    // before the first one starts to wait, so that a job may wait for one that comes after it
+    // in the batch.
+    QList<qint64> ids;
+    for (qsizetype i = 0; i < batch.size(); ++i)
+        ids.append(m_config.recorder ? m_config.recorder->allocateJobId() : m_nextId++);
     QList<std::shared_ptr<Job>> created;
     for (qsizetype i = 0; i < batch.size(); ++i) {
-        const qint64 id = first + i;
         JobSpec spec = std::move(batch[i].spec);
         for (const BatchDependency &dependency : std::as_const(batch[i].afterBatch))
-            spec.dependencies.append({first + dependency.index, dependency.condition});
-        Job::Services services{m_executor, m_scheduler, m_dependencies, jobOutputRoot(id),
-                               m_config.keepTails};
-        const auto job = std::make_shared<Job>(id, std::move(spec), std::move(services));
-        connect(job.get(), &Job::transitioned, this,
-                [this, raw = job.get()](const Transition &t) { onTransition(raw, t); });
-        connect(job.get(), &Job::processesChanged, this,
-                [this, raw = job.get()] { onProcessesChanged(raw); });
-        m_jobs.emplace(id, job);
-        ++m_counts[size_t(JobState::Pending)];
-        ++m_groupCounts[job->spec().groupName()][size_t(JobState::Pending)];
-        m_dependencies->setState(id, JobState::Pending);
-        spdlog::info("job {}: queued in group {}: {}", id, job->spec().groupName(),
-                     job->spec().command);
-        created.append(job);
+            spec.dependencies.append({ids[dependency.index], dependency.condition});
+        created.append(add(ids[i], std::move(spec), timings.value(i)));
     }
     BatchStartResult result;
     for (const std::shared_ptr<Job> &job : std::as_const(created)) {
@@ -152,6 +144,64 @@ BatchStartResult JobSupervisor::startBatch(QList<BatchJob> batch) {
     }
     Q_EMIT countersChanged();
     return result;
+}
+
+StartResult JobSupervisor::adopt(qint64 id, JobSpec spec, LearnedTiming timing) {
+    if (m_shuttingDown)
+        return {nullptr, QStringLiteral("Job Monitor is shutting down and accepts no new jobs")};
+    if (m_jobs.count(id))
+        return {nullptr, QStringLiteral("job %1 is already here").arg(id)};
+    if (const QString invalid = spec.validate(); !invalid.isEmpty())
+        return {nullptr, invalid};
+    m_nextId = std::max(m_nextId, id + 1);
+    const std::shared_ptr<Job> job = add(id, std::move(spec), timing);
+    Q_EMIT jobAdded(job.get());
+    launch(job);
+    Q_EMIT countersChanged();
+    return {job.get(), {}};
+}
+
+// Known to the supervisor, the recorder and the dependency tracker, not yet started.
+std::shared_ptr<Job> JobSupervisor::add(qint64 id, JobSpec spec, LearnedTiming timing) {
+    Job::Services services{m_executor, m_scheduler, m_dependencies, jobOutputRoot(id),
+                           m_config.keepTails};
+    const auto job = std::make_shared<Job>(id, std::move(spec), std::move(services), timing);
+    connect(job.get(), &Job::transitioned, this,
+            [this, raw = job.get()](const Transition &t) { onTransition(raw, t); });
+    connect(job.get(), &Job::processesChanged, this,
+            [this, raw = job.get()] { onProcessesChanged(raw); });
+    if (m_config.recorder)
+        record(job.get());
+    m_jobs.emplace(id, job);
+    ++m_counts[size_t(JobState::Pending)];
+    ++m_groupCounts[job->spec().groupName()][size_t(JobState::Pending)];
+    m_dependencies->setState(id, JobState::Pending);
+    spdlog::info("job {}: queued in group {}: {}", id, job->spec().groupName(),
+                 job->spec().command);
+    return job;
+}
+
+// The recorder hears of every attempt of the job; its transitions come through onTransition.
+void JobSupervisor::record(Job *job) {
+    JobRecorder *recorder = m_config.recorder;
+    recorder->jobAdded(*job);
+    connect(job, &Job::attemptStarted, this,
+            [recorder, job](int attempt, const QDateTime &startedAt) {
+                recorder->attemptStarted(*job, attempt, startedAt, job->outputDirectory(attempt),
+                                         job->processes());
+            });
+    connect(job, &Job::processesChanged, this, [recorder, job] {
+        // The command's pid comes after the start; an adopting shim may take over.
+        const AttemptProcesses processes = job->processes();
+        if (processes.supervisorPid > 0 && processes.commandPid > 0)
+            recorder->attemptProcessesChanged(*job, job->attempt(), processes);
+    });
+    connect(job, &Job::attemptEnded, this,
+            [recorder, job](int attempt, const QDateTime &startedAt, const QDateTime &endedAt,
+                            const AttemptResult &result) {
+                recorder->attemptEnded(*job, attempt, startedAt, endedAt,
+                                       job->outputDirectory(attempt), result);
+            });
 }
 
 // Starts the job's coroutine; it waits for the scheduler's admission by itself.
@@ -187,6 +237,9 @@ void JobSupervisor::onTransition(Job *job, const Transition &t) {
                                         .arg(t.to == JobState::Failed
                                                  ? QStringLiteral("failed")
                                                  : QStringLiteral("timed out")));
+    if (m_config.recorder)
+        m_config.recorder->transitioned(*job, t);
+    Q_EMIT jobTransitioned(job, t);
     if (isFinal(t.to) && m_config.keepTails && !m_tailBudgetCheck.isActive())
         m_tailBudgetCheck.start();
     Q_EMIT countersChanged();
@@ -263,6 +316,8 @@ bool JobSupervisor::remove(qint64 id) {
     --m_counts[size_t(job->state())];
     --m_groupCounts[job->spec().groupName()][size_t(job->state())];
     job->disconnect(this);
+    if (m_config.recorder)
+        m_config.recorder->jobRemoved(id);
     Q_EMIT jobRemoved(id);
     Q_EMIT countersChanged();
     return true;

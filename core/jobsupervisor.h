@@ -4,6 +4,7 @@
 #include "dependencies.h"
 #include "executor.h"
 #include "job.h"
+#include "jobrecorder.h"
 #include "jobspec.h"
 #include "jobstate.h"
 
@@ -50,14 +51,18 @@ class JobSupervisor : public QObject {
 public:
     struct Config {
         int maxParallel = 4;
-        // Each job's output is saved under <outputDirectory>/<run>/<job id>/<attempt>; empty:
-        // output is not saved (it reaches the tails only).
+        // Each job's output is saved under <outputDirectory>/<job id>/<attempt> when a recorder
+        // hands out the ids (they are permanent: the store's); without one, under a folder of
+        // this supervisor's own in it. Empty: output is not saved (it reaches the tails only).
         QString outputDirectory;
         // The window keeps a tail of each job's output; headless runs do not.
         bool keepTails = true;
         // All tails together stay about this big: beyond it the tails of ended jobs, then of
         // running jobs nobody looks at, give up their memory (their saved output stays).
         qint64 tailBudgetBytes = 128 * 1024 * 1024;
+        // Gets every job's history as it happens and hands out job ids; null: ids count from 1
+        // and nothing is kept. Must outlive the supervisor.
+        JobRecorder *recorder = nullptr;
     };
 
     explicit JobSupervisor(QObject *parent = nullptr);
@@ -69,11 +74,13 @@ public:
     // Fails with a clear message while shutting down or when the spec is invalid. Whether its
     // dependencies and group exist is the JobService's to check (a dependency on no known job
     // cancels the job when it would wait for it).
-    StartResult start(JobSpec spec);
+    StartResult start(JobSpec spec, LearnedTiming timing = {});
     // Queues jobs that may wait for each other by their place in the batch: all get their ids
-    // (consecutive, in batch order) before any of them starts to wait. All or none: any invalid
-    // spec refuses the batch (its message names the job when there are several).
-    BatchStartResult startBatch(QList<BatchJob> batch);
+    // (in batch order) before any of them starts to wait. All or none: any invalid spec refuses
+    // the batch (its message names the job when there are several). timings: per job, by place.
+    BatchStartResult startBatch(QList<BatchJob> batch, QList<LearnedTiming> timings = {});
+    // Queues a job that was queued by an earlier process and never ran, under its own id.
+    StartResult adopt(qint64 id, JobSpec spec, LearnedTiming timing = {});
     bool cancel(qint64 id); // any non-final job ends Cancelled (gracefully if running)
     bool kill(qint64 id);   // like cancel, but SIGKILL at once (also "Kill now" while Stopping)
     bool retry(qint64 id);  // an ended job that did not complete runs again
@@ -118,12 +125,16 @@ public:
 Q_SIGNALS:
     void jobAdded(jobmonitor::Job *job);
     void jobRemoved(qint64 id);
+    // After the recorder (if any) has been given the transition.
+    void jobTransitioned(jobmonitor::Job *job, const jobmonitor::Transition &transition);
     void countersChanged();
     void maxParallelChanged(int maxParallel);
     void shutdownFinished();
     void idle(); // the last job coroutine has ended
 
 private:
+    std::shared_ptr<Job> add(qint64 id, JobSpec spec, LearnedTiming timing);
+    void record(Job *job);
     void launch(const std::shared_ptr<Job> &job);
     bool stop(qint64 id, CancelReason reason);
     void onTransition(Job *job, const Transition &transition);
@@ -142,8 +153,8 @@ private:
     std::map<qint64, CancellationContext::Ptr> m_jobContexts;
     std::array<int, JobStateCount> m_counts{};
     std::map<QString, std::array<int, JobStateCount>> m_groupCounts;
-    QString m_runDirectory; // under the output directory, made for the first job of this run
-    int m_coroutines = 0;   // job coroutines that have not ended
+    QString m_outputBase; // where the jobs' folders go, made for the first job
+    int m_coroutines = 0; // job coroutines that have not ended
     qint64 m_nextId = 1;
     bool m_shuttingDown = false;
     bool m_shutdownDone = false;

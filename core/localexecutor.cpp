@@ -1,6 +1,7 @@
 #include "localexecutor.h"
 
 #include "logging.h"
+#include "processidentity.h"
 #include "shimreport.h"
 #include "signalnames.h"
 #include "wakeup.h"
@@ -336,7 +337,11 @@ QStringList LocalAttempt::shimArguments() const {
     arguments << QStringLiteral("--env")
               << QStringLiteral("JOBMONITOR_JOB_ID=%1").arg(m_request.jobId)
               << QStringLiteral("--env")
-              << QStringLiteral("JOBMONITOR_TRACE_ID=%1").arg(m_request.traceId);
+              << QStringLiteral("JOBMONITOR_TRACE_ID=%1").arg(m_request.traceId)
+              // Which application process started it: after a crash, the next Job Monitor
+              // finds what is left of the dead one's jobs by it (storerecovery.h).
+              << QStringLiteral("--env")
+              << QStringLiteral("JOBMONITOR_OWNER=%1").arg(ProcessIdentity::self().tag());
     for (auto it = spec.environment.cbegin(); it != spec.environment.cend(); ++it)
         arguments << QStringLiteral("--env") << it.key() + QLatin1Char('=') + it.value();
     arguments << QStringLiteral("--") << QStringLiteral("/bin/sh") << QStringLiteral("-c")

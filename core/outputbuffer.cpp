@@ -85,7 +85,9 @@ OutputBuffer::OutputBuffer(Limits limits, QObject *parent)
     : QObject(parent)
     , m_limits(limits) {}
 
-void OutputBuffer::append(OutputChannel channel, QByteArrayView chunk) {
+void OutputBuffer::append(OutputChannel channel, QByteArrayView chunk, qint64 timeMs) {
+    if (timeMs == 0)
+        timeMs = QDateTime::currentMSecsSinceEpoch();
     const int ch = indexOf(channel);
     OpenLine &open = m_open[ch];
     m_totalBytes[ch] += chunk.size();
@@ -114,7 +116,7 @@ void OutputBuffer::append(OutputChannel channel, QByteArrayView chunk) {
                 open.restart();
         }
         if (open.number == 0)
-            openLine(ch);
+            openLine(ch, timeMs);
         const void *newline = std::memchr(data + pos, '\n', size_t(size - pos));
         const qsizetype end = newline ? static_cast<const char *>(newline) - data : size;
         // '\r's right before the end take nothing away: before a '\n' they end the line
@@ -201,8 +203,9 @@ qint64 OutputBuffer::droppedLines() const {
     return m_droppedLines;
 }
 
-void OutputBuffer::openLine(int ch) {
+void OutputBuffer::openLine(int ch, qint64 timeMs) {
     m_open[ch].number = m_nextNumber++;
+    m_open[ch].timeMs = timeMs;
     trim();
 }
 
@@ -231,6 +234,7 @@ void OutputBuffer::completeLine(int ch, QByteArrayView tail) {
     OutputLine line;
     line.channel = channelAt(ch);
     line.number = open.number;
+    line.timeMs = open.timeMs;
     line.complete = true;
     if (open.bytes.isEmpty() && open.droppedBytes == 0 && tail.size() <= m_limits.maxLineBytes) {
         // The whole line is in the current chunk: decode it in place.
@@ -279,6 +283,7 @@ OutputLine OutputBuffer::toLine(OutputChannel channel, const OpenLine &open, boo
     line.channel = channel;
     line.text = decode(open.bytes);
     line.number = open.number;
+    line.timeMs = open.timeMs;
     line.complete = complete;
     line.droppedBytes = open.droppedBytes;
     line.bytes = open.bytes.size();

@@ -20,6 +20,9 @@ struct OutputLine {
     bool complete = false;   // false while the line has not seen its newline yet
     qint64 droppedBytes = 0; // bytes of this line not kept (over the per-line limit)
     qint64 bytes = 0;        // bytes of this line kept (what the tail's byte limit counts)
+    // When its first byte arrived (ms since the epoch): exactly for output relayed to the app,
+    // within a tenth of a second for saved output (the granularity of its index); 0: unknown.
+    qint64 timeMs = 0;
 };
 
 // Where one attempt's output begins in the job's output.
@@ -49,7 +52,8 @@ public:
     explicit OutputBuffer(QObject *parent = nullptr);
     OutputBuffer(Limits limits, QObject *parent = nullptr);
 
-    void append(OutputChannel channel, QByteArrayView chunk);
+    // timeMs: when the chunk arrived (ms since the epoch; 0 for now).
+    void append(OutputChannel channel, QByteArrayView chunk, qint64 timeMs = 0);
     // Ends the open lines: what arrives from now on belongs to a new attempt.
     void beginSection(OutputSection section);
     const QList<OutputSection> &sections() const { return m_sections; }
@@ -83,6 +87,7 @@ private:
         QByteArray bytes;
         qint64 droppedBytes = 0;
         qint64 number = 0;
+        qint64 timeMs = 0;
         bool afterCarriageReturn = false;
 
         // A '\r' overwrites the line: its text starts again.
@@ -96,7 +101,7 @@ private:
             afterCarriageReturn = false;
         }
     };
-    void openLine(int channelIndex);
+    void openLine(int channelIndex, qint64 timeMs);
     void appendToOpen(OpenLine &open, QByteArrayView segment);
     // Completes the open line of a channel; tail is its last segment, not yet appended.
     void completeLine(int channelIndex, QByteArrayView tail);

@@ -200,11 +200,13 @@ Pane {
                                    .arg(Format.clock(Math.max(0, pane.details.attemptStartedAt.getTime() + pane.details.timeout - pane.now)))
                     }
                     Fact {
+                        objectName: "factProcess"
                         name: qsTr("Process")
-                        // The engine reports the pid of the job's shim (the command runs under
-                        // it), and how many processes outlived the last attempt.
-                        value: [pane.details.pid > 0 ? qsTr("shim pid %1").arg(String(pane.details.pid)) : "",
-                                pane.details.stragglers > 0 ? qsTr("%1 straggler(s) ended", "", pane.details.stragglers).arg(Format.count(pane.details.stragglers)) : ""]
+                        // The command's own pid, how many processes its whole tree has now, and
+                        // how many outlived the last attempt.
+                        value: [pane.details.pid > 0 ? qsTr("pid %1").arg(String(pane.details.pid)) : "",
+                                pane.details.processCount > 0 ? qsTr("%n process(es) running", "", pane.details.processCount) : "",
+                                pane.details.stragglers > 0 ? qsTr("%n straggler(s) ended", "", pane.details.stragglers) : ""]
                                .filter(s => s.length > 0).join(qsTr(", "))
                     }
                     Fact {

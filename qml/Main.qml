@@ -237,8 +237,13 @@ ApplicationWindow {
         }
     }
 
+    HistoryBanner {
+        id: historyBanner
+        anchors { top: parent.top; left: parent.left; right: parent.right }
+    }
+
     SplitView {
-        anchors.fill: parent
+        anchors { top: historyBanner.bottom; left: parent.left; right: parent.right; bottom: parent.bottom }
         orientation: Qt.Horizontal
         // Nothing below the stopping overlay takes the keyboard while the application quits.
         enabled: !App.shuttingDown

@@ -19,6 +19,8 @@ ColumnLayout {
 
     property bool following: true
     property bool wrap: false
+    // Each line's arrival time in the gutter (saved output knows it to a tenth of a second).
+    property bool timestamps: false
     property bool colours: true
     // Line numbers (0: none): the selection runs from anchor to end, the keyboard is at cursor.
     property real selectionAnchor: 0
@@ -279,6 +281,13 @@ ColumnLayout {
                         onToggled: view.wrap = checked
                     }
                     MenuItem {
+                        objectName: "timestampsItem"
+                        text: qsTr("Show times")
+                        checkable: true
+                        checked: view.timestamps
+                        onToggled: view.timestamps = checked
+                    }
+                    MenuItem {
                         objectName: "coloursItem"
                         text: qsTr("Show colours")
                         checkable: true
@@ -421,8 +430,10 @@ ColumnLayout {
             TextMetrics {
                 id: numberMetrics
                 font: Theme.smallMonoFont
-                // As many digits as the highest line number, so eight-digit numbers fit too.
-                text: "0".repeat(Math.max(3, String(view.model.totalLines).length))
+                // As many digits as the highest line number, so eight-digit numbers fit too,
+                // after the time when times are shown.
+                text: (view.timestamps ? "00:00:00.000  " : "")
+                      + "0".repeat(Math.max(3, String(view.model.totalLines).length))
             }
 
             delegate: Item {
@@ -435,6 +446,7 @@ ColumnLayout {
                 required property real number
                 required property bool match
                 required property string attemptHeader
+                required property string time
                 readonly property bool selected: index >= view.selectionRows[0] && index <= view.selectionRows[1]
                 readonly property bool current: number === view.model.currentMatchLine
                 readonly property bool styled: view.colours && markup.length > 0
@@ -505,7 +517,9 @@ ColumnLayout {
                         anchors.right: parent.right
                         anchors.rightMargin: Theme.spacing
                         y: 1 + Math.round((Theme.monoMetrics.height - height) / 2)
-                        text: line.number
+                        objectName: "gutterText"
+                        text: view.timestamps && line.time.length > 0 ? line.time + "  " + line.number
+                                                                      : line.number
                         font: Theme.smallMonoFont
                         color: Theme.mutedText
                     }

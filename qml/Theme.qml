@@ -50,7 +50,8 @@ QtObject {
         font.pixelSize: theme.smallSize
         font.bold: true
         text: [JobState.Pending, JobState.Running, JobState.Stopping, JobState.Retrying,
-               JobState.Completed, JobState.Failed, JobState.TimedOut, JobState.Cancelled]
+               JobState.Completed, JobState.Failed, JobState.TimedOut, JobState.Cancelled,
+               JobState.Interrupted]
               .map(s => Format.stateLabel(s))
               .reduce((a, b) => a.length >= b.length ? a : b)
     }
@@ -73,6 +74,7 @@ QtObject {
         case JobState.Failed: return darkPalette ? "#ff8580" : "#c0262d"
         case JobState.TimedOut: return darkPalette ? "#f28cc4" : "#9c1f66"
         case JobState.Cancelled: return darkPalette ? "#b3aba2" : "#6b645c"
+        case JobState.Interrupted: return darkPalette ? "#4fd1c5" : "#00707a"
         }
         return darkPalette ? "#a0a0a0" : "#606060"
     }

@@ -3,6 +3,7 @@
 #include "appcontroller.h"
 #include "jobformat.h"
 #include "jobservice.h"
+#include "resourcemonitor.h"
 
 #include <algorithm>
 
@@ -12,8 +13,11 @@ JobDetails::JobDetails(QObject *parent)
     : QObject(parent) {}
 
 JobDetails::~JobDetails() {
-    if (m_job)
+    if (m_job) {
         m_job->releaseTail();
+        if (m_service)
+            m_service->resources()->setFocused(m_job->id(), false);
+    }
 }
 
 JobService *JobDetails::service() {
@@ -31,6 +35,10 @@ void JobDetails::setService(JobService *service) {
         m_service->disconnect(this);
     m_service = service;
     if (service) {
+        connect(service, &JobService::countersChanged, this, [this] {
+            if (m_job && m_job->isAttemptRunning())
+                Q_EMIT changed();
+        });
         connect(service, &JobService::jobRemoved, this, [this](qint64 id) {
             if (id == m_jobId)
                 attach(nullptr);
@@ -51,8 +59,13 @@ void JobDetails::attach(Job *job) {
     if (m_job) {
         m_job->disconnect(this);
         m_job->releaseTail();
+        if (m_service)
+            m_service->resources()->setFocused(m_job->id(), false);
     }
     m_job = job;
+    // The job shown is sampled once a second, the others less often.
+    if (job && service())
+        m_service->resources()->setFocused(job->id(), true);
     // Shown means kept: the tail budget leaves a viewed job's tail alone (and a tail it took
     // is read back from the saved output).
     if (job)
@@ -157,6 +170,10 @@ QString JobDetails::error() const {
 
 qint64 JobDetails::pid() const {
     return m_job ? m_job->processes().commandPid : 0;
+}
+
+int JobDetails::processCount() const {
+    return m_job && m_service ? m_service->processCount(m_job->id()) : 0;
 }
 
 QString JobDetails::outputError() const {

@@ -47,6 +47,8 @@ class JobDetails : public QObject {
     Q_PROPERTY(QString error READ error NOTIFY changed)
     // The command's own pid while it runs (not its shim's), else 0.
     Q_PROPERTY(qint64 pid READ pid NOTIFY changed)
+    // Live processes of the job's whole tree (escapees included), as last sampled.
+    Q_PROPERTY(int processCount READ processCount NOTIFY changed)
     // Why the output stopped being saved (a full disk, say); the tail shown still has it all.
     Q_PROPERTY(QString outputError READ outputError NOTIFY changed)
     Q_PROPERTY(int stragglers READ stragglers NOTIFY changed)
@@ -91,6 +93,7 @@ public:
     QString result() const;
     QString error() const;
     qint64 pid() const;
+    int processCount() const;
     QString outputError() const;
     int stragglers() const;
     QString traceId() const;

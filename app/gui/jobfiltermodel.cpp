@@ -13,22 +13,28 @@ int stateRank(JobState state) {
     switch (state) {
     case JobState::Running:
         return 0;
-    case JobState::Stopping:
+    case JobState::Paused:
         return 1;
-    case JobState::Retrying:
+    case JobState::Stopping:
         return 2;
-    case JobState::Pending:
+    case JobState::Retrying:
         return 3;
-    case JobState::Failed:
+    case JobState::Pending:
         return 4;
-    case JobState::TimedOut:
+    case JobState::Waiting:
         return 5;
-    case JobState::Cancelled:
+    case JobState::Failed:
         return 6;
-    case JobState::Completed:
+    case JobState::TimedOut:
         return 7;
+    case JobState::Interrupted:
+        return 8;
+    case JobState::Cancelled:
+        return 9;
+    case JobState::Completed:
+        return 10;
     }
-    return 8;
+    return 11;
 }
 } // namespace
 
@@ -77,7 +83,8 @@ bool JobFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourcePa
     case Filter::Active:
         return !isFinal(state);
     case Filter::Failed:
-        return state == JobState::Failed || state == JobState::TimedOut;
+        return state == JobState::Failed || state == JobState::TimedOut ||
+               state == JobState::Interrupted;
     case Filter::Finished:
         return isFinal(state);
     case Filter::Running:
@@ -88,9 +95,8 @@ bool JobFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourcePa
 
 bool JobFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right) const {
     // Ids grow with creation: a larger id is newer and comes first on a tie.
-    const bool newer =
-        left.data(JobListModel::JobIdRole).toLongLong() >
-        right.data(JobListModel::JobIdRole).toLongLong();
+    const bool newer = left.data(JobListModel::JobIdRole).toLongLong() >
+                       right.data(JobListModel::JobIdRole).toLongLong();
     if (m_order == Order::State) {
         const int l = stateRank(JobState(left.data(JobListModel::StateRole).toInt()));
         const int r = stateRank(JobState(right.data(JobListModel::StateRole).toInt()));

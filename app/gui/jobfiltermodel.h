@@ -18,7 +18,7 @@ public:
     enum class Filter {
         All,
         Active,   // not yet ended: Pending, Running, Stopping, Retrying
-        Failed,   // Failed or TimedOut
+        Failed,   // Failed, TimedOut or Interrupted
         Finished, // any final state
         Running,  // a process runs: Running or Stopping
     };

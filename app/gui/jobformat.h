@@ -34,5 +34,4 @@ QString jobElapsedText(const Job &job, const QDateTime &now);
 // attempt while Retrying) falls; 0 when it has none.
 qint64 jobDeadlineEpochMs(const Job &job);
 
-
 } // namespace jobmonitor

@@ -214,6 +214,10 @@ QVariant OutputModel::data(const QModelIndex &index, int role) const {
         return row.match;
     case AttemptHeaderRole:
         return m_headers.isEmpty() ? QString() : m_headers.value(row.line.number);
+    case TimeRole:
+        return row.line.timeMs > 0 ? QDateTime::fromMSecsSinceEpoch(row.line.timeMs)
+                                         .toString(QStringLiteral("HH:mm:ss.zzz"))
+                                   : QString();
     }
     return {};
 }
@@ -224,6 +228,7 @@ QHash<int, QByteArray> OutputModel::roleNames() const {
         {NumberRole, "number"}, {CompleteRole, "complete"},
         {MarkupRole, "markup"}, {RichMarkupRole, "richMarkup"},
         {MatchRole, "match"},   {AttemptHeaderRole, "attemptHeader"},
+        {TimeRole, "time"},
     };
 }
 

@@ -46,11 +46,13 @@ public:
         StderrRole,                  // bool: the line came from stderr
         NumberRole,                  // int: 1-based line number over the job's whole output
         CompleteRole,                // bool: false while the line has not seen its newline
-        MarkupRole,       // string: the line with its colours as markup; empty when it has none
-        RichMarkupRole,   // bool: MarkupRole is RichText (it has backgrounds), else StyledText
-        MatchRole,        // bool: the line contains the search text
-        AttemptHeaderRole // string: "Attempt 2 · 14:03:22 · trace 3f…" on the first line of
-                          // each attempt when the job has had more than one; else empty
+        MarkupRole,        // string: the line with its colours as markup; empty when it has none
+        RichMarkupRole,    // bool: MarkupRole is RichText (it has backgrounds), else StyledText
+        MatchRole,         // bool: the line contains the search text
+        AttemptHeaderRole, // string: "Attempt 2 · 14:03:22 · trace 3f…" on the first line of
+                           // each attempt when the job has had more than one; else empty
+        TimeRole,          // string: when the line began to arrive, "14:03:22.415"; empty when
+                           // not known
     };
     Q_ENUM(Role)
 
@@ -121,7 +123,7 @@ private:
     QTimer m_batchTimer;
     bool m_darkBackground = false;
     QMap<qint64, QString> m_headers; // first line of an attempt -> its header
-    qsizetype m_sectionsSeen = -1;    // the buffer's sections the headers were made from
+    qsizetype m_sectionsSeen = -1;   // the buffer's sections the headers were made from
 
     QString m_searchText;
     QList<qint64> m_matches; // line numbers of the matching rows, in row order

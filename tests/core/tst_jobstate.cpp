@@ -60,12 +60,19 @@ const QList<Row> expectedTable{
     {Failed, E::Requeue, Pending},
     {TimedOut, E::Requeue, Pending},
     {Cancelled, E::Requeue, Pending},
+    // Found unfinished in the store after the process that ran the job died.
+    {Pending, E::Interrupt, Interrupted},
+    {Waiting, E::Interrupt, Interrupted},
+    {Running, E::Interrupt, Interrupted},
+    {Paused, E::Interrupt, Interrupted},
+    {Stopping, E::Interrupt, Interrupted},
+    {Retrying, E::Interrupt, Interrupted},
 };
 
 // The states as specified, in the order of the list. The QML enum must name every one of them
 // with the core's value: a state missing there fails to compile here.
-const QList<JobState> expectedStates{Pending,  Waiting,   Running, Paused,   Stopping,
-                                     Retrying, Completed, Failed,  TimedOut, Cancelled};
+const QList<JobState> expectedStates{Pending,   Waiting, Running,  Paused,    Stopping,   Retrying,
+                                     Completed, Failed,  TimedOut, Cancelled, Interrupted};
 #define JM_SAME_IN_QML(name)                                                                       \
     static_assert(int(jobmonitor::qmlstate::name) == int(jobmonitor::JobState::name));
 JM_SAME_IN_QML(Pending)
@@ -78,8 +85,9 @@ JM_SAME_IN_QML(Completed)
 JM_SAME_IN_QML(Failed)
 JM_SAME_IN_QML(TimedOut)
 JM_SAME_IN_QML(Cancelled)
+JM_SAME_IN_QML(Interrupted)
 #undef JM_SAME_IN_QML
-static_assert(jobmonitor::JobStateCount == 10);
+static_assert(jobmonitor::JobStateCount == 11);
 
 std::optional<JobState> expectedNext(JobState from, JobEvent event) {
     for (const Row &row : expectedTable) {
@@ -119,6 +127,8 @@ QList<JobEvent> pathTo(JobState state) {
         return {E::LaunchFailed};
     case TimedOut:
         return {E::Launch, E::Stop, E::StoppedTimeout};
+    case Interrupted:
+        return {E::Launch, E::Interrupt};
     case Cancelled:
         break;
     }
@@ -173,6 +183,8 @@ private Q_SLOTS:
         QTest::newRow("Failed") << Failed << QStringLiteral("Failed") << true << false;
         QTest::newRow("TimedOut") << TimedOut << QStringLiteral("TimedOut") << true << false;
         QTest::newRow("Cancelled") << Cancelled << QStringLiteral("Cancelled") << true << false;
+        QTest::newRow("Interrupted")
+            << Interrupted << QStringLiteral("Interrupted") << true << false;
     }
     void names() {
         QFETCH(JobState, state);
@@ -202,6 +214,7 @@ private Q_SLOTS:
         QTest::newRow("Ready") << E::Ready << QStringLiteral("Ready");
         QTest::newRow("Pause") << E::Pause << QStringLiteral("Pause");
         QTest::newRow("Resume") << E::Resume << QStringLiteral("Resume");
+        QTest::newRow("Interrupt") << E::Interrupt << QStringLiteral("Interrupt");
     }
     void eventNames() {
         QFETCH(JobEvent, event);
@@ -212,7 +225,7 @@ private Q_SLOTS:
     void stateListIsComplete() {
         QCOMPARE(jobmonitor::allJobStates(), expectedStates);
         QCOMPARE(allValues<JobState>(), expectedStates);
-        QCOMPARE(QMetaEnum::fromType<JobEvent>().keyCount(), 15);
+        QCOMPARE(QMetaEnum::fromType<JobEvent>().keyCount(), 16);
     }
 
     // The QML enum is generated from the same list; this proves what QML sees: the same keys

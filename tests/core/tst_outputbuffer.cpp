@@ -68,6 +68,8 @@ private Q_SLOTS:
     void maxLines_data();
     void maxLines();
     void maxBytes();
+    void maxBytesCountsBytes();
+    void linesKeepTheirArrivalTime();
     void floodKeepsTheNewestLines_data();
     void floodKeepsTheNewestLines();
     void channelsKeptApart();
@@ -264,6 +266,31 @@ void TestOutputBuffer::maxBytes() {
     QCOMPARE(texts(buffer.lines()), QStringList({"0123456789"}));
     QCOMPARE(buffer.droppedLines(), 3);
     QCOMPARE(buffer.totalLines(), 4);
+}
+
+// The limit counts bytes as they arrived, not UTF-16 units: "é" is two bytes, one unit.
+void TestOutputBuffer::maxBytesCountsBytes() {
+    OutputBuffer buffer({.maxLines = 100, .maxBytes = 8, .maxLineBytes = 100});
+    buffer.append(OutputChannel::Stdout, "\xc3\xa9\xc3\xa9\n\xc3\xa9\xc3\xa9\n");
+    QCOMPARE(buffer.keptBytes(), 8);
+    QCOMPARE(buffer.lines().size(), 2);
+    buffer.append(OutputChannel::Stdout, "x\n");
+    QCOMPARE(buffer.keptBytes(), 5);
+    QCOMPARE(texts(buffer.lines()), QStringList({QStringLiteral("\u00e9\u00e9"), "x"}));
+}
+
+// A line is as old as its first byte; a line still open keeps that time as more arrives.
+void TestOutputBuffer::linesKeepTheirArrivalTime() {
+    OutputBuffer buffer;
+    buffer.append(OutputChannel::Stdout, "one\ntw", 1000);
+    buffer.append(OutputChannel::Stdout, "o\nthree\n", 2000);
+    buffer.append(OutputChannel::Stderr, "err", 3000);
+    const QList<OutputLine> lines = buffer.lines();
+    QCOMPARE(texts(lines), QStringList({"one", "two", "three", "err"}));
+    QList<qint64> times;
+    for (const OutputLine &line : lines)
+        times << line.timeMs;
+    QCOMPARE(times, (QList<qint64>{1000, 1000, 2000, 3000}));
 }
 
 void TestOutputBuffer::floodKeepsTheNewestLines_data() {

@@ -7,6 +7,7 @@
 
 #include <QClipboard>
 #include <QGuiApplication>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 
@@ -548,6 +549,18 @@ private Q_SLOTS:
         QVERIFY(longText->height() > oneLine * 1.5);
         QCOMPARE(lines->property("contentWidth").toReal(), lines->width());
         w.outputView()->setProperty("wrap", false);
+        // Times in the gutter, when asked for: each line's arrival time before its number.
+        w.outputView()->setProperty("timestamps", true);
+        QQuickItem *first = w.showOutputLine(1);
+        QVERIFY(first);
+        const QString gutter = first->findChild<QQuickItem *>(QStringLiteral("gutterText"))
+                                   ->property("text")
+                                   .toString();
+        QVERIFY2(QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  1$"))
+                     .match(gutter)
+                     .hasMatch(),
+                 qPrintable(gutter));
+        w.outputView()->setProperty("timestamps", false);
         QTRY_COMPARE(longText->property("lineCount").toInt(), 1);
 
         auto *rtl = w.showOutputLine(2)->findChild<QQuickItem *>(QStringLiteral("lineText"));
@@ -670,6 +683,11 @@ private Q_SLOTS:
         QVERIFY(fact("factTimeout").startsWith(QStringLiteral("10:00 per attempt")));
         QVERIFY(!fact("factDuration").isEmpty());
         QCOMPARE(fact("factAttempt"), QStringLiteral("1 of 1"));
+        // The command's own pid (the shell's, not its shim's) and its tree: the shell and sleep.
+        QTRY_VERIFY(job->processes().commandPid > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            fact("factProcess"),
+            QStringLiteral("pid %1, 2 processes running").arg(job->processes().commandPid), 15000);
         QVERIFY(test::runTask(w.supervisor.shutdown(), 10s));
     }
 

@@ -11,7 +11,8 @@ TestCase {
     }
 
     readonly property var states: [JobState.Pending, JobState.Running, JobState.Stopping, JobState.Retrying,
-                                   JobState.Completed, JobState.Failed, JobState.TimedOut, JobState.Cancelled]
+                                   JobState.Completed, JobState.Failed, JobState.TimedOut, JobState.Cancelled,
+                                   JobState.Interrupted]
 
     // CIE L*a*b* of a colour, for telling colours apart as people do.
     function lab(c) {
@@ -39,6 +40,7 @@ TestCase {
             { tag: "Failed", state: JobState.Failed, outlined: false },
             { tag: "Timed out", state: JobState.TimedOut, outlined: false },
             { tag: "Cancelled", state: JobState.Cancelled, outlined: false },
+            { tag: "Interrupted", state: JobState.Interrupted, outlined: false },
         ]
     }
 

@@ -11,7 +11,7 @@ TestCase {
 
     // As the window names them: the Pending state is "Queued" everywhere.
     readonly property var stateNames: ["Queued", "Running", "Stopping", "Retrying",
-                                       "Completed", "Failed", "Timed out", "Cancelled"]
+                                       "Completed", "Failed", "Timed out", "Cancelled", "Interrupted"]
 
     Component {
         id: formComponent

@@ -1,0 +1,177 @@
+// The JobService over a real store and real jobs: transitions reach front ends only once
+// stored, history pages newest first with live jobs as they are now, counts, removing stored
+// jobs, and a directory and a learned timeout given to every job added.
+#include "jobservice.h"
+#include "jobstore.h"
+#include "jobsupervisor.h"
+#include "logging.h"
+#include "testutil.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace jobmonitor;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Service {
+    explicit Service(const QString &stateDir)
+        : store(stateDir, RunKind::Headless) {}
+    JobStore store;
+    JobSupervisor supervisor{JobSupervisor::Config{.maxParallel = 4,
+                                                   .outputDirectory = store.outputRoot(),
+                                                   .keepTails = false,
+                                                   .recorder = &store}};
+    JobService service{&supervisor, &store};
+
+    ~Service() { test::runTask(supervisor.shutdown(), 20s); }
+
+    qint64 run(const QString &command) {
+        JobSpec spec;
+        spec.command = command;
+        const JobService::AddResult added = service.add(spec);
+        return added.id;
+    }
+    QList<JobRecord> history(const JobQuery &query) {
+        std::optional<QList<JobRecord>> result;
+        service.history(query, &service, [&](QList<JobRecord> records) { result = records; });
+        QDeadlineTimer limit(10s);
+        while (!result && !limit.hasExpired())
+            QTest::qWait(5);
+        return result.value_or(QList<JobRecord>());
+    }
+};
+
+} // namespace
+
+class TestJobServiceHistory : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { setupStderrLogging(spdlog::level::err); }
+
+    // Durable before visible: when transitionRecorded comes, the store has committed it.
+    void transitionsAreShownOnlyOnceStored() {
+        QTemporaryDir dir;
+        Service s(dir.path());
+        // The store's last write when each transition happened, in order.
+        QList<quint64> writtenAt;
+        connect(&s.supervisor, &JobSupervisor::jobTransitioned, this,
+                [&] { writtenAt << s.store.lastSequence(); });
+        int shown = 0;
+        int shownEarly = 0;
+        connect(&s.service, &JobService::transitionRecorded, this, [&](Job *, const Transition &) {
+            if (s.store.committedSequence() < writtenAt.value(shown))
+                ++shownEarly;
+            ++shown;
+        });
+        for (int i = 0; i < 20; ++i)
+            QVERIFY(s.run(QStringLiteral("true")) > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(shown, 40, 30000); // Pending -> Running -> Completed each
+        QCOMPARE(writtenAt.size(), 40);
+        QCOMPARE(shownEarly, 0);
+    }
+
+    void historyPagesNewestFirstWithLiveJobs() {
+        QTemporaryDir dir;
+        Service s(dir.path());
+        QList<qint64> ids;
+        for (int i = 0; i < 5; ++i)
+            ids << s.run(QStringLiteral("echo %1").arg(i));
+        const QString gate = dir.filePath("gate");
+        const qint64 running =
+            s.run(QStringLiteral("while [ ! -e '%1' ]; do sleep 0.02; done").arg(gate));
+        QTRY_COMPARE_WITH_TIMEOUT(s.service.job(running)->state(), JobState::Running, 20000);
+        for (const qint64 id : std::as_const(ids))
+            QTRY_COMPARE_WITH_TIMEOUT(s.service.job(id)->state(), JobState::Completed, 20000);
+        QVERIFY(s.store.flush());
+
+        JobQuery query;
+        query.limit = 4;
+        const QList<JobRecord> first = s.history(query);
+        QCOMPARE(first.size(), 4);
+        QCOMPARE(first.constFirst().id, running);
+        QCOMPARE(first.constFirst().state, JobState::Running);
+        QVERIFY(first.constFirst().live);
+        query.after = JobQuery::cursorOf(first.constLast());
+        const QList<JobRecord> second = s.history(query);
+        QCOMPARE(second.size(), 2);
+        QCOMPARE(second.constLast().id, ids.constFirst());
+        std::optional<int> count;
+        s.service.historyCount({}, this, [&](int n) { count = n; });
+        QTRY_COMPARE(count, 6);
+
+        // list() and get(): this process's jobs, at once.
+        QCOMPARE(s.service.list().size(), 6);
+        QCOMPARE(s.service.get(running)->state, JobState::Running);
+        QVERIFY(!s.service.get(123456));
+        // Every job was given the folder it ran in.
+        QCOMPARE(s.service.get(ids.constFirst())->spec.workingDirectory, QDir::currentPath());
+        QFile(gate).open(QIODevice::WriteOnly);
+        QTRY_COMPARE_WITH_TIMEOUT(s.service.job(running)->state(), JobState::Completed, 20000);
+    }
+
+    // A stored job of an earlier run can be removed (records and files); one that has not
+    // ended cannot.
+    void removesStoredJobs() {
+        QTemporaryDir dir;
+        qint64 ended = 0, unfinished = 0;
+        QString endedOutput;
+        {
+            Service earlier(dir.path());
+            ended = earlier.run(QStringLiteral("echo earlier"));
+            QTRY_COMPARE_WITH_TIMEOUT(earlier.service.job(ended)->state(), JobState::Completed,
+                                      20000);
+            endedOutput = earlier.service.job(ended)->outputDirectory(1);
+        }
+        QVERIFY(QFileInfo::exists(endedOutput));
+        Service s(dir.path());
+        {
+            // A job of a live process that is still running.
+            JobRecord record;
+            record.id = s.store.allocateJobId();
+            record.spec.command = QStringLiteral("sleep 1000");
+            record.state = JobState::Running;
+            record.createdAt = QDateTime::currentDateTime();
+            s.store.writeJob(record);
+            unfinished = record.id;
+        }
+        QVERIFY(!s.service.job(ended));
+        QVERIFY(s.service.remove(ended));
+        QVERIFY(s.service.remove(unfinished));
+        QVERIFY(s.store.flush());
+        QVERIFY(!s.store.job(ended));
+        QVERIFY(!QFileInfo::exists(endedOutput));
+        QVERIFY(s.store.job(unfinished));
+    }
+
+    // --timeout auto: learned when the job is added, from the runs before it.
+    void learnsTheTimeoutWhenAdded() {
+        QTemporaryDir dir;
+        Service s(dir.path());
+        JobSpec spec;
+        spec.command = QStringLiteral("sleep 0.05");
+        spec.timeoutAuto = true;
+        for (int i = 0; i < 4; ++i) {
+            const qint64 id = s.service.add(spec).id;
+            QTRY_COMPARE_WITH_TIMEOUT(s.service.job(id)->state(), JobState::Completed, 20000);
+            QVERIFY(s.store.flush());
+            const JobRecord record = *s.service.get(id);
+            if (i < 3) {
+                QCOMPARE(record.spec.timeout, 0ms);
+                QVERIFY(record.timeoutNote.contains(QStringLiteral("%1 successful run").arg(i)));
+            } else {
+                QVERIFY(record.spec.timeout >= 60ms); // 1.2 × at least 50 ms
+                QVERIFY(record.timing.expectedDuration);
+                QCOMPARE(record.timing.runs, 3);
+            }
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestJobServiceHistory)
+#include "tst_jobservicehistory.moc"
