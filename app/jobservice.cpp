@@ -349,15 +349,25 @@ QList<JobRecord> JobService::queuedFromLastSession() const {
 int JobService::startQueuedFromLastSession() {
     if (!m_store)
         return 0;
-    int started = 0;
-    for (const JobRecord &record : m_store->takeQueuedFromLastSession()) {
-        if (const StartResult result = m_supervisor->adopt(record.id, record.spec, record.timing))
-            ++started;
-        else
-            spdlog::error("cannot queue job {} from the last session again: {}", record.id,
-                          result.error);
+    const QList<JobRecord> queued = m_store->takeQueuedFromLastSession();
+    QList<JobSupervisor::AdoptedJob> jobs;
+    QSet<qint64> ids;
+    for (const JobRecord &record : queued) {
+        jobs.append({record.id, record.spec, record.timing});
+        ids.insert(record.id);
     }
-    return started;
+    // What they wait for that is not queued with them has ended (or is unknown: then they are
+    // cancelled as waiting for a job that does not exist).
+    QMap<qint64, JobState> others;
+    for (const JobRecord &record : queued)
+        for (const JobDependency &dependency : record.spec.dependencies)
+            if (!ids.contains(dependency.jobId) && !others.contains(dependency.jobId))
+                if (const std::optional<JobRecord> stored = m_store->job(dependency.jobId))
+                    others.insert(dependency.jobId, stored->state);
+    const BatchStartResult started = m_supervisor->adoptBatch(std::move(jobs), others);
+    if (!started.error.isEmpty())
+        spdlog::error("cannot queue every job from the last session again: {}", started.error);
+    return int(started.jobs.size());
 }
 
 void JobService::discardQueuedFromLastSession() {

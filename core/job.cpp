@@ -127,6 +127,10 @@ bool Job::resume(const QString &reason) {
     return true;
 }
 
+std::optional<qint64> Job::queueKey() const {
+    return m_services.scheduler->queueKey(m_id);
+}
+
 void Job::setPriority(int priority) {
     if (priority == m_priority)
         return;

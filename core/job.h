@@ -76,6 +76,8 @@ public:
     QDeadlineTimer deadline() const { return m_deadline; }
     // Where the job joins its group's queue; starts as the spec's, changed by setPriority().
     int priority() const { return m_priority; }
+    // Its place in its group's queue while it waits for a slot (Scheduler::queueKey()).
+    std::optional<qint64> queueKey() const;
     // While Waiting: what for ("waiting for #12; starts at 23:00"), else empty.
     QString waitingFor() const { return state() == JobState::Waiting ? m_waitingFor : QString(); }
     // What is left of the running attempt's timeout (it stands still while Paused); empty

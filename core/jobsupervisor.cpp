@@ -47,6 +47,11 @@ JobSupervisor::JobSupervisor(Config config, std::shared_ptr<Executor> executor, 
     , m_resources(std::make_unique<ResourceMonitor>()) {
     connect(m_scheduler.get(), &Scheduler::maxParallelChanged, this,
             &JobSupervisor::maxParallelChanged);
+    if (m_config.recorder)
+        connect(m_scheduler.get(), &Scheduler::queueChanged, this, [this](qint64 id) {
+            if (const Job *job = this->job(id))
+                m_config.recorder->queueChanged(*job);
+        });
     connect(m_resources.get(), &ResourceMonitor::totalsChanged, this,
             &JobSupervisor::countersChanged);
     m_tailBudgetCheck.setSingleShot(true);
@@ -146,19 +151,36 @@ BatchStartResult JobSupervisor::startBatch(QList<BatchJob> batch, QList<LearnedT
     return result;
 }
 
-StartResult JobSupervisor::adopt(qint64 id, JobSpec spec, LearnedTiming timing) {
+BatchStartResult JobSupervisor::adoptBatch(QList<AdoptedJob> jobs,
+                                           const QMap<qint64, JobState> &otherStates) {
     if (m_shuttingDown)
-        return {nullptr, QStringLiteral("Job Monitor is shutting down and accepts no new jobs")};
-    if (m_jobs.count(id))
-        return {nullptr, QStringLiteral("job %1 is already here").arg(id)};
-    if (const QString invalid = spec.validate(); !invalid.isEmpty())
-        return {nullptr, invalid};
-    m_nextId = std::max(m_nextId, id + 1);
-    const std::shared_ptr<Job> job = add(id, std::move(spec), timing);
-    Q_EMIT jobAdded(job.get());
-    launch(job);
+        return {{}, QStringLiteral("Job Monitor is shutting down and accepts no new jobs")};
+    for (auto it = otherStates.cbegin(); it != otherStates.cend(); ++it)
+        if (!m_jobs.count(it.key()))
+            m_dependencies->setState(it.key(), it.value());
+    QStringList problems;
+    QList<std::shared_ptr<Job>> created;
+    for (AdoptedJob &adopted : jobs) {
+        if (m_jobs.count(adopted.id)) {
+            problems << QStringLiteral("job %1 is already here").arg(adopted.id);
+            continue;
+        }
+        if (const QString invalid = adopted.spec.validate(); !invalid.isEmpty()) {
+            problems << QStringLiteral("job %1: %2").arg(adopted.id).arg(invalid);
+            continue;
+        }
+        m_nextId = std::max(m_nextId, adopted.id + 1);
+        created.append(add(adopted.id, std::move(adopted.spec), adopted.timing));
+    }
+    BatchStartResult result;
+    result.error = problems.join(QStringLiteral("; "));
+    for (const std::shared_ptr<Job> &job : std::as_const(created)) {
+        Q_EMIT jobAdded(job.get());
+        launch(job);
+        result.jobs.append(job.get());
+    }
     Q_EMIT countersChanged();
-    return {job.get(), {}};
+    return result;
 }
 
 // Known to the supervisor, the recorder and the dependency tracker, not yet started.
@@ -196,6 +218,7 @@ void JobSupervisor::record(Job *job) {
         if (processes.supervisorPid > 0 && processes.commandPid > 0)
             recorder->attemptProcessesChanged(*job, job->attempt(), processes);
     });
+    connect(job, &Job::priorityChanged, this, [recorder, job] { recorder->queueChanged(*job); });
     connect(job, &Job::attemptEnded, this,
             [recorder, job](int attempt, const QDateTime &startedAt, const QDateTime &endedAt,
                             const AttemptResult &result) {

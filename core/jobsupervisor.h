@@ -79,8 +79,17 @@ public:
     // (in batch order) before any of them starts to wait. All or none: any invalid spec refuses
     // the batch (its message names the job when there are several). timings: per job, by place.
     BatchStartResult startBatch(QList<BatchJob> batch, QList<LearnedTiming> timings = {});
-    // Queues a job that was queued by an earlier process and never ran, under its own id.
-    StartResult adopt(qint64 id, JobSpec spec, LearnedTiming timing = {});
+    // Queues jobs that were queued by an earlier process and never ran, under their own ids,
+    // in the order given (their queues' order). All are known before any of them starts to
+    // wait, since they may wait for each other; otherStates gives the states of the other jobs
+    // they wait for (ended ones, from the store). Jobs that cannot be adopted are left out and
+    // said in the error.
+    struct AdoptedJob {
+        qint64 id = 0;
+        JobSpec spec;
+        LearnedTiming timing;
+    };
+    BatchStartResult adoptBatch(QList<AdoptedJob> jobs, const QMap<qint64, JobState> &otherStates);
     bool cancel(qint64 id); // any non-final job ends Cancelled (gracefully if running)
     bool kill(qint64 id);   // like cancel, but SIGKILL at once (also "Kill now" while Stopping)
     bool retry(qint64 id);  // an ended job that did not complete runs again

@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -79,6 +80,19 @@ private:
         return pids;
     }
 
+    // `jobmonitor history --json` of the test's state folder, newest first.
+    QList<QJsonObject> history() {
+        QProcess app;
+        startJobmonitor(app, {"history", "--json", "--state-dir", m_dir->filePath("state")});
+        if (!app.waitForFinished(30000) || app.exitCode() != 0)
+            return {};
+        QList<QJsonObject> objects;
+        for (const QByteArray &line : app.readAllStandardOutput().split('\n'))
+            if (!line.isEmpty())
+                objects << QJsonDocument::fromJson(line).object();
+        return objects;
+    }
+
     // Runs a headless --json command line to its end; its lines, and its exit status.
     std::pair<QList<Line>, int> run(const QStringList &arguments) {
         QProcess app;
@@ -122,6 +136,33 @@ private Q_SLOTS:
         QVERIFY(indexOf(lines, 2, "Running") > indexOf(lines, 1, "Completed"));
         QVERIFY(indexOf(lines, 3, "Running") > indexOf(lines, 2, "Completed"));
         QCOMPARE(reaching(lines, 2, "Pending").reason, QStringLiteral("dependencies done"));
+
+        // The history keeps the queue: groups, priorities, dependencies with their kind.
+        const QList<QJsonObject> stored = history();
+        QCOMPARE(stored.size(), 3);
+        const QJsonObject test = stored[1]; // newest first
+        QCOMPARE(test.value("id").toInt(), 2);
+        QCOMPARE(test.value("group").toString(), QStringLiteral("default"));
+        QCOMPARE(test.value("priority").toInt(), 0);
+        QCOMPARE(test.value("dependencies").toArray(),
+                 QJsonArray({QJsonObject{{"job", 1}, {"condition", "success"}}}));
+        QVERIFY(!stored[2].contains("dependencies"));
+    }
+
+    // Groups, priorities, --after-any and a start time as `history --json` shows them.
+    void historyShowsTheQueue() {
+        const auto [lines, status] =
+            run({"--group-parallel", "net=1", "--job", child({}), "--group", "net", "--priority",
+                 "7", "--job", child({}), "--after-any", "1", "--delay", "1s"});
+        QCOMPARE(status, 0);
+        const QList<QJsonObject> stored = history();
+        QCOMPARE(stored.size(), 2);
+        QCOMPARE(stored[1].value("group").toString(), QStringLiteral("net"));
+        QCOMPARE(stored[1].value("priority").toInt(), 7);
+        QCOMPARE(stored[0].value("dependencies").toArray(),
+                 QJsonArray({QJsonObject{{"job", 1}, {"condition", "end"}}}));
+        QVERIFY(stored[0].value("startAt").isString());
+        QVERIFY(!stored[0].contains("queueOrder")); // it no longer waits for a slot
     }
 
     // The tests fail: the install is cancelled, saying why, and never runs; a job that waits
