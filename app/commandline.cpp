@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
+#include <QSet>
 #include <QTemporaryFile>
 
 #include <limits>
@@ -195,6 +196,60 @@ std::optional<UsageError> splitGroupValue(const QString &option, const QString &
     return std::nullopt;
 }
 
+// One per-job queue option into queue; --after's numbers go to BatchDependency::index as
+// given. seen: the options this job was given already (once each, --after aside). An error
+// message naming the option, or an empty string.
+// afterWhat: what --after's numbers name, for its message.
+QString takeQueueOption(const QString &name, const QString &value, const QDateTime &now,
+                        const QString &afterWhat, CommandLineQueueing &queue, QSet<QString> &seen) {
+    const QString option = QStringLiteral("--") + name;
+    const bool timing = name == QLatin1String("at") || name == QLatin1String("delay");
+    if (name == QLatin1String("after") || name == QLatin1String("after-any")) {
+        const auto condition = name == QLatin1String("after") ? JobDependency::Condition::Success
+                                                              : JobDependency::Condition::AnyEnd;
+        for (const QString &item : value.split(QLatin1Char(','))) {
+            const std::optional<qint64> number = parseWholeNumber(item, 1);
+            if (!number)
+                return QStringLiteral("%1: %2 is not %3")
+                    .arg(option, quoted(item.trimmed()), afterWhat);
+            queue.after.append({int(std::min<qint64>(*number, INT_MAX)), condition});
+        }
+        return {};
+    }
+    if (seen.contains(timing ? QStringLiteral("at") : name))
+        return timing ? QStringLiteral("--at and --delay: give one of them, once")
+                      : QStringLiteral("%1: given twice").arg(option);
+    seen.insert(timing ? QStringLiteral("at") : name);
+    QString problem;
+    if (name == QLatin1String("group")) {
+        if (problem = groupNameProblem(value.trimmed()); !problem.isEmpty())
+            return option + QStringLiteral(": ") + problem;
+        queue.group = value.trimmed();
+    } else if (name == QLatin1String("at")) {
+        const std::optional<QDateTime> at = parseStartTime(value, now, &problem);
+        if (!at)
+            return option + QStringLiteral(": ") + problem;
+        queue.startAt = *at;
+    } else if (name == QLatin1String("delay")) {
+        const std::optional<milliseconds> delay = parseDelay(value, &problem);
+        if (!delay)
+            return option + QStringLiteral(": ") + problem;
+        queue.delay = *delay;
+    } else if (name == QLatin1String("priority")) {
+        bool ok = false;
+        const qint64 priority = value.trimmed().toLongLong(&ok);
+        if (!ok)
+            return QStringLiteral("--priority: %1 is not a whole number (%2 to %3)")
+                .arg(quoted(value))
+                .arg(-limits::maxPriority)
+                .arg(limits::maxPriority);
+        // Beyond the range it only has to stay beyond it: JobSpec::validate() says so.
+        queue.priority =
+            int(std::clamp<qint64>(priority, -limits::maxPriority - 1, limits::maxPriority + 1));
+    }
+    return {};
+}
+
 // --after, --after-any, --group, --at, --delay and --priority, each for the --job before it,
 // in the order given (QCommandLineParser keeps each option's values in order, and the order
 // of all the options it found), and --group-parallel and --group-rate.
@@ -202,17 +257,13 @@ std::optional<UsageError> parseQueueing(const QCommandLineParser &parser,
                                         CommandLineOptions &options, const QDateTime &now) {
     QHash<QString, int> taken;
     int job = -1;
-    QList<bool> timed;
-    QList<bool> grouped;
-    QList<bool> prioritised;
+    QList<QSet<QString>> seen; // per job: the options given once already
     for (const QString &name : parser.optionNames()) {
         const int index = taken[name]++;
         if (name == QLatin1String("job")) {
             ++job;
             options.queueing.append(CommandLineQueueing{});
-            timed.append(false);
-            grouped.append(false);
-            prioritised.append(false);
+            seen.append(QSet<QString>());
             continue;
         }
         const QString value = parser.values(name).value(index);
@@ -254,60 +305,18 @@ std::optional<UsageError> parseQueueing(const QCommandLineParser &parser,
             return UsageError{
                 QStringLiteral("%1 %2: give it after the --job it applies to").arg(option, value)};
         CommandLineQueueing &queue = options.queueing[job];
-        const QString forJob = QStringLiteral(" (job %1)").arg(job + 1);
-        if (name == QLatin1String("after") || name == QLatin1String("after-any")) {
-            const auto condition = name == QLatin1String("after")
-                                       ? JobDependency::Condition::Success
-                                       : JobDependency::Condition::AnyEnd;
-            for (const QString &item : value.split(QLatin1Char(','))) {
-                const std::optional<qint64> place = parseWholeNumber(item, 1);
-                if (!place)
-                    return UsageError{QStringLiteral("%1: %2 is not the place of a --job on the "
-                                                     "command line (1 for the first)")
-                                          .arg(option, quoted(item.trimmed()))};
-                queue.after.append({int(std::min<qint64>(*place, INT_MAX) - 1), condition});
-            }
-        } else if (name == QLatin1String("group")) {
-            if (grouped[job])
-                return UsageError{QStringLiteral("--group: given twice%1").arg(forJob)};
-            grouped[job] = true;
-            if (const QString problem = groupNameProblem(value.trimmed()); !problem.isEmpty())
-                return UsageError{QStringLiteral("--group: ") + problem};
-            queue.group = value.trimmed();
+        if (QString problem = takeQueueOption(
+                name, value, now,
+                QStringLiteral("the place of a --job on the command line (1 for the first)"), queue,
+                seen[job]);
+            !problem.isEmpty())
+            return UsageError{problem + QStringLiteral(" (job %1)").arg(job + 1)};
+        if (name == QLatin1String("group"))
             groupNamed(options.groups, queue.group);
-        } else if (name == QLatin1String("at") || name == QLatin1String("delay")) {
-            if (timed[job])
-                return UsageError{
-                    QStringLiteral("--at and --delay: give one of them, once%1").arg(forJob)};
-            timed[job] = true;
-            QString problem;
-            if (name == QLatin1String("at")) {
-                const std::optional<QDateTime> at = parseStartTime(value, now, &problem);
-                if (!at)
-                    return UsageError{option + QStringLiteral(": ") + problem};
-                queue.startAt = *at;
-            } else {
-                const std::optional<milliseconds> delay = parseDelay(value, &problem);
-                if (!delay)
-                    return UsageError{option + QStringLiteral(": ") + problem};
-                queue.delay = *delay;
-            }
-        } else if (name == QLatin1String("priority")) {
-            if (prioritised[job])
-                return UsageError{QStringLiteral("--priority: given twice%1").arg(forJob)};
-            prioritised[job] = true;
-            bool ok = false;
-            const qint64 priority = value.trimmed().toLongLong(&ok);
-            if (!ok)
-                return UsageError{QStringLiteral("--priority: %1 is not a whole number (%2 to %3)")
-                                      .arg(quoted(value))
-                                      .arg(-limits::maxPriority)
-                                      .arg(limits::maxPriority)};
-            // Beyond the range it only has to stay beyond it: JobSpec::validate() says so.
-            queue.priority = int(
-                std::clamp<qint64>(priority, -limits::maxPriority - 1, limits::maxPriority + 1));
-        }
     }
+    for (CommandLineQueueing &queue : options.queueing)
+        for (BatchDependency &dependency : queue.after)
+            dependency.index -= 1; // places count from 1 on the command line
 
     // The places named exist, and the jobs do not wait for each other in a circle.
     QList<BatchJob> batch;
@@ -339,6 +348,31 @@ std::optional<UsageError> parseQueueing(const QCommandLineParser &parser,
 }
 
 } // namespace
+
+bool isQueueOption(const QString &name) {
+    return queueingOptions().contains(name);
+}
+
+QString applyQueueOptions(const QList<QueueOption> &options, const QDateTime &now, JobSpec &spec) {
+    CommandLineQueueing queue;
+    QSet<QString> seen;
+    for (const QueueOption &option : options) {
+        if (!isQueueOption(option.name))
+            return QStringLiteral("--%1: not an option of a job's queueing").arg(option.name);
+        if (QString problem = takeQueueOption(option.name, option.value, now,
+                                              QStringLiteral("a job id"), queue, seen);
+            !problem.isEmpty())
+            return problem;
+    }
+    spec.group = queue.group;
+    spec.priority = queue.priority;
+    spec.startAt = queue.startAt.isValid() ? queue.startAt
+                   : queue.delay           ? now.addMSecs(queue.delay->count())
+                                           : QDateTime();
+    for (const BatchDependency &dependency : std::as_const(queue.after))
+        spec.dependencies.append({dependency.index, dependency.condition});
+    return {};
+}
 
 CommandLineResult parseCommandLine(const QStringList &arguments, const QString &defaultStateDir) {
     const QString program = QStringLiteral("jobmonitor");

@@ -22,6 +22,21 @@ struct CommandLineQueueing {
     int priority = 0;
 };
 
+// One per-job queueing option as a front end that adds one job at a time (`jobmonitor add`,
+// D-Bus) takes it: its name without "--" (after, after-any, group, at, delay, priority) and
+// its value, in the order given.
+struct QueueOption {
+    QString name;
+    QString value;
+};
+bool isQueueOption(const QString &name);
+// The one parser of those options, shared with the headless command line: fills spec's
+// group, priority, start time (a --delay counts from now) and dependencies (--after and
+// --after-any name job ids, several as 12,13 or repeated). An error message naming the
+// option, or an empty string; whether the group and the jobs exist is JobService::add's to
+// check.
+QString applyQueueOptions(const QList<QueueOption> &options, const QDateTime &now, JobSpec &spec);
+
 // A group's limits as --group-parallel and --group-rate set them for this run; what is not
 // given stays as the group has it.
 struct CommandLineGroup {

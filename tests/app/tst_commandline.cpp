@@ -25,6 +25,8 @@ mode_t modeOf(const QString &path) {
 
 } // namespace
 
+Q_DECLARE_METATYPE(jobmonitor::QueueOption)
+
 class TestCommandLine : public QObject {
     Q_OBJECT
 
@@ -327,10 +329,10 @@ private Q_SLOTS:
                                         << "--after 1: give it after the --job it applies to";
         QTest::newRow("not a place") << QStringList{"--job", "a", "--after", "first"}
                                      << "--after: 'first' is not the place of a --job on the "
-                                        "command line (1 for the first)";
+                                        "command line (1 for the first) (job 1)";
         QTest::newRow("place zero") << QStringList{"--job", "a", "--after-any", "0"}
                                     << "--after-any: '0' is not the place of a --job on the "
-                                       "command line (1 for the first)";
+                                       "command line (1 for the first) (job 1)";
         QTest::newRow("no such job") << QStringList{"--job", "a", "--job", "b", "--after", "3"}
                                      << "--after 3 (job 2): there are only 2 --jobs";
         QTest::newRow("itself") << QStringList{"--job", "a", "--after", "1"}
@@ -344,19 +346,19 @@ private Q_SLOTS:
         QTest::newRow("bad group name")
             << QStringList{"--job", "a", "--group", "two words"}
             << "--group: group name 'two words' may hold only letters, digits, '.', '_' and '-', "
-               "and starts with a letter or a digit";
+               "and starts with a letter or a digit (job 1)";
         QTest::newRow("at and delay") << QStringList{"--job", "a", "--at", "23:00", "--delay", "1m"}
                                       << "--at and --delay: give one of them, once (job 1)";
         QTest::newRow("start time in the past")
             << QStringList{"--job", "a", "--at", "2020-01-01T00:00"}
-            << "--at: 2020-01-01 00:00 is in the past";
+            << "--at: 2020-01-01 00:00 is in the past (job 1)";
         QTest::newRow("bad delay")
             << QStringList{"--job", "a", "--delay", "soon"}
             << "--delay: 'soon' is not a delay: write seconds (90 or 90s), minutes (10m), hours "
-               "(2h), days (1d), or several (1h30m)";
+               "(2h), days (1d), or several (1h30m) (job 1)";
         QTest::newRow("priority not a number")
             << QStringList{"--job", "a", "--priority", "high"}
-            << "--priority: 'high' is not a whole number (-1000 to 1000)";
+            << "--priority: 'high' is not a whole number (-1000 to 1000) (job 1)";
         QTest::newRow("priority out of range")
             << QStringList{"--job", "a", "--priority", "5000"}
             << "--priority: priority must be from -1000 to 1000, not 1001";
@@ -386,6 +388,61 @@ private Q_SLOTS:
         QVERIFY(!result.options);
         QCOMPARE(result.exitStatus, UsageErrorStatus);
         QCOMPARE(result.output, QStringLiteral("jobmonitor: ") + message + QLatin1Char('\n'));
+    }
+
+    // The per-job queue options as `jobmonitor add` and D-Bus will give them: --after names
+    // job ids; the same parser and messages as the headless command line's.
+    void queueOptionsForOneJob_data() {
+        QTest::addColumn<QList<QueueOption>>("options");
+        QTest::addColumn<QString>("error");
+        QTest::addColumn<QString>("group");
+        QTest::addColumn<int>("priority");
+        QTest::addColumn<QList<JobDependency>>("dependencies");
+        using C = JobDependency::Condition;
+        QTest::newRow("none") << QList<QueueOption>{} << QString() << QString() << 0
+                              << QList<JobDependency>{};
+        QTest::newRow("all of them")
+            << QList<QueueOption>{{"after", "12,13"},
+                                  {"after-any", "20"},
+                                  {"group", "net"},
+                                  {"priority", "-4"},
+                                  {"after", "14"}}
+            << QString() << "net" << -4
+            << QList<JobDependency>{
+                   {12, C::Success}, {13, C::Success}, {20, C::AnyEnd}, {14, C::Success}};
+        QTest::newRow("not an id")
+            << QList<QueueOption>{{"after", "#12"}} << "--after: '#12' is not a job id" << QString()
+            << 0 << QList<JobDependency>{};
+        QTest::newRow("group twice")
+            << QList<QueueOption>{{"group", "a"}, {"group", "b"}} << "--group: given twice"
+            << QString() << 0 << QList<JobDependency>{};
+        QTest::newRow("not a queue option") << QList<QueueOption>{{"timeout", "5"}}
+                                            << "--timeout: not an option of a job's queueing"
+                                            << QString() << 0 << QList<JobDependency>{};
+    }
+    void queueOptionsForOneJob() {
+        QFETCH(QList<QueueOption>, options);
+        QFETCH(QString, error);
+        QFETCH(QString, group);
+        QFETCH(int, priority);
+        QFETCH(QList<JobDependency>, dependencies);
+        JobSpec spec;
+        QCOMPARE(applyQueueOptions(options, QDateTime::currentDateTime(), spec), error);
+        if (!error.isEmpty())
+            return;
+        QCOMPARE(spec.group, group);
+        QCOMPARE(spec.priority, priority);
+        QCOMPARE(spec.dependencies, dependencies);
+    }
+
+    void queueOptionsDelayCountsFromNow() {
+        const QDateTime now = QDateTime::currentDateTime();
+        JobSpec spec;
+        QCOMPARE(applyQueueOptions({{"delay", "10m"}}, now, spec), QString());
+        QCOMPARE(spec.startAt, now.addSecs(600));
+        JobSpec late;
+        QCOMPARE(applyQueueOptions({{"delay", "1m"}, {"at", "23:00"}}, now, late),
+                 QStringLiteral("--at and --delay: give one of them, once"));
     }
 
     void badValues() {
