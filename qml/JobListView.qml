@@ -129,6 +129,9 @@ ListView {
         required property int maxAttempts
         required property string elapsed
         required property string result
+        required property string group
+        required property string waitReason
+        required property string startsIn
         readonly property bool isCurrent: jobId === list.currentJobId
         readonly property bool isSelected: selection.ids.indexOf(jobId) >= 0
 
@@ -185,7 +188,9 @@ ListView {
                 Label {
                     id: subtitle
                     Layout.fillWidth: true
-                    text: "#" + row.jobId + (row.label !== row.command ? "  \u00b7  " + row.command : "")
+                    text: "#" + row.jobId + (row.group !== "default" ? "  \u00b7  " + row.group : "")
+                          + (row.waitReason.length > 0 ? "  \u00b7  " + row.waitReason : "")
+                          + (row.label !== row.command ? "  \u00b7  " + row.command : "")
                     elide: Text.ElideRight
                     font: row.label !== row.command ? Theme.scaledFont(Theme.monoFont, 0.85) : Theme.smallFont
                     color: Theme.mutedText
@@ -196,7 +201,8 @@ ListView {
                 Layout.alignment: Qt.AlignVCenter | Qt.AlignRight
                 Label {
                     Layout.alignment: Qt.AlignRight
-                    text: row.elapsed
+                    objectName: "timeLabel"
+                    text: row.startsIn.length > 0 ? row.startsIn : row.elapsed
                     font: Theme.monoFont
                     color: Theme.text
                 }

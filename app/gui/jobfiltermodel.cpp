@@ -62,7 +62,9 @@ void JobFilterModel::setOrder(Order order) {
         return;
     m_order = order;
     // The role whose change can move a row; the elapsed times that tick every second cannot.
-    setSortRole(order == Order::Started ? JobListModel::StartedAtRole : JobListModel::StateRole);
+    setSortRole(order == Order::Started ? JobListModel::StartedAtRole
+                : order == Order::Queue ? JobListModel::QueueKeyRole
+                                        : JobListModel::StateRole);
     if (order == Order::Newest)
         sort(-1);
     else {
@@ -72,10 +74,20 @@ void JobFilterModel::setOrder(Order order) {
     Q_EMIT orderChanged();
 }
 
+void JobFilterModel::setGroup(const QString &group) {
+    if (group == m_group)
+        return;
+    m_group = group;
+    invalidateRowsFilter();
+    Q_EMIT groupChanged();
+}
+
 bool JobFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const {
+    const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
+    if (!m_group.isEmpty() && index.data(JobListModel::GroupRole).toString() != m_group)
+        return false;
     if (m_filter == Filter::All)
         return true;
-    const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
     const auto state = JobState(index.data(JobListModel::StateRole).toInt());
     switch (m_filter) {
     case Filter::All:
@@ -100,6 +112,13 @@ bool JobFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right)
     if (m_order == Order::State) {
         const int l = stateRank(JobState(left.data(JobListModel::StateRole).toInt()));
         const int r = stateRank(JobState(right.data(JobListModel::StateRole).toInt()));
+        return l != r ? l < r : newer;
+    }
+    if (m_order == Order::Queue) {
+        const double l = left.data(JobListModel::QueueKeyRole).toDouble();
+        const double r = right.data(JobListModel::QueueKeyRole).toDouble();
+        if ((l < 0) != (r < 0))
+            return r < 0;
         return l != r ? l < r : newer;
     }
     if (m_order == Order::Started) {

@@ -12,6 +12,8 @@ class JobFilterModel : public QSortFilterProxyModel {
     QML_ELEMENT
     Q_PROPERTY(Filter filter READ filter WRITE setFilter NOTIFY filterChanged)
     Q_PROPERTY(Order order READ order WRITE setOrder NOTIFY orderChanged)
+    // Only the jobs of this group; empty: every group.
+    Q_PROPERTY(QString group READ group WRITE setGroup NOTIFY groupChanged)
     // Jobs in view.
     Q_PROPERTY(int count READ count NOTIFY countChanged)
 public:
@@ -28,6 +30,8 @@ public:
         State,   // running, stopping, retrying, queued, then failed, timed out, cancelled,
                  // completed; newest first within each
         Started, // queued ones first (they start next), then the latest started first
+        Queue,   // jobs waiting for a slot in their queues' order (next to start first), then
+                 // the rest newest first
     };
     Q_ENUM(Order)
 
@@ -37,6 +41,8 @@ public:
     void setFilter(Filter filter);
     Order order() const { return m_order; }
     void setOrder(Order order);
+    QString group() const { return m_group; }
+    void setGroup(const QString &group);
     int count() const { return rowCount(); }
 
     // Row in this model of the job with this id, or -1.
@@ -49,6 +55,7 @@ public:
 Q_SIGNALS:
     void filterChanged();
     void orderChanged();
+    void groupChanged();
     void countChanged();
 
 protected:
@@ -58,6 +65,7 @@ protected:
 private:
     Filter m_filter = Filter::All;
     Order m_order = Order::Newest;
+    QString m_group;
 };
 
 } // namespace jobmonitor

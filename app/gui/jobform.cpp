@@ -1,10 +1,12 @@
 #include "jobform.h"
 
 #include "appcontroller.h"
+#include "commandline.h"
 #include "job.h"
 #include "jobservice.h"
 #include "settingsfile.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QLocale>
@@ -50,6 +52,11 @@ QString &errorFor(SpecProblem::Field field, auto &errors) {
         return errors.backoff;
     case SpecProblem::Field::Termination:
         return errors.grace;
+    case SpecProblem::Field::Group:
+    case SpecProblem::Field::Priority:
+    case SpecProblem::Field::Dependencies:
+    case SpecProblem::Field::StartTime:
+        return errors.queue;
     }
     return errors.command;
 }
@@ -90,6 +97,9 @@ void JobForm::reset() {
     m_backoffFactor = QString::number(defaults.backoff.factor);
     m_backoffCap = QString::number(defaults.backoff.cap.count() / 1000.0);
     m_grace = QString::number(defaults.termination.grace().count() / 1000.0);
+    m_group.clear();
+    m_startAfter.clear();
+    m_startWhen.clear();
     m_startError.clear();
     validate();
     Q_EMIT changed();
@@ -123,6 +133,10 @@ bool JobForm::loadFromJob(qint64 jobId) {
     m_backoffFactor = QString::number(spec.backoff.factor);
     m_backoffCap = QString::number(spec.backoff.cap.count() / 1000.0);
     m_grace = QString::number(spec.termination.grace().count() / 1000.0);
+    // Its group again; what it waited for and when were about that run.
+    m_group = spec.group;
+    m_startAfter.clear();
+    m_startWhen.clear();
     m_startError.clear();
     validate();
     Q_EMIT changed();
@@ -183,6 +197,20 @@ void JobForm::validate() {
     if (const auto grace = secondsField(m_grace, &errors.grace))
         spec.termination = TerminationSequence::standard(*grace);
 
+    // The queue's fields read as `jobmonitor add` reads its options: a time of day or a date
+    // is --at, anything else a --delay.
+    QList<QueueOption> queueing;
+    if (!m_group.trimmed().isEmpty())
+        queueing.append({QStringLiteral("group"), m_group.trimmed()});
+    if (!m_startAfter.trimmed().isEmpty())
+        queueing.append({QStringLiteral("after"), QString(m_startAfter).remove(QLatin1Char(' '))});
+    if (const QString when = m_startWhen.trimmed(); !when.isEmpty())
+        queueing.append({when.contains(QLatin1Char(':')) || when.contains(QLatin1Char('-'))
+                             ? QStringLiteral("at")
+                             : QStringLiteral("delay"),
+                         when});
+    errors.queue = sentence(applyQueueOptions(queueing, QDateTime::currentDateTime(), spec));
+
     // What the text says is the spec's to judge: each problem goes beside its field, unless
     // the field already says its text is not a number.
     for (const SpecProblem &problem : spec.problems()) {
@@ -196,7 +224,7 @@ void JobForm::validate() {
     const bool fieldsOk = errors.command.isEmpty() && errors.workingDirectory.isEmpty() &&
                           errors.environment.isEmpty() && errors.timeout.isEmpty() &&
                           errors.retries.isEmpty() && errors.backoff.isEmpty() &&
-                          errors.grace.isEmpty();
+                          errors.grace.isEmpty() && errors.queue.isEmpty();
     if (fieldsOk && !spec.command.isEmpty())
         m_spec = spec;
     else

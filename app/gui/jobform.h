@@ -48,6 +48,12 @@ class JobForm : public QObject {
     Q_PROPERTY(QString backoffCap READ backoffCap WRITE setBackoffCap NOTIFY changed)
     Q_PROPERTY(QString grace READ grace WRITE setGrace NOTIFY changed)
 
+    // The queue: the group (empty: default), the jobs it starts after ("12, 13": after they
+    // complete) and when it may start ("23:00", "2026-12-02T03:00" or a delay like "10m").
+    Q_PROPERTY(QString group READ group WRITE setGroup NOTIFY changed)
+    Q_PROPERTY(QString startAfter READ startAfter WRITE setStartAfter NOTIFY changed)
+    Q_PROPERTY(QString startWhen READ startWhen WRITE setStartWhen NOTIFY changed)
+    Q_PROPERTY(QString queueError READ queueError NOTIFY changed)
     Q_PROPERTY(QString commandError READ commandError NOTIFY changed)
     Q_PROPERTY(QString workingDirectoryError READ workingDirectoryError NOTIFY changed)
     Q_PROPERTY(QString environmentError READ environmentError NOTIFY changed)
@@ -85,6 +91,13 @@ public:
     QString grace() const { return m_grace; }
     void setGrace(const QString &value) { setField(m_grace, value); }
 
+    QString group() const { return m_group; }
+    void setGroup(const QString &value) { setField(m_group, value); }
+    QString startAfter() const { return m_startAfter; }
+    void setStartAfter(const QString &value) { setField(m_startAfter, value); }
+    QString startWhen() const { return m_startWhen; }
+    void setStartWhen(const QString &value) { setField(m_startWhen, value); }
+    QString queueError() const { return m_errors.queue; }
     QString commandError() const { return m_errors.command; }
     QString workingDirectoryError() const { return m_errors.workingDirectory; }
     QString environmentError() const { return m_errors.environment; }
@@ -119,6 +132,7 @@ private:
         QString retries;
         QString backoff;
         QString grace;
+        QString queue;
     };
     JobService *service();
     void setField(QString &field, const QString &value);
@@ -136,6 +150,9 @@ private:
     QString m_backoffFactor;
     QString m_backoffCap;
     QString m_grace;
+    QString m_group;
+    QString m_startAfter;
+    QString m_startWhen;
     Errors m_errors;
     std::optional<JobSpec> m_spec; // set while every field is valid
     QString m_startError;

@@ -26,13 +26,19 @@ public:
         StateNameRole,                // string: "Queued", "Running", "Timed out", ...
         AttemptRole,                  // int: current or last attempt of this run, 0 before one
         MaxAttemptsRole,              // int: 1 + retries
-        ElapsedRole,   // string: "1:07", ticking while the job runs; empty while queued
-        ResultRole,    // string: "exit 3", "signal 9 (SIGKILL)", "failed to start" or empty
-        ActiveRole,    // bool: Running, Stopping or Retrying
-        FinalRole,     // bool: Completed, Failed, TimedOut or Cancelled
-        DeadlineRole,  // double: epoch ms of SIGKILL (Stopping) or next attempt (Retrying), 0
-        CreatedAtRole, // date: when the job was queued
-        StartedAtRole, // date: when its first attempt started; invalid before
+        ElapsedRole,    // string: "1:07", ticking while the job runs; empty while queued
+        ResultRole,     // string: "exit 3", "signal 9 (SIGKILL)", "failed to start" or empty
+        ActiveRole,     // bool: Running, Stopping or Retrying
+        FinalRole,      // bool: Completed, Failed, TimedOut or Cancelled
+        DeadlineRole,   // double: epoch ms of SIGKILL (Stopping) or next attempt (Retrying), 0
+        CreatedAtRole,  // date: when the job was queued
+        StartedAtRole,  // date: when its first attempt started; invalid before
+        GroupRole,      // string: the group whose queue it joins ("default" unless named)
+        PriorityRole,   // int: its priority in that queue
+        WaitReasonRole, // string: while Waiting, what for ("waiting for #12", "starts at 23:00")
+        StartsInRole,   // string: "starts in 9:58", ticking while a start time is ahead
+        QueueKeyRole,   // double: its place among jobs waiting for a slot (Scheduler::queueKey),
+                        // smaller first; -1 when it does not wait for one
     };
     Q_ENUM(Role)
 
