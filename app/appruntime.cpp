@@ -1,6 +1,8 @@
 #include "appruntime.h"
 
+#include "jobgroup.h"
 #include "logging.h"
+#include "settingsfile.h"
 #include "signalnames.h"
 
 #include <csignal>
@@ -23,6 +25,20 @@ AppRuntime::AppRuntime(const CommandLineOptions &options)
     , m_inhibitor(&m_supervisor, &m_coordinator) {
     QObject::connect(&m_signals, &UnixSignals::received, &m_coordinator,
                      [this](int signalNumber) { onSignal(signalNumber); });
+    // The window's groups are settings, and its edits are kept there. A headless run is what
+    // its command line says, whatever the window's settings are.
+    if (!options.headless) {
+        if (const std::unique_ptr<QSettings> settings = openSettings())
+            m_service.loadGroups(jobmonitor::loadGroups(*settings));
+        m_service.setKeepsGroups(true);
+    }
+    for (const CommandLineGroup &group : options.groups) {
+        const GroupSettings base =
+            m_service.group(group.name).value_or(JobService::GroupInfo{}).settings;
+        if (const QString problem = m_service.setGroupForThisRun(group.appliedTo(base));
+            !problem.isEmpty())
+            spdlog::error("group {}: {}", group.name, problem);
+    }
     m_store.setRetention(RetentionPolicy::load(options.settingsFile));
 }
 

@@ -506,6 +506,25 @@ QJsonObject jobRecordJson(const JobRecord &record) {
                   record.peakRssBytes ? QJsonValue(*record.peakRssBytes) : QJsonValue());
     object.insert(QStringLiteral("cpuTimeMs"),
                   record.cpuTimeMs ? QJsonValue(*record.cpuTimeMs) : QJsonValue());
+    // The queue: always the group and the priority, the rest when the job has them.
+    object.insert(QStringLiteral("group"), record.spec.groupName());
+    object.insert(QStringLiteral("priority"), record.spec.priority);
+    if (!record.spec.dependencies.isEmpty()) {
+        QJsonArray after;
+        for (const JobDependency &dependency : record.spec.dependencies)
+            after.append(QJsonObject{
+                {QStringLiteral("job"), dependency.jobId},
+                {QStringLiteral("condition"),
+                 dependency.condition == JobDependency::Condition::Success
+                     ? QStringLiteral("success")
+                     : QStringLiteral("end")},
+            });
+        object.insert(QStringLiteral("dependencies"), after);
+    }
+    if (record.spec.startAt.isValid())
+        object.insert(QStringLiteral("startAt"), timeJson(record.spec.startAt));
+    if (record.queueOrder)
+        object.insert(QStringLiteral("queueOrder"), *record.queueOrder);
     return object;
 }
 

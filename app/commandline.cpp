@@ -5,8 +5,11 @@
 #include "settingsfile.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QHash>
+#include <QSet>
 #include <QTemporaryFile>
 
 #include <limits>
@@ -36,6 +39,31 @@ JobSpec CommandLineOptions::jobSpecAt(qsizetype index) const {
     [[maybe_unused]] const QString error = applyJobOptions(jobOptions.value(index), &spec);
     Q_ASSERT(error.isEmpty());
     return spec;
+}
+
+QList<BatchJob> CommandLineOptions::batch(const QDateTime &now) const {
+    QList<BatchJob> all;
+    for (qsizetype i = 0; i < jobs.size(); ++i) {
+        const CommandLineQueueing queue = queueing.value(i);
+        JobSpec spec = jobSpecAt(i);
+        spec.group = queue.group;
+        spec.priority = queue.priority;
+        if (queue.startAt.isValid())
+            spec.startAt = queue.startAt;
+        else if (queue.delay)
+            spec.startAt = now.addMSecs(queue.delay->count());
+        all.append({spec, queue.after});
+    }
+    return all;
+}
+
+GroupSettings CommandLineGroup::appliedTo(GroupSettings settings) const {
+    settings.name = name;
+    if (maxParallel)
+        settings.maxParallel = *maxParallel;
+    if (rate)
+        settings.rate = *rate;
+    return settings;
 }
 
 namespace {
@@ -69,11 +97,18 @@ QString quoted(const QString &value) {
 // The options that take a value, as the parser knows them.
 const QStringList &valueOptions() {
     static const QStringList names{
-        QStringLiteral("job"),       QStringLiteral("grace"),        QStringLiteral("termseq"),
-        QStringLiteral("timeout"),   QStringLiteral("retries"),      QStringLiteral("max-parallel"),
-        QStringLiteral("state-dir"), QStringLiteral("name"),         QStringLiteral("cwd"),
-        QStringLiteral("env"),       QStringLiteral("memory-limit"), QStringLiteral("nice"),
-        QStringLiteral("ionice"),    QStringLiteral("progress"),     QStringLiteral("memfree"),
+        QStringLiteral("job"),          QStringLiteral("grace"),
+        QStringLiteral("termseq"),      QStringLiteral("timeout"),
+        QStringLiteral("retries"),      QStringLiteral("max-parallel"),
+        QStringLiteral("state-dir"),    QStringLiteral("name"),
+        QStringLiteral("cwd"),          QStringLiteral("env"),
+        QStringLiteral("memory-limit"), QStringLiteral("nice"),
+        QStringLiteral("ionice"),       QStringLiteral("progress"),
+        QStringLiteral("memfree"),      QStringLiteral("after"),
+        QStringLiteral("after-any"),    QStringLiteral("group"),
+        QStringLiteral("at"),           QStringLiteral("delay"),
+        QStringLiteral("priority"),     QStringLiteral("group-parallel"),
+        QStringLiteral("group-rate"),
     };
     return names;
 }
@@ -177,6 +212,14 @@ QString optionFor(SpecProblem::Field field, bool termseqGiven) {
         return QStringLiteral("--ionice");
     case SpecProblem::Field::ProgressPattern:
         return QStringLiteral("--progress");
+    case SpecProblem::Field::Group:
+        return QStringLiteral("--group");
+    case SpecProblem::Field::Priority:
+        return QStringLiteral("--priority");
+    case SpecProblem::Field::Dependencies:
+        return QStringLiteral("--after");
+    case SpecProblem::Field::StartTime:
+        return QStringLiteral("--at");
     case SpecProblem::Field::WorkingDirectory:
         return QStringLiteral("--cwd");
     case SpecProblem::Field::Environment:
@@ -192,6 +235,187 @@ QString withoutSequencePrefix(QString message) {
     if (message.startsWith(sequencePrefix))
         message.remove(0, sequencePrefix.size());
     return message;
+}
+
+// The options that apply to the --job before them.
+const QStringList &queueingOptions() {
+    static const QStringList names{
+        QStringLiteral("after"), QStringLiteral("after-any"), QStringLiteral("group"),
+        QStringLiteral("at"),    QStringLiteral("delay"),     QStringLiteral("priority"),
+    };
+    return names;
+}
+
+CommandLineGroup &groupNamed(QList<CommandLineGroup> &groups, const QString &name) {
+    for (CommandLineGroup &group : groups)
+        if (group.name == name)
+            return group;
+    groups.append({name, {}, {}});
+    return groups.last();
+}
+
+// "NAME=VALUE" of --group-parallel and --group-rate.
+std::optional<UsageError> splitGroupValue(const QString &option, const QString &text, QString *name,
+                                          QString *value) {
+    const qsizetype equals = text.indexOf(QLatin1Char('='));
+    if (equals < 0)
+        return UsageError{QStringLiteral("%1: %2 is not NAME=VALUE").arg(option, quoted(text))};
+    *name = text.left(equals).trimmed();
+    *value = text.mid(equals + 1);
+    if (const QString problem = groupNameProblem(*name); !problem.isEmpty())
+        return UsageError{option + QStringLiteral(": ") + problem};
+    return std::nullopt;
+}
+
+// One per-job queue option into queue; --after's numbers go to BatchDependency::index as
+// given. seen: the options this job was given already (once each, --after aside). An error
+// message naming the option, or an empty string.
+// afterWhat: what --after's numbers name, for its message.
+QString takeQueueOption(const QString &name, const QString &value, const QDateTime &now,
+                        const QString &afterWhat, CommandLineQueueing &queue, QSet<QString> &seen) {
+    const QString option = QStringLiteral("--") + name;
+    const bool timing = name == QLatin1String("at") || name == QLatin1String("delay");
+    if (name == QLatin1String("after") || name == QLatin1String("after-any")) {
+        const auto condition = name == QLatin1String("after") ? JobDependency::Condition::Success
+                                                              : JobDependency::Condition::AnyEnd;
+        for (const QString &item : value.split(QLatin1Char(','))) {
+            const std::optional<qint64> number = parseWholeNumber(item, 1);
+            if (!number)
+                return QStringLiteral("%1: %2 is not %3")
+                    .arg(option, quoted(item.trimmed()), afterWhat);
+            queue.after.append({int(std::min<qint64>(*number, INT_MAX)), condition});
+        }
+        return {};
+    }
+    if (seen.contains(timing ? QStringLiteral("at") : name))
+        return timing ? QStringLiteral("--at and --delay: give one of them, once")
+                      : QStringLiteral("%1: given twice").arg(option);
+    seen.insert(timing ? QStringLiteral("at") : name);
+    QString problem;
+    if (name == QLatin1String("group")) {
+        if (problem = groupNameProblem(value.trimmed()); !problem.isEmpty())
+            return option + QStringLiteral(": ") + problem;
+        queue.group = value.trimmed();
+    } else if (name == QLatin1String("at")) {
+        const std::optional<QDateTime> at = parseStartTime(value, now, &problem);
+        if (!at)
+            return option + QStringLiteral(": ") + problem;
+        queue.startAt = *at;
+    } else if (name == QLatin1String("delay")) {
+        const std::optional<milliseconds> delay = parseDelay(value, &problem);
+        if (!delay)
+            return option + QStringLiteral(": ") + problem;
+        queue.delay = *delay;
+    } else if (name == QLatin1String("priority")) {
+        bool ok = false;
+        const qint64 priority = value.trimmed().toLongLong(&ok);
+        if (!ok)
+            return QStringLiteral("--priority: %1 is not a whole number (%2 to %3)")
+                .arg(quoted(value))
+                .arg(-limits::maxPriority)
+                .arg(limits::maxPriority);
+        // Beyond the range it only has to stay beyond it: JobSpec::validate() says so.
+        queue.priority =
+            int(std::clamp<qint64>(priority, -limits::maxPriority - 1, limits::maxPriority + 1));
+    }
+    return {};
+}
+
+// --after, --after-any, --group, --at, --delay and --priority, each for the --job before it,
+// in the order given (QCommandLineParser keeps each option's values in order, and the order
+// of all the options it found), and --group-parallel and --group-rate.
+std::optional<UsageError> parseQueueing(const QCommandLineParser &parser,
+                                        CommandLineOptions &options, const QDateTime &now) {
+    QHash<QString, int> taken;
+    int job = -1;
+    QList<QSet<QString>> seen; // per job: the options given once already
+    for (const QString &name : parser.optionNames()) {
+        const int index = taken[name]++;
+        if (name == QLatin1String("job")) {
+            ++job;
+            options.queueing.append(CommandLineQueueing{});
+            seen.append(QSet<QString>());
+            continue;
+        }
+        const QString value = parser.values(name).value(index);
+        const QString option = QStringLiteral("--") + name;
+        if (name == QLatin1String("group-parallel")) {
+            QString group;
+            QString number;
+            if (const auto error = splitGroupValue(option, value, &group, &number))
+                return error;
+            const std::optional<qint64> parallel = parseWholeNumber(number, 0);
+            if (!parallel)
+                return UsageError{QStringLiteral("%1: %2 is not a whole number (0 for no limit "
+                                                 "of the group's own)")
+                                      .arg(option, quoted(number))};
+            if (*parallel > limits::maxParallel)
+                return UsageError{QStringLiteral("%1: %2 is too many: the limit is %3")
+                                      .arg(option, number.trimmed())
+                                      .arg(limits::maxParallel)};
+            groupNamed(options.groups, group).maxParallel = int(*parallel);
+            continue;
+        }
+        if (name == QLatin1String("group-rate")) {
+            QString group;
+            QString text;
+            if (const auto error = splitGroupValue(option, value, &group, &text))
+                return error;
+            QString problem;
+            const std::optional<StartRate> rate = StartRate::parse(text, &problem);
+            if (rate)
+                problem = GroupSettings{group, 0, *rate, false}.validate();
+            if (!problem.isEmpty())
+                return UsageError{option + QStringLiteral(": ") + problem};
+            groupNamed(options.groups, group).rate = rate;
+            continue;
+        }
+        if (!queueingOptions().contains(name))
+            continue;
+        if (job < 0)
+            return UsageError{
+                QStringLiteral("%1 %2: give it after the --job it applies to").arg(option, value)};
+        CommandLineQueueing &queue = options.queueing[job];
+        if (QString problem = takeQueueOption(
+                name, value, now,
+                QStringLiteral("the place of a --job on the command line (1 for the first)"), queue,
+                seen[job]);
+            !problem.isEmpty())
+            return UsageError{problem + QStringLiteral(" (job %1)").arg(job + 1)};
+        if (name == QLatin1String("group"))
+            groupNamed(options.groups, queue.group);
+    }
+    for (CommandLineQueueing &queue : options.queueing)
+        for (BatchDependency &dependency : queue.after)
+            dependency.index -= 1; // places count from 1 on the command line
+
+    // The places named exist, and the jobs do not wait for each other in a circle.
+    QList<BatchJob> batch;
+    for (qsizetype i = 0; i < options.queueing.size(); ++i) {
+        for (const BatchDependency &dependency : std::as_const(options.queueing[i].after)) {
+            const QString option = dependency.condition == JobDependency::Condition::Success
+                                       ? QStringLiteral("--after")
+                                       : QStringLiteral("--after-any");
+            if (dependency.index >= options.jobs.size())
+                return UsageError{
+                    QStringLiteral("%1 %2 (job %3): there %4")
+                        .arg(option)
+                        .arg(dependency.index + 1)
+                        .arg(i + 1)
+                        .arg(options.jobs.size() == 1
+                                 ? QStringLiteral("is only 1 --job")
+                                 : QStringLiteral("are only %1 --jobs").arg(options.jobs.size()))};
+            if (dependency.index == i)
+                return UsageError{QStringLiteral("%1 %2 (job %2): a job cannot wait for itself")
+                                      .arg(option)
+                                      .arg(i + 1)};
+        }
+        batch.append({JobSpec{}, options.queueing[i].after});
+    }
+    if (const QString problem = dependencyProblem(batch, [](qint64) { return false; });
+        !problem.isEmpty())
+        return UsageError{QStringLiteral("--after: ") + problem};
+    return std::nullopt;
 }
 
 } // namespace
@@ -294,6 +518,31 @@ QString applyJobOptions(const JobOptionValues &values, JobSpec *spec) {
                (option == QLatin1String("--termseq") ? withoutSequencePrefix(problem.message)
                                                      : problem.message);
     }
+    return {};
+}
+
+bool isQueueOption(const QString &name) {
+    return queueingOptions().contains(name);
+}
+
+QString applyQueueOptions(const QList<QueueOption> &options, const QDateTime &now, JobSpec &spec) {
+    CommandLineQueueing queue;
+    QSet<QString> seen;
+    for (const QueueOption &option : options) {
+        if (!isQueueOption(option.name))
+            return QStringLiteral("--%1: not an option of a job's queueing").arg(option.name);
+        if (QString problem = takeQueueOption(option.name, option.value, now,
+                                              QStringLiteral("a job id"), queue, seen);
+            !problem.isEmpty())
+            return problem;
+    }
+    spec.group = queue.group;
+    spec.priority = queue.priority;
+    spec.startAt = queue.startAt.isValid() ? queue.startAt
+                   : queue.delay           ? now.addMSecs(queue.delay->count())
+                                           : QDateTime();
+    for (const BatchDependency &dependency : std::as_const(queue.after))
+        spec.dependencies.append({dependency.index, dependency.condition});
     return {};
 }
 
@@ -402,10 +651,56 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
         QStringLiteral("env"),
         QStringLiteral("An environment variable for the --job before it (repeatable)."),
         QStringLiteral("name=value"));
-    parser.addOptions({jobOption, headlessOption, jsonOption, graceOption, termseqOption,
-                       timeoutOption, retriesOption, maxParallelOption, stateDirOption,
-                       newInstanceOption, outputOption, nameOption, cwdOption, envOption,
-                       memoryLimitOption, niceOption, ioniceOption, progressOption, memfreeOption});
+    const QCommandLineOption afterOption(
+        QStringLiteral("after"),
+        QStringLiteral("The --job before it starts once job <n> (its place on the command line, "
+                       "1 for the first; several as 1,2 or repeated) has completed; should it "
+                       "fail, time out or be cancelled, this job is cancelled too."),
+        QStringLiteral("n"));
+    const QCommandLineOption afterAnyOption(
+        QStringLiteral("after-any"),
+        QStringLiteral("Like --after, but the job starts once job <n> has ended, whatever the "
+                       "outcome."),
+        QStringLiteral("n"));
+    const QCommandLineOption groupOption(
+        QStringLiteral("group"),
+        QStringLiteral("The --job before it joins the queue of group <name> (default: "
+                       "default), and its limits."),
+        QStringLiteral("name"));
+    const QCommandLineOption atOption(
+        QStringLiteral("at"),
+        QStringLiteral("The --job before it starts no earlier than <time>: a time of day "
+                       "(23:00, the next one) or a date and time (2026-12-02T03:00)."),
+        QStringLiteral("time"));
+    const QCommandLineOption delayOption(
+        QStringLiteral("delay"),
+        QStringLiteral("The --job before it starts no earlier than <delay> from now: 90s, 10m, "
+                       "2h, 1d, 1h30m."),
+        QStringLiteral("delay"));
+    const QCommandLineOption priorityOption(
+        QStringLiteral("priority"),
+        QStringLiteral("The --job before it joins its group's queue ahead of the waiting jobs "
+                       "of a lower priority (%1 to %2, default 0).")
+            .arg(-limits::maxPriority)
+            .arg(limits::maxPriority),
+        QStringLiteral("n"));
+    const QCommandLineOption groupParallelOption(
+        QStringLiteral("group-parallel"),
+        QStringLiteral("Jobs of group <name> running at once, 0 for no limit of its own "
+                       "(repeatable; for this run; --max-parallel still holds for all)."),
+        QStringLiteral("name=n"));
+    const QCommandLineOption groupRateOption(
+        QStringLiteral("group-rate"),
+        QStringLiteral("At most <n> starts of group <name> per <seconds>, <burst> of them at "
+                       "once after a quiet spell (default 1) (repeatable; for this run)."),
+        QStringLiteral("name=n/seconds[:burst]"));
+    parser.addOptions({jobOption,      afterOption,       afterAnyOption,      groupOption,
+                       atOption,       delayOption,       priorityOption,      headlessOption,
+                       jsonOption,     graceOption,       termseqOption,       timeoutOption,
+                       retriesOption,  maxParallelOption, groupParallelOption, groupRateOption,
+                       stateDirOption, newInstanceOption, outputOption,        nameOption,
+                       cwdOption,      envOption,         memoryLimitOption,   niceOption,
+                       ioniceOption,   progressOption,    memfreeOption});
 
     auto usageError = [&](const QString &message) {
         CommandLineResult result;
@@ -459,6 +754,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
     options.jobOptions = std::get<QList<JobOptionValues>>(std::move(perJob));
     if (options.headless && options.jobs.isEmpty())
         return usageError(QStringLiteral("--headless: give at least one --job"));
+    if (const std::optional<UsageError> error =
+            parseQueueing(parser, options, QDateTime::currentDateTime()))
+        return usageError(error->message);
 
     JobOptionValues jobValues;
     const auto valueOf = [&parser](const QCommandLineOption &option) {
@@ -507,10 +805,11 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
     }
 
     // The values given apply to every --job: check them once even without one.
-    const QStringList commands =
-        options.jobs.isEmpty() ? QStringList{QStringLiteral("true")} : options.jobs;
-    for (const QString &command : commands) {
-        const QList<SpecProblem> problems = options.jobSpec(command).problems();
+    const QList<BatchJob> batch =
+        options.jobs.isEmpty() ? QList<BatchJob>{{options.jobSpec(QStringLiteral("true")), {}}}
+                               : options.batch(QDateTime::currentDateTime());
+    for (const BatchJob &job : batch) {
+        const QList<SpecProblem> problems = job.spec.problems();
         if (problems.isEmpty())
             continue;
         const SpecProblem &problem = problems.constFirst();

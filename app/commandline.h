@@ -1,5 +1,7 @@
 #pragma once
 
+#include "dependencies.h"
+#include "jobgroup.h"
 #include "jobspec.h"
 
 #include <QString>
@@ -25,6 +27,41 @@ struct JobOptionValues {
     std::optional<QString> progress; // a regular expression
 };
 
+// How one --job queues, from the options that follow it (--after, --after-any, --group,
+// --at or --delay, --priority).
+struct CommandLineQueueing {
+    QList<BatchDependency> after;                   // on earlier or later --jobs, by their place
+    QString group;                                  // empty: the default group
+    QDateTime startAt;                              // --at; invalid: none
+    std::optional<std::chrono::milliseconds> delay; // --delay, counted from when jobs are added
+    int priority = 0;
+};
+
+// One per-job queueing option as a front end that adds one job at a time (`jobmonitor add`,
+// D-Bus) takes it: its name without "--" (after, after-any, group, at, delay, priority) and
+// its value, in the order given.
+struct QueueOption {
+    QString name;
+    QString value;
+};
+bool isQueueOption(const QString &name);
+// The one parser of those options, shared with the headless command line: fills spec's
+// group, priority, start time (a --delay counts from now) and dependencies (--after and
+// --after-any name job ids, several as 12,13 or repeated). An error message naming the
+// option, or an empty string; whether the group and the jobs exist is JobService::add's to
+// check.
+QString applyQueueOptions(const QList<QueueOption> &options, const QDateTime &now, JobSpec &spec);
+
+// A group's limits as --group-parallel and --group-rate set them for this run; what is not
+// given stays as the group has it.
+struct CommandLineGroup {
+    QString name;
+    std::optional<int> maxParallel;
+    std::optional<StartRate> rate;
+
+    GroupSettings appliedTo(GroupSettings settings) const;
+};
+
 // What the command line asked for, validated: every value is usable as it stands.
 struct CommandLineOptions {
     bool headless = false;
@@ -32,7 +69,10 @@ struct CommandLineOptions {
     bool newInstance = false; // --new-instance: a window of its own even when one runs
     bool output = false;      // --output: headless, every job's output lines too
     QStringList jobs;
-    QList<JobOptionValues> jobOptions; // per --job: the --name, --cwd and --env after it
+    QList<JobOptionValues> jobOptions;   // per --job: the --name, --cwd and --env after it
+    QList<CommandLineQueueing> queueing; // one per job, in the same order
+    // Groups named by --group, --group-parallel or --group-rate, in the order first named.
+    QList<CommandLineGroup> groups;
     // --termseq, or --grace as TerminationSequence::standard()
     TerminationSequence termination =
         TerminationSequence::standard(std::chrono::milliseconds(5000));
@@ -53,6 +93,9 @@ struct CommandLineOptions {
     JobSpec jobSpec(const QString &command) const;
     // The spec of the index-th --job: those defaults and its own options.
     JobSpec jobSpecAt(qsizetype index) const;
+    // Every --job with its defaults and its queueing, ready for JobService::addBatch; a --delay
+    // counts from now.
+    QList<BatchJob> batch(const QDateTime &now) const;
 };
 
 // Applies the values to spec and checks the result with JobSpec::problems(): the one reading of

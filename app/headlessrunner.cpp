@@ -48,8 +48,9 @@ void HeadlessRunner::showOutput() {
 }
 
 void HeadlessRunner::onTransition(Job *job, const Transition &transition) {
-    const bool attemptRuns =
-        transition.to == JobState::Running || transition.to == JobState::Stopping;
+    const bool attemptRuns = transition.to == JobState::Running ||
+                             transition.to == JobState::Stopping ||
+                             transition.to == JobState::Paused;
     // The attempt's last lines come before the line saying how it ended.
     if (!attemptRuns)
         endOutput(job->id());
@@ -101,12 +102,12 @@ void HeadlessRunner::endOutput(qint64 jobId) {
 }
 
 void HeadlessRunner::start(const CommandLineOptions &options) {
-    for (qsizetype i = 0; i < options.jobs.size(); ++i) {
-        const JobService::AddResult started = m_service->add(options.jobSpecAt(i));
-        if (!started) {
-            spdlog::error("cannot start job {}: {}", options.jobs.at(i), started.error);
-            ++m_notStarted;
-        }
+    // One batch: the jobs can wait for each other by their places on the command line.
+    const JobService::BatchResult started =
+        m_service->addBatch(options.batch(QDateTime::currentDateTime()));
+    if (!started) {
+        spdlog::error("cannot start the jobs: {}", started.error);
+        m_notStarted = int(options.jobs.size());
     }
     // Every job may have ended (or failed to start) before idle() could be observed.
     QMetaObject::invokeMethod(this, &HeadlessRunner::finishWhenAllEnded, Qt::QueuedConnection);

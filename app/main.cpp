@@ -14,6 +14,7 @@
 #include "windowclient.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QGuiApplication>
 #include <QSessionManager>
 
@@ -98,9 +99,11 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
                      [&runtime](QSessionManager &) {
                          runtime.coordinator().requestShutdown(QStringLiteral("session ending"), 0);
                      });
-    for (qsizetype i = 0; i < options.jobs.size(); ++i)
-        if (const JobService::AddResult added = runtime.service().add(options.jobSpecAt(i)); !added)
-            spdlog::error("cannot start job {}: {}", options.jobs.at(i), added.error);
+    if (!options.jobs.isEmpty())
+        if (const JobService::BatchResult added =
+                runtime.service().addBatch(options.batch(QDateTime::currentDateTime()));
+            !added)
+            spdlog::error("cannot start the jobs: {}", added.error);
     const int status = runGuiApplication(app, runtime.service(), runtime.coordinator(), &dbus);
     runtime.finish();
     return status;

@@ -141,10 +141,25 @@ std::optional<std::chrono::milliseconds> CancellationContext::remaining() const 
         if (context->m_deadline.isForever())
             continue;
         const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-            context->m_deadline.remainingTimeAsDuration());
+            context->m_pausedLeft.value_or(context->m_deadline.remainingTimeAsDuration()));
         nearest = nearest ? std::min(*nearest, left) : left;
     }
     return nearest;
+}
+
+void CancellationContext::pauseDeadline() {
+    if (m_reason || m_deadline.isForever() || m_pausedLeft)
+        return;
+    m_pausedLeft = m_deadline.remainingTimeAsDuration();
+    m_deadlineTimer.stop();
+}
+
+void CancellationContext::resumeDeadline() {
+    if (!m_pausedLeft)
+        return;
+    m_deadline = QDeadlineTimer(*std::exchange(m_pausedLeft, std::nullopt), Qt::PreciseTimer);
+    if (!m_reason)
+        startUntil(m_deadlineTimer, m_deadline);
 }
 
 void CancellationContext::cancel(CancelReason reason) {

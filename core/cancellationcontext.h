@@ -48,8 +48,18 @@ public:
     bool isCancelled() const { return m_reason.has_value(); }
     std::optional<CancelReason> reason() const { return m_reason; }
     bool isForced() const { return m_forced; }
-    // Milliseconds left before this context's own deadline (or an ancestor's), if any.
+    // Milliseconds left before this context's own deadline (or an ancestor's), if any. A
+    // paused deadline's time left stands still.
     std::optional<std::chrono::milliseconds> remaining() const;
+
+    // Stops the clock of this context's own deadline, and starts it again with the time that
+    // was left: the time a job spends paused does not count towards its attempt's timeout.
+    // Nothing happens to a context without a deadline of its own or one already cancelled;
+    // pausing a paused deadline (or resuming a running one) changes nothing. Ancestors'
+    // deadlines keep running.
+    void pauseDeadline();
+    void resumeDeadline();
+    bool isDeadlinePaused() const { return m_pausedLeft.has_value(); }
 
     // Idempotent: the first reason wins. Force escalates even an already cancelled context.
     // Order: the state is set first (reason, and forced for Force), then cancelledWith (once),
@@ -80,6 +90,7 @@ private:
     bool m_forced = false;
     QDeadlineTimer m_deadline = QDeadlineTimer(QDeadlineTimer::Forever);
     QTimer m_deadlineTimer;
+    std::optional<std::chrono::nanoseconds> m_pausedLeft; // while the deadline is paused
     Ptr m_parent; // keeps ancestors alive while a descendant lives
     QList<QPointer<CancellationContext>> m_children; // weak, in creation order
     std::weak_ptr<CancellationContext> m_self;       // for staying alive while signals run

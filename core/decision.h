@@ -12,7 +12,8 @@ namespace jobmonitor {
 // the attempt is over; with the transition table (jobstate.cpp) it is the only code that knows
 // the state machine.
 struct AttemptEnding {
-    JobState state = JobState::Running; // Pending or Retrying when the attempt never started
+    // Pending or Retrying when the attempt never started; Paused when it ended while stopped.
+    JobState state = JobState::Running;
     AttemptOutcome::Kind outcome = AttemptOutcome::Kind::Exited;
     bool succeeded = false;                // exited with status 0
     std::optional<CancelReason> jobCancel; // why the job itself was cancelled, if it was

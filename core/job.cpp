@@ -2,12 +2,14 @@
 
 #include "attemptoutput.h"
 #include "decision.h"
+#include "dependencies.h"
 #include "logging.h"
 #include "scheduler.h"
 
 #include <QDir>
 #include <QRandomGenerator>
 
+#include <csignal>
 #include <limits>
 
 namespace jobmonitor {
@@ -33,6 +35,26 @@ QString durationText(std::chrono::milliseconds duration) {
     return QStringLiteral("%1 ms").arg(duration.count());
 }
 
+// A wait for a wall-clock moment is cut into laps of at most this, each measured again on the
+// wall clock: a clock that was set, or a machine that slept, does not stretch the wait.
+constexpr std::chrono::milliseconds StartTimeLap{60000};
+
+// "waiting for #12, #13; waiting for #14 to end": what a job waits for, for its timeline.
+QString dependenciesText(const QList<JobDependency> &dependencies) {
+    QStringList success;
+    QStringList anyEnd;
+    for (const JobDependency &dependency : dependencies)
+        (dependency.condition == JobDependency::Condition::Success ? success : anyEnd)
+            .append(QStringLiteral("#%1").arg(dependency.jobId));
+    QStringList parts;
+    if (!success.isEmpty())
+        parts.append(QStringLiteral("waiting for ") + success.join(QStringLiteral(", ")));
+    if (!anyEnd.isEmpty())
+        parts.append(QStringLiteral("waiting for ") + anyEnd.join(QStringLiteral(", ")) +
+                     QStringLiteral(" to end"));
+    return parts.join(QStringLiteral("; "));
+}
+
 } // namespace
 
 Job::Job(qint64 id, JobSpec spec, Services services, LearnedTiming timing, QObject *parent)
@@ -42,6 +64,7 @@ Job::Job(qint64 id, JobSpec spec, Services services, LearnedTiming timing, QObje
     , m_services(std::move(services))
     , m_timing(timing)
     , m_machine(QStringLiteral("job %1").arg(id))
+    , m_priority(m_spec.priority)
     , m_createdAt(QDateTime::currentDateTime())
     , m_progress(m_spec.progressPattern) {
     if (m_services.keepTail)
@@ -88,6 +111,44 @@ bool Job::requeue() {
 
 bool Job::sendSignal(int signal) {
     return m_attemptRunning && m_attemptRunning->sendSignal(signal);
+}
+
+bool Job::pause(const QString &reason) {
+    if (state() != JobState::Running || !m_attemptRunning || !m_attemptContext ||
+        m_attemptContext->isCancelled() || !m_attemptRunning->sendSignal(SIGSTOP))
+        return false;
+    m_attemptContext->pauseDeadline();
+    apply(JobEvent::Pause, reason);
+    Q_EMIT deadlineChanged();
+    return true;
+}
+
+bool Job::resume(const QString &reason) {
+    if (state() != JobState::Paused || !m_attemptRunning || !m_attemptContext ||
+        !m_attemptRunning->sendSignal(SIGCONT))
+        return false;
+    m_attemptContext->resumeDeadline();
+    apply(JobEvent::Resume, reason);
+    Q_EMIT deadlineChanged();
+    return true;
+}
+
+std::optional<qint64> Job::queueKey() const {
+    return m_services.scheduler->queueKey(m_id);
+}
+
+void Job::setPriority(int priority) {
+    if (priority == m_priority)
+        return;
+    m_priority = priority;
+    m_services.scheduler->setPriority(m_id, priority);
+    Q_EMIT priorityChanged();
+}
+
+std::optional<std::chrono::milliseconds> Job::timeoutLeft() const {
+    if (!m_attemptContext || m_spec.timeout.count() <= 0)
+        return std::nullopt;
+    return m_attemptContext->remaining();
 }
 
 bool Job::dropTail() {
@@ -222,7 +283,12 @@ QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptConte
                 Q_EMIT deadlineChanged();
                 spdlog::info("job {} [{}]: stopping ({}), SIGKILL in {} ms", m_id, m_traceId, text,
                              killDeadline.remainingTime());
+                const bool wasPaused = state() == JobState::Paused;
                 apply(JobEvent::Stop, text);
+                // A stopped process acts on the sequence's signals only once continued; the
+                // standard sequence continues it itself, one of the user's may not.
+                if (wasPaused && m_attemptRunning)
+                    m_attemptRunning->sendSignal(SIGCONT);
             });
     // Output that reaches us directly is in no file: it must go into the tail, whoever views.
     connect(attempt.get(), &Attempt::output, this,
@@ -262,10 +328,59 @@ QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptConte
     co_return result;
 }
 
+// Before a run's first attempt: the jobs this one depends on must have ended as it needs, and
+// its start time must have come. False when the job ended instead (Cancelled: a dependency
+// failed, or the job itself was cancelled).
+QCoro::Task<bool> Job::waitToQueue(CancellationContext::Ptr context) {
+    const QDateTime now = QDateTime::currentDateTime();
+    const bool hasDependencies = !m_spec.dependencies.isEmpty();
+    const bool delayed = m_spec.startAt.isValid() && m_spec.startAt > now;
+    if (!hasDependencies && !delayed)
+        co_return true;
+    QStringList why;
+    if (hasDependencies)
+        why.append(dependenciesText(m_spec.dependencies));
+    if (delayed)
+        why.append(QStringLiteral("starts at ") + startTimeText(m_spec.startAt, now));
+    m_waitingFor = why.join(QStringLiteral("; "));
+    apply(JobEvent::Wait, m_waitingFor);
+
+    if (hasDependencies) {
+        const DependencyTracker::Outcome outcome =
+            co_await m_services.dependencies->wait(m_spec.dependencies, context);
+        if (outcome.kind != DependencyTracker::Outcome::Kind::Ready) {
+            apply(JobEvent::Cancel,
+                  outcome.kind == DependencyTracker::Outcome::Kind::Failed
+                      ? outcome.reason
+                      : cancelReasonText(context->reason().value_or(CancelReason::User)));
+            co_return false;
+        }
+    }
+    while (delayed && QDateTime::currentDateTime() < m_spec.startAt) {
+        const std::chrono::milliseconds left(QDateTime::currentDateTime().msecsTo(m_spec.startAt));
+        if (!co_await context->sleepFor(
+                std::clamp(left, std::chrono::milliseconds(1), StartTimeLap))) {
+            apply(JobEvent::Cancel,
+                  cancelReasonText(context->reason().value_or(CancelReason::User)));
+            co_return false;
+        }
+    }
+    apply(JobEvent::Ready, hasDependencies && delayed ? QStringLiteral("dependencies done, start "
+                                                                       "time reached")
+                           : hasDependencies          ? QStringLiteral("dependencies done")
+                                                      : QStringLiteral("start time reached"));
+    co_return true;
+}
+
 QCoro::Task<> Job::run(CancellationContext::Ptr context) {
+    if (!co_await waitToQueue(context))
+        co_return;
     for (;;) {
         // The slot is held only while the attempt runs (not during the retry backoff).
-        Scheduler::Slot slot = co_await m_services.scheduler->admit(m_id, context);
+        // A named ticket: g++ 12 destroys a braced temporary argument of a coroutine call
+        // inside co_await twice (the group name's last reference went with it).
+        Scheduler::Ticket ticket{m_id, m_spec.groupName(), m_priority};
+        Scheduler::Slot slot = co_await m_services.scheduler->admit(std::move(ticket), context);
         if (!slot) {
             apply(JobEvent::Cancel,
                   cancelReasonText(context->reason().value_or(CancelReason::User)));
@@ -294,7 +409,6 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
             deadlinePassed = attemptContext->reason() == CancelReason::Timeout;
             limitExceeded = attemptContext->reason() == CancelReason::Limit;
         }
-        slot.release();
 
         m_stragglers = result.stragglers;
         m_killedProcesses = result.killedProcesses;
@@ -366,6 +480,9 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
         const bool hasStatus = event != JobEvent::Cancel && event != JobEvent::LaunchFailed;
         apply(event, reason, hasStatus ? m_exitCode : std::nullopt,
               hasStatus ? m_exitSignal : std::nullopt);
+        // Given back only once the ending is known: an ending that pauses the job's group
+        // (pause on failure) must do so before the next job of the group is let in.
+        slot.release();
 
         if (state() != JobState::Retrying)
             co_return;

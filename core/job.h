@@ -18,10 +18,12 @@
 namespace jobmonitor {
 
 class AttemptOutputFollower;
+class DependencyTracker;
 class Scheduler;
 
 // One job: its spec, its state machine and history, and the coroutine that runs its attempts —
-// each admitted by the Scheduler, run by the Executor, ended by the decision table
+// each run first waits for its dependencies (DependencyTracker) and its start time, then each
+// attempt is admitted by the Scheduler, run by the Executor, ended by the decision table
 // (decision.h). Owned by the JobSupervisor and by its own running coroutine, so that neither
 // outliving the other can leave a dangling job; the UI observes it through its signals.
 class Job : public QObject {
@@ -30,6 +32,7 @@ public:
     struct Services {
         std::shared_ptr<Executor> executor;
         std::shared_ptr<Scheduler> scheduler;
+        std::shared_ptr<DependencyTracker> dependencies;
         // Each attempt's output is saved under <outputRoot>/<attempt number>; empty: not saved.
         QString outputRoot;
         // The window keeps a tail of each job's output in memory; headless runs do not.
@@ -75,6 +78,15 @@ public:
     QDateTime endedAt() const { return m_endedAt; }     // when it reached a final state
     // While Stopping: when SIGKILL follows. While Retrying: when the next attempt starts.
     QDeadlineTimer deadline() const { return m_deadline; }
+    // Where the job joins its group's queue; starts as the spec's, changed by setPriority().
+    int priority() const { return m_priority; }
+    // Its place in its group's queue while it waits for a slot (Scheduler::queueKey()).
+    std::optional<qint64> queueKey() const;
+    // While Waiting: what for ("waiting for #12; starts at 23:00"), else empty.
+    QString waitingFor() const { return state() == JobState::Waiting ? m_waitingFor : QString(); }
+    // What is left of the running attempt's timeout (it stands still while Paused); empty
+    // when no attempt with a timeout runs.
+    std::optional<std::chrono::milliseconds> timeoutLeft() const;
     // The kept tail of the output (null in headless runs). When the output is saved, the tail
     // is read from it only for a viewer: retaining it loads it and follows it live; a tail
     // nobody retains may be given up to the budget (see JobSupervisor) and is loaded again on
@@ -94,8 +106,16 @@ public:
     QCoro::Task<> run(CancellationContext::Ptr context);
     // Moves an ended job back to Pending so it can run again.
     bool requeue();
-    // Sends a signal to every process of the running attempt (pause and resume).
+    // Sends a signal to every process of the running attempt.
     bool sendSignal(int signal);
+    // Stops every process of the running attempt (SIGSTOP, through the backend), and its
+    // timeout's clock with them; resume() continues both. False (and nothing done) unless the
+    // job is Running (for pause) or Paused (for resume) and its attempt can take the signal;
+    // a job already being stopped is not paused.
+    bool pause(const QString &reason);
+    bool resume(const QString &reason);
+    // Changes the priority; a job waiting for a slot takes its new place in its queue at once.
+    void setPriority(int priority);
     // The tail gives up its memory; only when the output is saved and nobody views it.
     bool dropTail();
     // The running attempt's processes use more memory than the spec allows: stops the attempt
@@ -129,10 +149,12 @@ Q_SIGNALS:
     void deadlineChanged();
     void outputErrorChanged();
     void progressChanged();
+    void priorityChanged();
 
 private:
     bool apply(JobEvent event, const QString &reason, std::optional<int> exitCode = {},
                std::optional<int> signal = {});
+    QCoro::Task<bool> waitToQueue(CancellationContext::Ptr context);
     QCoro::Task<AttemptResult> runAttempt(CancellationContext::Ptr attemptContext);
     void takeOutput(OutputChannel channel, const QByteArray &data, qint64 timeMs);
     OutputSection attemptSection(int attempt) const;
@@ -149,6 +171,9 @@ private:
     // Output arrived only in memory (saving it failed): the tail is its one copy now.
     bool m_tailPinned = false;
     Attempt *m_attemptRunning = nullptr;
+    CancellationContext::Ptr m_attemptContext; // while an attempt runs
+    int m_priority;
+    QString m_waitingFor;
     AttemptOutputFollower *m_follower = nullptr;
     struct AttemptStart {
         QString traceId;
@@ -171,9 +196,8 @@ private:
     std::optional<qint64> m_peakRssBytes;
     std::optional<qint64> m_cpuTimeMs;
     ProgressTracker m_progress;
-    CancellationContext::Ptr m_attemptContext; // of the running attempt
-    qint64 m_limitPeakRssBytes = 0;            // when the memory limit stopped the attempt
-    qint64 m_sampledPeakRssBytes = -1;         // of the running attempt, -1 before a sample
+    qint64 m_limitPeakRssBytes = 0;    // when the memory limit stopped the attempt
+    qint64 m_sampledPeakRssBytes = -1; // of the running attempt, -1 before a sample
     qint64 m_sampledCpuTimeMs = -1;
 };
 

@@ -29,6 +29,21 @@ inline constexpr std::chrono::milliseconds resolution = 1ms;
 inline constexpr std::chrono::milliseconds maxTerminationWait = 24h;
 inline constexpr int maxTerminationSteps = 16;
 
+// A job's priority goes from -maxPriority to maxPriority (0 unless given).
+inline constexpr int maxPriority = 1000;
+// Jobs one job may wait for.
+inline constexpr int maxDependencies = 1000;
+// How far ahead a start time (or a start delay) may be.
+inline constexpr std::chrono::milliseconds maxStartDelay = 365 * 24h;
+
+// Groups: how many there may be, how long a name may be, and a group's start rate: at most
+// maxRateStarts starts per interval, an interval of at most maxRateInterval, a burst of at
+// most maxRateStarts.
+inline constexpr int maxGroups = 100;
+inline constexpr int maxGroupNameLength = 40;
+inline constexpr int maxRateStarts = 10000;
+inline constexpr std::chrono::milliseconds maxRateInterval = 24h;
+
 // The first delay before a retry and the longest one.
 inline constexpr std::chrono::milliseconds maxBackoffDelay = 24h;
 inline constexpr double maxBackoffFactor = 100;

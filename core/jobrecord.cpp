@@ -14,6 +14,8 @@ JobRecord JobRecord::fromJob(const Job &job) {
     JobRecord record;
     record.id = job.id();
     record.spec = job.spec();
+    record.spec.priority = job.priority();
+    record.queueOrder = job.queueKey();
     record.state = job.state();
     record.attempts = job.attempt();
     record.exitCode = job.exitCode();

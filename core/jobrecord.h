@@ -69,6 +69,9 @@ struct JobRecord {
     LearnedTiming timing; // what the history said when the job was added
     QString timeoutNote;  // for a timeout of `auto`: what was learned, or why none
     bool live = false;    // a job of this process's engine (the rest come from the store)
+    // Its place in its group's queue while it waits for a slot (smaller: sooner); empty when
+    // it does not wait for one. spec.priority is the job's priority now.
+    std::optional<qint64> queueOrder;
 
     std::optional<qint64> durationMs() const;
     QString label() const { return spec.label(); }

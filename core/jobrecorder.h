@@ -40,6 +40,8 @@ public:
     virtual void transitioned(const Job &job, const Transition &transition) = 0;
     // The job is forgotten, its output included.
     virtual void jobRemoved(qint64 id) = 0;
+    // The job's place in its group's queue or its priority changed (Job::queueKey()).
+    virtual void queueChanged(const Job &job) = 0;
 };
 
 } // namespace jobmonitor

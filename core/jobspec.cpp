@@ -6,6 +6,8 @@
 
 #include <QFileInfo>
 #include <QLocale>
+#include <QRegularExpression>
+#include <QSet>
 #include <QStringList>
 
 #include <cmath>
@@ -45,6 +47,26 @@ std::optional<qint64> parseMilliseconds(const QString &text) {
 }
 
 } // namespace
+
+QString defaultGroupName() {
+    return QStringLiteral("default");
+}
+
+QString groupNameProblem(const QString &name) {
+    if (name.isEmpty())
+        return QStringLiteral("group name is empty");
+    if (name.size() > limits::maxGroupNameLength)
+        return QStringLiteral("group name '%1' is %2 characters long; the limit is %3")
+            .arg(name)
+            .arg(name.size())
+            .arg(limits::maxGroupNameLength);
+    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]*$"));
+    if (!valid.match(name).hasMatch())
+        return QStringLiteral("group name '%1' may hold only letters, digits, '.', '_' and '-', "
+                              "and starts with a letter or a digit")
+            .arg(name);
+    return {};
+}
 
 milliseconds BackoffPolicy::delayBeforeRetry(int retryNumber) const {
     const int exponent = std::max(retryNumber, 1) - 1;
@@ -243,6 +265,38 @@ QList<SpecProblem> JobSpec::problems() const {
 
     if (const QString error = ProgressParser::validatePattern(progressPattern); !error.isEmpty())
         problem(Field::ProgressPattern, error);
+    if (!group.isEmpty())
+        if (const QString problem = groupNameProblem(group); !problem.isEmpty())
+            found.append({Field::Group, problem});
+
+    if (priority < -limits::maxPriority || priority > limits::maxPriority)
+        found.append({Field::Priority, QStringLiteral("priority must be from %1 to %2, not %3")
+                                           .arg(-limits::maxPriority)
+                                           .arg(limits::maxPriority)
+                                           .arg(priority)});
+
+    if (dependencies.size() > limits::maxDependencies) {
+        found.append(
+            {Field::Dependencies, QStringLiteral("a job may wait for at most %1 jobs, not %2")
+                                      .arg(limits::maxDependencies)
+                                      .arg(dependencies.size())});
+    } else {
+        QSet<qint64> seen;
+        for (const JobDependency &dependency : dependencies) {
+            if (dependency.jobId < 1) {
+                found.append({Field::Dependencies,
+                              QStringLiteral("#%1 is not a job id").arg(dependency.jobId)});
+                break;
+            }
+            if (seen.contains(dependency.jobId)) {
+                found.append({Field::Dependencies,
+                              QStringLiteral("job #%1 is named twice among the jobs to wait for")
+                                  .arg(dependency.jobId)});
+                break;
+            }
+            seen.insert(dependency.jobId);
+        }
+    }
 
     if (termination.steps.size() > limits::maxTerminationSteps) {
         problem(Field::Termination,
@@ -416,6 +470,99 @@ QString describeDuration(milliseconds duration) {
         if (!text.isEmpty())
             return text;
     return QStringLiteral("%1 s").arg(QLocale::c().toString(double(ms) / 1000, 'g', 15));
+}
+
+std::optional<milliseconds> parseDelay(const QString &text, QString *error) {
+    const QString trimmed = text.trimmed();
+    const auto fail = [&](const QString &message) {
+        *error = message;
+        return std::nullopt;
+    };
+    const QString notADelay =
+        QStringLiteral("'%1' is not a delay: write seconds (90 or 90s), minutes (10m), hours "
+                       "(2h), days (1d), or several (1h30m)")
+            .arg(trimmed);
+    static const QRegularExpression number(QStringLiteral("^[0-9]+(\\.[0-9]+)?$"));
+    static const QRegularExpression part(
+        QStringLiteral("\\G\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([smhd])"));
+    double total = 0;
+    if (number.match(trimmed).hasMatch()) {
+        total = QLocale::c().toDouble(trimmed) * 1000;
+    } else {
+        qsizetype at = 0;
+        for (QRegularExpressionMatchIterator parts = part.globalMatch(trimmed); parts.hasNext();) {
+            const QRegularExpressionMatch match = parts.next();
+            const double value = QLocale::c().toDouble(match.captured(1));
+            const QChar unit = match.captured(2).at(0);
+            const double unitMs = unit == QLatin1Char('s')   ? 1e3
+                                  : unit == QLatin1Char('m') ? 60e3
+                                  : unit == QLatin1Char('h') ? 3600e3
+                                                             : 86400e3;
+            total += value * unitMs;
+            at = match.capturedEnd();
+        }
+        if (trimmed.isEmpty() || at != trimmed.size())
+            return fail(notADelay);
+    }
+    if (total <= 0)
+        return fail(QStringLiteral("a delay of %1 would not delay anything: give more than 0, "
+                                   "or no delay")
+                        .arg(trimmed));
+    if (total < double(limits::resolution.count()))
+        return fail(QStringLiteral("%1 is below the resolution of 1 ms").arg(trimmed));
+    if (total > double(limits::maxStartDelay.count()))
+        return fail(QStringLiteral("%1 is too long: a job starts at most %2 ahead")
+                        .arg(trimmed, describeDuration(limits::maxStartDelay)));
+    return milliseconds(std::llround(total));
+}
+
+std::optional<QDateTime> parseStartTime(const QString &text, const QDateTime &now, QString *error) {
+    const QString trimmed = text.trimmed();
+    static const QRegularExpression timeOfDay(
+        QStringLiteral("^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$"));
+    QDateTime at;
+    if (const QRegularExpressionMatch match = timeOfDay.match(trimmed); match.hasMatch()) {
+        const QTime time(match.captured(1).toInt(), match.captured(2).toInt(),
+                         match.captured(3).isEmpty() ? 0 : match.captured(3).toInt());
+        if (!time.isValid()) {
+            *error = QStringLiteral("'%1' is not a time of day").arg(trimmed);
+            return std::nullopt;
+        }
+        const QDateTime local = now.toLocalTime();
+        at = QDateTime(local.date(), time);
+        if (at <= local)
+            at = QDateTime(local.date().addDays(1), time);
+    } else {
+        QString iso = trimmed;
+        if (iso.size() > 10 && iso.at(10) == QLatin1Char(' '))
+            iso[10] = QLatin1Char('T');
+        at = QDateTime::fromString(iso, Qt::ISODate);
+        if (!at.isValid() || !iso.contains(QLatin1Char('T'))) {
+            *error = QStringLiteral("'%1' is not a start time: write a time of day (23:00) or a "
+                                    "date and time (2026-12-02T03:00)")
+                         .arg(trimmed);
+            return std::nullopt;
+        }
+        if (at <= now) {
+            *error = QStringLiteral("%1 is in the past").arg(startTimeText(at, now));
+            return std::nullopt;
+        }
+    }
+    if (now.msecsTo(at) > limits::maxStartDelay.count()) {
+        *error = QStringLiteral("%1 is too far ahead: a job starts at most %2 ahead")
+                     .arg(startTimeText(at, now), describeDuration(limits::maxStartDelay));
+        return std::nullopt;
+    }
+    return at;
+}
+
+QString startTimeText(const QDateTime &time, const QDateTime &now) {
+    const QDateTime local = time.toLocalTime();
+    const QString clock = local.toString(local.time().second() == 0 ? QStringLiteral("HH:mm")
+                                                                    : QStringLiteral("HH:mm:ss"));
+    if (local.date() == now.toLocalTime().date())
+        return clock;
+    return local.toString(QStringLiteral("yyyy-MM-dd ")) + clock;
 }
 
 } // namespace jobmonitor

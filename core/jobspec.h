@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDateTime>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -59,6 +60,10 @@ struct SpecProblem {
         Niceness,
         IoPriority,
         ProgressPattern,
+        Group,
+        Priority,
+        Dependencies,
+        StartTime,
     };
     Field field;
     QString message;
@@ -77,6 +82,22 @@ struct IoPriority {
     QString toString() const; // "best-effort,4", "idle": what parse() reads back
     bool operator==(const IoPriority &) const = default;
 };
+
+// A job that waits for another one: until it completes (the default; should it fail, time out
+// or be cancelled, the waiting job is cancelled too), or until it ends, whatever the outcome.
+struct JobDependency {
+    enum class Condition { Success, AnyEnd };
+    qint64 jobId = 0;
+    Condition condition = Condition::Success;
+    bool operator==(const JobDependency &) const = default;
+};
+
+// The group every job belongs to unless it names another.
+QString defaultGroupName();
+// Group names are typed on command lines ("--group-parallel NAME=N") and kept as settings
+// keys: 1 to limits::maxGroupNameLength letters, digits, '.', '_' or '-', starting with a
+// letter or a digit. Empty when the name is fine, else why not.
+QString groupNameProblem(const QString &name);
 
 struct JobSpec {
     QString command;                    // a command line, run by /bin/sh -c
@@ -99,8 +120,16 @@ struct JobSpec {
     // How to read the job's progress from its output: a regular expression with a named group
     // `percent`, or `done` and `total` (progressparser.h); empty: the built-in forms.
     QString progressPattern;
+    // Queueing: the group whose queue and limits the job joins, where in that queue it joins
+    // (ahead of every waiting job of a lower priority, behind the others), and what it waits
+    // for before it joins at all.
+    QString group;                     // empty: the default group
+    int priority = 0;                  // -limits::maxPriority to limits::maxPriority
+    QList<JobDependency> dependencies; // in the order given
+    QDateTime startAt;                 // not before this moment; invalid: at once
 
     QString label() const { return name.isEmpty() ? command : name; }
+    QString groupName() const { return group.isEmpty() ? defaultGroupName() : group; }
     // The one validation of a job, against the limits of limits.h, for every front end:
     // every problem, in the order of the fields above.
     QList<SpecProblem> problems() const;
@@ -126,5 +155,18 @@ QString describeBytes(qint64 bytes);
 
 // A limit or a wait for a message: "24 hours", "365 days", "4.5 s".
 QString describeDuration(milliseconds duration);
+
+// A delay as a person types it: "90" or "90s" seconds, "10m", "2h", "1d", or several together
+// ("1h30m"). Refuses (nullopt, and a message for error) anything else, a delay of zero, and
+// one beyond limits::maxStartDelay.
+std::optional<milliseconds> parseDelay(const QString &text, QString *error);
+// A start time as a person types it: a time of day ("23:00", "23:00:30"), which means its next
+// coming after now, or a date and time ("2026-12-02T03:00", "2026-12-02 03:00:00", with an
+// optional UTC offset or Z), in local time unless it says otherwise. Refuses a moment that is
+// not after now, and one more than limits::maxStartDelay ahead.
+std::optional<QDateTime> parseStartTime(const QString &text, const QDateTime &now, QString *error);
+// A start time for reasons and messages: "23:00" today, "2026-12-02 03:00" on another day,
+// with seconds when they are not zero; in local time.
+QString startTimeText(const QDateTime &time, const QDateTime &now);
 
 } // namespace jobmonitor

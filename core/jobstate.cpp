@@ -70,14 +70,28 @@ const QList<TransitionRule> &transitionTable() {
     using enum JobState;
     using E = JobEvent;
     static const QList<TransitionRule> table{
+        {Pending, E::Wait, Waiting},
         {Pending, E::Launch, Running},
         {Pending, E::LaunchFailed, Failed},
         {Pending, E::Cancel, Cancelled},
+        // A dependency that failed or was cancelled cancels the job too.
+        {Waiting, E::Ready, Pending},
+        {Waiting, E::Cancel, Cancelled},
         {Running, E::Exited, Completed},
         {Running, E::ExitedWithError, Failed},
         {Running, E::Lost, Failed},
         {Running, E::ScheduleRetry, Retrying},
         {Running, E::Stop, Stopping},
+        {Running, E::Pause, Paused},
+        {Paused, E::Resume, Running},
+        // A paused job still holds its processes: a stop (cancel, shutdown) continues them for
+        // the termination sequence, and they can end while stopped (SIGKILL from outside, the
+        // shim lost).
+        {Paused, E::Stop, Stopping},
+        {Paused, E::Exited, Completed},
+        {Paused, E::ExitedWithError, Failed},
+        {Paused, E::Lost, Failed},
+        {Paused, E::ScheduleRetry, Retrying},
         {Stopping, E::StoppedCancel, Cancelled},
         {Stopping, E::StoppedTimeout, TimedOut},
         {Stopping, E::StoppedLimit, Failed},
@@ -95,7 +109,9 @@ const QList<TransitionRule> &transitionTable() {
         // Recovery (jobstore.cpp) finds these in the store after their owner died, once nothing
         // of them runs any more: what they would have become is unknown, so nothing is guessed.
         {Pending, E::Interrupt, Interrupted},
+        {Waiting, E::Interrupt, Interrupted},
         {Running, E::Interrupt, Interrupted},
+        {Paused, E::Interrupt, Interrupted},
         {Stopping, E::Interrupt, Interrupted},
         {Retrying, E::Interrupt, Interrupted},
     };

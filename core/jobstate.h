@@ -15,7 +15,9 @@
 //   active: the job holds or is about to hold processes (it counts for "quit while jobs run")
 #define JOBMONITOR_JOB_STATES(X)                                                                   \
     X(Pending, false, false)                                                                       \
+    X(Waiting, false, false)                                                                       \
     X(Running, false, true)                                                                        \
+    X(Paused, false, true)                                                                         \
     X(Stopping, false, true)                                                                       \
     X(Retrying, false, true)                                                                       \
     X(Completed, true, false)                                                                      \
@@ -59,8 +61,12 @@ enum class JobEvent {
     StoppedCancel,   // the attempt ended after a cancel reached it
     StoppedTimeout,  // the attempt ended after its deadline's stop reached it
     ScheduleRetry,   // a failed or timed-out attempt will be retried after a backoff
-    Cancel,          // cancelled while no process runs (queued or in backoff)
+    Cancel,          // cancelled while no process runs (queued, waiting or in backoff)
     Requeue,         // the user asked to run an ended job again
+    Wait,            // the job waits for its dependencies or its start time before it queues
+    Ready,           // what it waited for has come: it joins its group's queue
+    Pause,           // every process of the running attempt was stopped (SIGSTOP)
+    Resume,          // ... and continued (SIGCONT)
     Interrupt,       // found unfinished after the process that ran it died (store recovery)
     StoppedLimit,    // the attempt ended after a stop for exceeding its memory limit
 };

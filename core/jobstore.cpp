@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
@@ -106,6 +107,34 @@ QMap<QString, QString> environmentFrom(const QString &text) {
     for (auto it = object.constBegin(); it != object.constEnd(); ++it)
         environment.insert(it.key(), it.value().toString());
     return environment;
+}
+
+QString dependenciesText(const QList<JobDependency> &dependencies) {
+    QJsonArray array;
+    for (const JobDependency &dependency : dependencies)
+        array.append(QJsonObject{
+            {QStringLiteral("job"), dependency.jobId},
+            {QStringLiteral("after"), dependency.condition == JobDependency::Condition::Success
+                                          ? QStringLiteral("success")
+                                          : QStringLiteral("end")},
+        });
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+QList<JobDependency> dependenciesFrom(const QString &text) {
+    QList<JobDependency> dependencies;
+    for (const QJsonValue &value : QJsonDocument::fromJson(text.toUtf8()).array()) {
+        const QJsonObject object = value.toObject();
+        dependencies.append({object.value(QLatin1String("job")).toInteger(),
+                             object.value(QLatin1String("after")).toString() == QLatin1String("end")
+                                 ? JobDependency::Condition::AnyEnd
+                                 : JobDependency::Condition::Success});
+    }
+    return dependencies;
+}
+
+QVariant queueOrderValue(const std::optional<qint64> &order) {
+    return order ? QVariant(*order) : QVariant(QMetaType::fromType<qint64>());
 }
 
 std::optional<JobState> stateFrom(const QString &name) {
@@ -254,7 +283,8 @@ const QString JobColumns = QStringLiteral(
     "jobs.attempts), "
     "(SELECT cpu_time_ms FROM attempts a WHERE a.job_id = jobs.id AND a.attempt = "
     "jobs.attempts), "
-    "memory_limit_bytes, niceness, io_priority, progress_pattern");
+    "memory_limit_bytes, niceness, io_priority, progress_pattern, "
+    "queue_group, priority, start_at, dependencies, queue_order");
 
 JobRecord jobFrom(const QSqlQuery &q) {
     JobRecord r;
@@ -299,6 +329,12 @@ JobRecord jobFrom(const QSqlQuery &q) {
     if (const QString io = q.value(30).toString(); !io.isEmpty())
         r.spec.ioPriority = IoPriority::parse(io, nullptr);
     r.spec.progressPattern = q.value(31).toString();
+    r.spec.group = q.value(32).toString();
+    r.spec.priority = q.value(33).toInt();
+    r.spec.startAt = timeFrom(q.value(34));
+    r.spec.dependencies = dependenciesFrom(q.value(35).toString());
+    if (!q.value(36).isNull())
+        r.queueOrder = q.value(36).toLongLong();
     return r;
 }
 
@@ -317,7 +353,15 @@ QString runKindName(RunKind kind) {
 }
 
 struct WriteOp {
-    enum class Kind { Job, AttemptStart, AttemptProcesses, AttemptEnd, Transition, Remove };
+    enum class Kind {
+        Job,
+        AttemptStart,
+        AttemptProcesses,
+        AttemptEnd,
+        Transition,
+        QueueOrder,
+        Remove
+    };
     Kind kind = Kind::Job;
     quint64 sequence = 0;
     JobRecord job; // Job; the job after the transition for Transition
@@ -556,8 +600,8 @@ private:
     QString m_problem;
     Clock::time_point m_retryAt{};
     std::chrono::milliseconds m_retryDelay = FirstRetry;
-    QSqlQuery m_insertJob, m_updateJob, m_startAttempt, m_attemptProcesses, m_endAttempt,
-        m_insertTransition, m_touchRun;
+    QSqlQuery m_insertJob, m_updateJob, m_queueOrder, m_startAttempt, m_attemptProcesses,
+        m_endAttempt, m_insertTransition, m_touchRun;
 };
 
 // --- the worker thread
@@ -841,8 +885,8 @@ bool StoreWorker::openDatabase(StoreStatus &status) {
 }
 
 void StoreWorker::closeDatabase() {
-    for (QSqlQuery *query : {&m_insertJob, &m_updateJob, &m_startAttempt, &m_attemptProcesses,
-                             &m_endAttempt, &m_insertTransition, &m_touchRun})
+    for (QSqlQuery *query : {&m_insertJob, &m_updateJob, &m_queueOrder, &m_startAttempt,
+                             &m_attemptProcesses, &m_endAttempt, &m_insertTransition, &m_touchRun})
         *query = QSqlQuery();
     m_open = false;
     if (QSqlDatabase::contains(m_connection)) {
@@ -866,17 +910,20 @@ bool StoreWorker::prepareStatements() {
          "timeout_ms, timeout_auto, timeout_note, learned_runs, expected_duration_ms, "
          "max_attempts, backoff_initial_ms, backoff_factor, backoff_cap_ms, termination, state, "
          "attempts, exit_code, signal, error, output_error, created_at, started_at, ended_at, "
-         "trace_id, memory_limit_bytes, niceness, io_priority, progress_pattern) VALUES (?, ?, ?, "
-         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON "
-         "CONFLICT (id) DO UPDATE "
-         "SET run_id = excluded.run_id, "
+         "trace_id, memory_limit_bytes, niceness, io_priority, progress_pattern, queue_group, "
+         "priority, start_at, dependencies, queue_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON "
+         "CONFLICT (id) DO UPDATE SET run_id = excluded.run_id, "
          "state = excluded.state, attempts = excluded.attempts, "
+         "priority = excluded.priority, queue_order = excluded.queue_order, "
          "timeout_ms = excluded.timeout_ms, timeout_note = excluded.timeout_note, "
          "learned_runs = excluded.learned_runs, "
          "expected_duration_ms = excluded.expected_duration_ms"},
         {&m_updateJob,
          "UPDATE jobs SET state = ?, attempts = ?, exit_code = ?, signal = ?, error = ?, "
-         "output_error = ?, started_at = ?, ended_at = ?, trace_id = ? WHERE id = ?"},
+         "output_error = ?, started_at = ?, ended_at = ?, trace_id = ?, priority = ?, "
+         "queue_order = ? WHERE id = ?"},
+        {&m_queueOrder, "UPDATE jobs SET priority = ?, queue_order = ? WHERE id = ?"},
         {&m_startAttempt,
          "INSERT INTO attempts (job_id, attempt, trace_id, started_at, output_directory, boot_id, "
          "shim_pid, shim_start_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, "
@@ -1105,6 +1152,18 @@ bool StoreWorker::apply(const WriteOp &op, Removals &removals) {
         q.addBindValue(optionalValue(r.spec.niceness));
         q.addBindValue(text(r.spec.ioPriority ? r.spec.ioPriority->toString() : QString()));
         q.addBindValue(text(r.spec.progressPattern));
+        q.addBindValue(text(r.spec.group));
+        q.addBindValue(r.spec.priority);
+        q.addBindValue(timeValue(r.spec.startAt));
+        q.addBindValue(dependenciesText(r.spec.dependencies));
+        q.addBindValue(queueOrderValue(r.queueOrder));
+        return exec(q);
+    }
+    case WriteOp::Kind::QueueOrder: {
+        QSqlQuery &q = m_queueOrder;
+        q.addBindValue(op.job.spec.priority);
+        q.addBindValue(queueOrderValue(op.job.queueOrder));
+        q.addBindValue(op.job.id);
         return exec(q);
     }
     case WriteOp::Kind::Transition: {
@@ -1132,6 +1191,8 @@ bool StoreWorker::apply(const WriteOp &op, Removals &removals) {
         u.addBindValue(timeValue(r.startedAt));
         u.addBindValue(timeValue(r.endedAt));
         u.addBindValue(text(r.traceId));
+        u.addBindValue(r.spec.priority);
+        u.addBindValue(queueOrderValue(r.queueOrder));
         u.addBindValue(r.id);
         return exec(u);
     }
@@ -1476,8 +1537,10 @@ int StoreWorker::recover() {
             const std::optional<JobState> state = stateFrom(q.value(1).toString());
             if (!state || isFinal(*state))
                 continue;
-            // A dead window's queued jobs wait for the next window.
-            if (run.kind == RunKind::Window && *state == JobState::Pending)
+            // A dead window's queued jobs (waiting for a slot, for other jobs or for their
+            // start time) wait for the next window.
+            if (run.kind == RunKind::Window &&
+                (*state == JobState::Pending || *state == JobState::Waiting))
                 continue;
             const qint64 id = q.value(0).toLongLong();
             candidates << Candidate{id, *state, q.value(2).toInt(), run.id};
@@ -1598,15 +1661,18 @@ QList<JobRecord> StoreWorker::claimQueued() {
     if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
         return records;
     q.prepare(QStringLiteral(
-        "UPDATE jobs SET run_id = ? WHERE state = 'Pending' AND run_id IN (SELECT id FROM runs "
+        "UPDATE jobs SET run_id = ? WHERE state IN ('Pending', 'Waiting') AND run_id IN (SELECT "
+        "id FROM runs "
         "WHERE kind = 'window' AND recovered_at IS NOT NULL)"));
     q.addBindValue(m_runId);
     if (!exec(q) || !q.exec(QStringLiteral("COMMIT"))) {
         q.exec(QStringLiteral("ROLLBACK"));
         return records;
     }
-    q.prepare(QStringLiteral("SELECT %1 FROM jobs WHERE run_id = ? AND state = 'Pending' "
-                             "ORDER BY created_at, id")
+    // In their queues' order, then the jobs that had not joined a queue yet, oldest first.
+    q.prepare(QStringLiteral("SELECT %1 FROM jobs WHERE run_id = ? AND state IN ('Pending', "
+                             "'Waiting') ORDER BY queue_order IS NULL, queue_order, created_at, "
+                             "id")
                   .arg(JobColumns));
     q.addBindValue(m_runId);
     if (!exec(q))
@@ -1630,7 +1696,7 @@ void StoreWorker::discard(const QList<qint64> &ids) {
     for (const qint64 id : ids) {
         q.prepare(QStringLiteral("INSERT INTO transitions (job_id, from_state, to_state, event, "
                                  "time, reason, attempt) SELECT id, state, ?, ?, ?, ?, attempts "
-                                 "FROM jobs WHERE id = ? AND state = 'Pending'"));
+                                 "FROM jobs WHERE id = ? AND state IN ('Pending', 'Waiting')"));
         q.addBindValue(jobStateName(JobState::Cancelled));
         q.addBindValue(jobEventName(JobEvent::Cancel));
         q.addBindValue(now);
@@ -1638,7 +1704,7 @@ void StoreWorker::discard(const QList<qint64> &ids) {
         q.addBindValue(id);
         exec(q);
         q.prepare(QStringLiteral("UPDATE jobs SET state = 'Cancelled', ended_at = ? WHERE id = ? "
-                                 "AND state = 'Pending'"));
+                                 "AND state IN ('Pending', 'Waiting')"));
         q.addBindValue(now);
         q.addBindValue(id);
         exec(q);
@@ -1870,6 +1936,15 @@ void JobStore::attemptEnded(const Job &job, int attempt, const QDateTime &starte
 
 void JobStore::transitioned(const Job &job, const Transition &transition) {
     writeTransition(job.id(), transition, JobRecord::fromJob(job));
+}
+
+void JobStore::queueChanged(const Job &job) {
+    WriteOp op;
+    op.kind = WriteOp::Kind::QueueOrder;
+    op.job.id = job.id();
+    op.job.spec.priority = job.priority();
+    op.job.queueOrder = job.queueKey();
+    enqueue(std::move(op));
 }
 
 void JobStore::jobRemoved(qint64 id) {

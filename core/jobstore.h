@@ -87,6 +87,7 @@ public:
     void transitioned(const Job &job, const Transition &transition) override;
     // Deletes the job's records and output files; a job that has not ended is kept.
     void jobRemoved(qint64 id) override;
+    void queueChanged(const Job &job) override;
 
     // The same writes from records (what the recorder calls; also for tools and benchmarks).
     void writeJob(const JobRecord &record);

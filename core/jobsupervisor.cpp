@@ -43,10 +43,16 @@ JobSupervisor::JobSupervisor(Config config, std::shared_ptr<Executor> executor, 
     , m_config(std::move(config))
     , m_executor(std::move(executor))
     , m_scheduler(Scheduler::create(m_config.maxParallel))
+    , m_dependencies(std::make_shared<DependencyTracker>())
     , m_root(CancellationContext::background())
     , m_resources(std::make_unique<ResourceMonitor>()) {
     connect(m_scheduler.get(), &Scheduler::maxParallelChanged, this,
             &JobSupervisor::maxParallelChanged);
+    if (m_config.recorder)
+        connect(m_scheduler.get(), &Scheduler::queueChanged, this, [this](qint64 id) {
+            if (const Job *job = this->job(id))
+                m_config.recorder->queueChanged(*job);
+        });
     connect(m_resources.get(), &ResourceMonitor::totalsChanged, this,
             &JobSupervisor::countersChanged);
     connect(m_resources.get(), &ResourceMonitor::sampled, this,
@@ -122,27 +128,88 @@ QString JobSupervisor::jobOutputRoot(qint64 id) {
 }
 
 StartResult JobSupervisor::start(JobSpec spec, LearnedTiming timing) {
-    if (m_shuttingDown)
-        return {nullptr, QStringLiteral("Job Monitor is shutting down and accepts no new jobs")};
-    if (const QString invalid = spec.validate(); !invalid.isEmpty())
-        return {nullptr, invalid};
-    const qint64 id = m_config.recorder ? m_config.recorder->allocateJobId() : m_nextId++;
-    return add(id, std::move(spec), timing);
+    const BatchStartResult started = startBatch({BatchJob{std::move(spec), {}}}, {timing});
+    return {started.jobs.value(0), started.error};
 }
 
-StartResult JobSupervisor::adopt(qint64 id, JobSpec spec, LearnedTiming timing) {
+BatchStartResult JobSupervisor::startBatch(QList<BatchJob> batch, QList<LearnedTiming> timings) {
     if (m_shuttingDown)
-        return {nullptr, QStringLiteral("Job Monitor is shutting down and accepts no new jobs")};
-    if (m_jobs.count(id))
-        return {nullptr, QStringLiteral("job %1 is already here").arg(id)};
-    if (const QString invalid = spec.validate(); !invalid.isEmpty())
-        return {nullptr, invalid};
-    m_nextId = std::max(m_nextId, id + 1);
-    return add(id, std::move(spec), timing);
+        return {{}, QStringLiteral("Job Monitor is shutting down and accepts no new jobs")};
+    if (batch.isEmpty())
+        return {{}, QStringLiteral("no job to start")};
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        if (const QString invalid = batch[i].spec.validate(); !invalid.isEmpty())
+            return {{},
+                    batch.size() == 1 ? invalid
+                                      : QStringLiteral("job %1: %2").arg(i + 1).arg(invalid)};
+        for (const BatchDependency &dependency : std::as_const(batch[i].afterBatch))
+            if (dependency.index < 0 || dependency.index >= batch.size() || dependency.index == i)
+                return {{},
+                        QStringLiteral("job %1 waits for job %2 of a batch of %3")
+                            .arg(i + 1)
+                            .arg(dependency.index + 1)
+                            .arg(batch.size())};
+    }
+
+    // Every job has its id (the store's, permanent) and is known to the dependency tracker
+    // before the first one starts to wait, so that a job may wait for one that comes after it
+    // in the batch.
+    QList<qint64> ids;
+    for (qsizetype i = 0; i < batch.size(); ++i)
+        ids.append(m_config.recorder ? m_config.recorder->allocateJobId() : m_nextId++);
+    QList<std::shared_ptr<Job>> created;
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        JobSpec spec = std::move(batch[i].spec);
+        for (const BatchDependency &dependency : std::as_const(batch[i].afterBatch))
+            spec.dependencies.append({ids[dependency.index], dependency.condition});
+        created.append(add(ids[i], std::move(spec), timings.value(i)));
+    }
+    BatchStartResult result;
+    for (const std::shared_ptr<Job> &job : std::as_const(created)) {
+        Q_EMIT jobAdded(job.get());
+        launch(job);
+        result.jobs.append(job.get());
+    }
+    Q_EMIT countersChanged();
+    return result;
 }
 
-StartResult JobSupervisor::add(qint64 id, JobSpec spec, LearnedTiming timing) {
-    Job::Services services{m_executor, m_scheduler, jobOutputRoot(id), m_config.keepTails};
+BatchStartResult JobSupervisor::adoptBatch(QList<AdoptedJob> jobs,
+                                           const QMap<qint64, JobState> &otherStates) {
+    if (m_shuttingDown)
+        return {{}, QStringLiteral("Job Monitor is shutting down and accepts no new jobs")};
+    for (auto it = otherStates.cbegin(); it != otherStates.cend(); ++it)
+        if (!m_jobs.count(it.key()))
+            m_dependencies->setState(it.key(), it.value());
+    QStringList problems;
+    QList<std::shared_ptr<Job>> created;
+    for (AdoptedJob &adopted : jobs) {
+        if (m_jobs.count(adopted.id)) {
+            problems << QStringLiteral("job %1 is already here").arg(adopted.id);
+            continue;
+        }
+        if (const QString invalid = adopted.spec.validate(); !invalid.isEmpty()) {
+            problems << QStringLiteral("job %1: %2").arg(adopted.id).arg(invalid);
+            continue;
+        }
+        m_nextId = std::max(m_nextId, adopted.id + 1);
+        created.append(add(adopted.id, std::move(adopted.spec), adopted.timing));
+    }
+    BatchStartResult result;
+    result.error = problems.join(QStringLiteral("; "));
+    for (const std::shared_ptr<Job> &job : std::as_const(created)) {
+        Q_EMIT jobAdded(job.get());
+        launch(job);
+        result.jobs.append(job.get());
+    }
+    Q_EMIT countersChanged();
+    return result;
+}
+
+// Known to the supervisor, the recorder and the dependency tracker, not yet started.
+std::shared_ptr<Job> JobSupervisor::add(qint64 id, JobSpec spec, LearnedTiming timing) {
+    Job::Services services{m_executor, m_scheduler, m_dependencies, jobOutputRoot(id),
+                           m_config.keepTails};
     const auto job = std::make_shared<Job>(id, std::move(spec), std::move(services), timing);
     connect(job.get(), &Job::transitioned, this,
             [this, raw = job.get()](const Transition &t) { onTransition(raw, t); });
@@ -152,11 +219,11 @@ StartResult JobSupervisor::add(qint64 id, JobSpec spec, LearnedTiming timing) {
         record(job.get());
     m_jobs.emplace(id, job);
     ++m_counts[size_t(JobState::Pending)];
-    spdlog::info("job {}: queued: {}", id, job->spec().command);
-    Q_EMIT jobAdded(job.get());
-    Q_EMIT countersChanged();
-    launch(job);
-    return {job.get(), {}};
+    ++m_groupCounts[job->spec().groupName()][size_t(JobState::Pending)];
+    m_dependencies->setState(id, JobState::Pending);
+    spdlog::info("job {}: queued in group {}: {}", id, job->spec().groupName(),
+                 job->spec().command);
+    return job;
 }
 
 // The recorder hears of every attempt of the job; its transitions come through onTransition.
@@ -174,6 +241,7 @@ void JobSupervisor::record(Job *job) {
         if (processes.supervisorPid > 0 && processes.commandPid > 0)
             recorder->attemptProcessesChanged(*job, job->attempt(), processes);
     });
+    connect(job, &Job::priorityChanged, this, [recorder, job] { recorder->queueChanged(*job); });
     connect(job, &Job::attemptEnded, this,
             [recorder, job](int attempt, const QDateTime &startedAt, const QDateTime &endedAt,
                             const AttemptResult &result) {
@@ -202,6 +270,19 @@ void JobSupervisor::launch(const std::shared_ptr<Job> &job) {
 void JobSupervisor::onTransition(Job *job, const Transition &t) {
     --m_counts[size_t(t.from)];
     ++m_counts[size_t(t.to)];
+    const QString group = job->spec().groupName();
+    std::array<int, JobStateCount> &groupCounts = m_groupCounts[group];
+    --groupCounts[size_t(t.from)];
+    ++groupCounts[size_t(t.to)];
+    m_dependencies->setState(job->id(), t.to);
+    if ((t.to == JobState::Failed || t.to == JobState::TimedOut) &&
+        m_scheduler->group(group).value_or(GroupSettings{}).pauseOnFailure)
+        m_scheduler->setGroupPaused(group, true,
+                                    QStringLiteral("paused after job #%1 %2")
+                                        .arg(job->id())
+                                        .arg(t.to == JobState::Failed
+                                                 ? QStringLiteral("failed")
+                                                 : QStringLiteral("timed out")));
     if (m_config.recorder)
         m_config.recorder->transitioned(*job, t);
     Q_EMIT jobTransitioned(job, t);
@@ -283,12 +364,41 @@ bool JobSupervisor::remove(qint64 id) {
     const std::shared_ptr<Job> job = it->second;
     m_jobs.erase(it);
     --m_counts[size_t(job->state())];
+    --m_groupCounts[job->spec().groupName()][size_t(job->state())];
     job->disconnect(this);
     if (m_config.recorder)
         m_config.recorder->jobRemoved(id);
     Q_EMIT jobRemoved(id);
     Q_EMIT countersChanged();
     return true;
+}
+
+bool JobSupervisor::pause(qint64 id) {
+    Job *job = this->job(id);
+    return job && job->pause(QStringLiteral("paused by user"));
+}
+
+bool JobSupervisor::resume(qint64 id) {
+    Job *job = this->job(id);
+    return job && job->resume(QStringLiteral("resumed by user"));
+}
+
+void JobSupervisor::pauseGroup(const QString &group, bool pauseRunning) {
+    const QString name = group.isEmpty() ? defaultGroupName() : group;
+    m_scheduler->setGroupPaused(name, true, QStringLiteral("paused by user"));
+    if (!pauseRunning)
+        return;
+    for (const auto &[id, job] : m_jobs)
+        if (job->spec().groupName() == name && job->state() == JobState::Running)
+            job->pause(QStringLiteral("group %1 paused").arg(name));
+}
+
+void JobSupervisor::resumeGroup(const QString &group) {
+    const QString name = group.isEmpty() ? defaultGroupName() : group;
+    m_scheduler->setGroupPaused(name, false);
+    for (const auto &[id, job] : m_jobs)
+        if (job->spec().groupName() == name && job->state() == JobState::Paused)
+            job->resume(QStringLiteral("group %1 resumed").arg(name));
 }
 
 Job *JobSupervisor::job(qint64 id) const {
@@ -322,6 +432,19 @@ int JobSupervisor::activeCount() const {
 
 bool JobSupervisor::isWaitingForMemory() const {
     return m_scheduler->isHeldByGate();
+}
+
+int JobSupervisor::count(const QString &group, JobState state) const {
+    const auto it = m_groupCounts.find(group.isEmpty() ? defaultGroupName() : group);
+    return it == m_groupCounts.end() ? 0 : it->second[size_t(state)];
+}
+
+int JobSupervisor::activeCount(const QString &group) const {
+    int active = 0;
+    for (const JobState state : allJobStates())
+        if (!isFinal(state))
+            active += count(group, state);
+    return active;
 }
 
 int JobSupervisor::processesAlive() const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cancellationcontext.h"
+#include "dependencies.h"
 #include "executor.h"
 #include "job.h"
 #include "jobrecorder.h"
@@ -27,6 +28,13 @@ struct StartResult {
     QString error; // set when job is null
 
     explicit operator bool() const { return job != nullptr; }
+};
+
+struct BatchStartResult {
+    QList<Job *> jobs; // in batch order; empty when refused
+    QString error;
+
+    explicit operator bool() const { return !jobs.isEmpty(); }
 };
 
 // The engine: owns every job, their cancellation contexts (one root, a child per job), the
@@ -67,21 +75,47 @@ public:
     JobSupervisor(Config config, std::shared_ptr<Executor> executor, QObject *parent = nullptr);
     ~JobSupervisor() override;
 
-    // Queues a job; it runs as soon as the scheduler admits it. Fails with a clear message
-    // while shutting down or when the spec is invalid.
+    // Queues a job; it runs as soon as what it waits for has come and the scheduler admits it.
+    // Fails with a clear message while shutting down or when the spec is invalid. Whether its
+    // dependencies and group exist is the JobService's to check (a dependency on no known job
+    // cancels the job when it would wait for it).
     StartResult start(JobSpec spec, LearnedTiming timing = {});
-    // Queues a job that was queued by an earlier process and never ran, under its own id.
-    StartResult adopt(qint64 id, JobSpec spec, LearnedTiming timing = {});
+    // Queues jobs that may wait for each other by their place in the batch: all get their ids
+    // (in batch order) before any of them starts to wait. All or none: any invalid spec refuses
+    // the batch (its message names the job when there are several). timings: per job, by place.
+    BatchStartResult startBatch(QList<BatchJob> batch, QList<LearnedTiming> timings = {});
+    // Queues jobs that were queued by an earlier process and never ran, under their own ids,
+    // in the order given (their queues' order). All are known before any of them starts to
+    // wait, since they may wait for each other; otherStates gives the states of the other jobs
+    // they wait for (ended ones, from the store). Jobs that cannot be adopted are left out and
+    // said in the error.
+    struct AdoptedJob {
+        qint64 id = 0;
+        JobSpec spec;
+        LearnedTiming timing;
+    };
+    BatchStartResult adoptBatch(QList<AdoptedJob> jobs, const QMap<qint64, JobState> &otherStates);
     bool cancel(qint64 id); // any non-final job ends Cancelled (gracefully if running)
     bool kill(qint64 id);   // like cancel, but SIGKILL at once (also "Kill now" while Stopping)
     bool retry(qint64 id);  // an ended job that did not complete runs again
     bool remove(qint64 id); // an ended job is forgotten
+    // SIGSTOP / SIGCONT to every process of a running / paused job; its timeout stands still
+    // meanwhile (Job::pause).
+    bool pause(qint64 id);
+    bool resume(qint64 id);
+    // A paused group starts no job until resumed; with pauseRunning its running jobs are
+    // paused too. Resuming continues every paused job of the group as well.
+    void pauseGroup(const QString &group, bool pauseRunning);
+    void resumeGroup(const QString &group);
 
     Job *job(qint64 id) const;
     QList<Job *> jobs() const; // in creation order
 
     int maxParallel() const;
     void setMaxParallel(int maxParallel);
+    // Groups, queues and their order live in the scheduler; the JobService works them.
+    Scheduler &scheduler() const { return *m_scheduler; }
+    const DependencyTracker &dependencies() const { return *m_dependencies; }
 
     // Stops accepting jobs, cancels every job with reason Shutdown (all process groups are
     // signalled in the same event-loop turn), and completes when every job has ended and every
@@ -93,6 +127,9 @@ public:
     // Live counters.
     int count(JobState state) const { return m_counts[size_t(state)]; }
     int activeCount() const; // jobs not in a final state
+    // The same per group (empty: the default group).
+    int count(const QString &group, JobState state) const;
+    int activeCount(const QString &group) const;
     // Live processes of all jobs (each job's whole tree, escapees included), as last sampled.
     int processesAlive() const;
     // What each running job's process tree uses, sampled from /proc off the GUI thread.
@@ -113,7 +150,7 @@ Q_SIGNALS:
     void waitingForMemoryChanged(bool waiting);
 
 private:
-    StartResult add(qint64 id, JobSpec spec, LearnedTiming timing);
+    std::shared_ptr<Job> add(qint64 id, JobSpec spec, LearnedTiming timing);
     void record(Job *job);
     void launch(const std::shared_ptr<Job> &job);
     bool stop(qint64 id, CancelReason reason);
@@ -125,6 +162,7 @@ private:
     Config m_config;
     std::shared_ptr<Executor> m_executor;
     std::shared_ptr<Scheduler> m_scheduler;
+    std::shared_ptr<DependencyTracker> m_dependencies;
     CancellationContext::Ptr m_root;
     std::unique_ptr<ResourceMonitor> m_resources;
     std::unique_ptr<MemoryGuard> m_memoryGuard;
@@ -132,6 +170,7 @@ private:
     std::map<qint64, std::shared_ptr<Job>> m_jobs;
     std::map<qint64, CancellationContext::Ptr> m_jobContexts;
     std::array<int, JobStateCount> m_counts{};
+    std::map<QString, std::array<int, JobStateCount>> m_groupCounts;
     QString m_outputBase; // where the jobs' folders go, made for the first job
     int m_coroutines = 0; // job coroutines that have not ended
     qint64 m_nextId = 1;

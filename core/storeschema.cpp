@@ -120,6 +120,17 @@ ALTER TABLE attempts ADD COLUMN peak_rss_bytes INTEGER;
 ALTER TABLE attempts ADD COLUMN cpu_time_ms INTEGER;
 )sql";
 
+// The queue: a job's group (empty: the default one), its priority, when it may start, what it
+// waits for (a JSON array of {"job": id, "after": "success"|"end"}) and its place in its
+// group's queue while it waits for a slot (Scheduler::queueKey; NULL otherwise).
+constexpr char FourthVersion[] = R"sql(
+ALTER TABLE jobs ADD COLUMN queue_group TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN start_at INTEGER;
+ALTER TABLE jobs ADD COLUMN dependencies TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE jobs ADD COLUMN queue_order INTEGER;
+)sql";
+
 qint64 directorySize(const QString &path) {
     qint64 total = 0;
     QDirIterator it(path, QDir::Files | QDir::Hidden | QDir::NoSymLinks,
@@ -208,6 +219,11 @@ QString migrate(QSqlDatabase &db, int fromVersion) {
         if (QString error = execute(db, QString::fromUtf8(ThirdVersion)); !error.isEmpty())
             return fail(error);
         version = 3;
+    }
+    if (version < 4) {
+        if (QString error = execute(db, QString::fromUtf8(FourthVersion)); !error.isEmpty())
+            return fail(error);
+        version = 4;
     }
     if (!query.exec(QStringLiteral("PRAGMA user_version = %1").arg(version)) ||
         !query.exec(QStringLiteral("COMMIT")))

@@ -10,10 +10,11 @@ namespace jobmonitor::storeschema {
 //      use the store) and the id counter
 //   2  learned timings (a timeout of `auto`, the expected duration) and output sizes for
 //      retention
+//   3  a job's limits (memory, nice, ionice, progress pattern) and what each attempt used
+//   4  the queue: a job's group, priority, start time, dependencies and place in its queue
 // A new version appends a step here and never changes an old one: a store of any earlier
-// version is brought up to date by running the steps after its version in order. Later
-// parts of a job's spec (its group, its dependencies) arrive as such steps.
-inline constexpr int CurrentVersion = 3;
+// version is brought up to date by running the steps after its version in order.
+inline constexpr int CurrentVersion = 4;
 
 // The statements that create version 1: also the fixture of the migration test.
 QString firstVersionSql();

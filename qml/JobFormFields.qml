@@ -9,6 +9,8 @@ ColumnLayout {
     id: fields
 
     required property JobForm form
+    // The jobs selected in the list, for "Start after…": the form offers to wait for them.
+    property var selectedJobIds: []
     // Return in a single-line field: the dialog starts the job when the form is valid.
     signal submitted()
 
@@ -19,7 +21,8 @@ ColumnLayout {
 
     // Every field's label, for the width of the label column: the longest one decides.
     readonly property var labels: [qsTr("Command"), qsTr("Name"), qsTr("Folder"), qsTr("Environment"),
-                                   qsTr("Timeout"), qsTr("Retries"), qsTr("Backoff"), qsTr("Grace")]
+                                   qsTr("Timeout"), qsTr("Retries"), qsTr("Backoff"), qsTr("Grace"),
+                                   qsTr("Group"), qsTr("Start after"), qsTr("Start at")]
     readonly property real labelWidth: Math.ceil(Math.max(...labels.map(text => Theme.fontMetrics.advanceWidth(text))))
     readonly property real columnSpacing: Theme.spacing * 1.5
 
@@ -358,4 +361,64 @@ ColumnLayout {
         }
     }
     ErrorText { objectName: "progressPatternError"; text: fields.form.progressPatternError }
+
+    RowLayout {
+        Layout.fillWidth: true
+        spacing: fields.columnSpacing
+        FieldLabel { text: qsTr("Group") }
+        ComboBox {
+            id: groupBox
+            objectName: "groupBox"
+            model: App.groups
+            textRole: "name"
+            valueRole: "name"
+            implicitContentWidthPolicy: ComboBox.WidestText
+            Component.onCompleted: currentIndex = Math.max(0, indexOfValue(fields.form.group))
+            onActivated: fields.form.group = currentValue === "default" ? "" : currentValue
+            Connections {
+                target: fields.form
+                function onChanged() { groupBox.currentIndex = Math.max(0, groupBox.indexOfValue(fields.form.group)) }
+            }
+            Accessible.name: qsTr("Group")
+        }
+    }
+    RowLayout {
+        Layout.fillWidth: true
+        spacing: fields.columnSpacing
+        FieldLabel { text: qsTr("Start after") }
+        TextField {
+            objectName: "startAfterField"
+            Layout.fillWidth: true
+            placeholderText: qsTr("Job ids, e.g. 12, 13: starts once they have completed")
+            text: fields.form.startAfter
+            onTextEdited: fields.form.startAfter = text
+            onAccepted: fields.submitted()
+            selectByMouse: true
+            Accessible.name: qsTr("Start after jobs")
+        }
+        Button {
+            objectName: "startAfterSelectedButton"
+            text: qsTr("Selected jobs")
+            enabled: fields.selectedJobIds.length > 0
+            onClicked: fields.form.startAfter = fields.selectedJobIds.join(", ")
+            ToolTip.visible: hovered
+            ToolTip.text: qsTr("Start after the jobs selected in the list")
+        }
+    }
+    RowLayout {
+        Layout.fillWidth: true
+        spacing: fields.columnSpacing
+        FieldLabel { text: qsTr("Start at") }
+        TextField {
+            objectName: "startWhenField"
+            Layout.fillWidth: true
+            placeholderText: qsTr("Now; or 23:00, 2026-12-02T03:00, or a delay like 10m")
+            text: fields.form.startWhen
+            onTextEdited: fields.form.startWhen = text
+            onAccepted: fields.submitted()
+            selectByMouse: true
+            Accessible.name: qsTr("Start at")
+        }
+    }
+    ErrorText { objectName: "queueError"; text: fields.form.queueError }
 }

@@ -141,6 +141,9 @@ ListView {
         required property real progress
         required property bool progressEstimated
         required property string eta
+        required property string group
+        required property string waitReason
+        required property string startsIn
         readonly property bool isCurrent: jobId === list.currentJobId
         readonly property bool isSelected: selection.ids.indexOf(jobId) >= 0
 
@@ -213,7 +216,9 @@ ListView {
                 Label {
                     id: subtitle
                     Layout.fillWidth: true
-                    text: "#" + row.jobId + (row.label !== row.command ? "  \u00b7  " + row.command : "")
+                    text: "#" + row.jobId + (row.group !== "default" ? "  \u00b7  " + row.group : "")
+                          + (row.waitReason.length > 0 ? "  \u00b7  " + row.waitReason : "")
+                          + (row.label !== row.command ? "  \u00b7  " + row.command : "")
                     elide: Text.ElideRight
                     font: row.label !== row.command ? Theme.scaledFont(Theme.monoFont, 0.85) : Theme.smallFont
                     color: Theme.mutedText
@@ -226,7 +231,8 @@ ListView {
                     objectName: "rowElapsed"
                     Layout.alignment: Qt.AlignRight
                     // CPU and memory beside the time: the row keeps its height.
-                    text: [row.resources, row.elapsed].filter(s => s.length > 0).join("  \u00b7  ")
+                    text: [row.resources, row.startsIn.length > 0 ? row.startsIn : row.elapsed]
+                          .filter(s => s.length > 0).join("  \u00b7  ")
                     font: Theme.monoFont
                     color: Theme.text
                 }

@@ -88,7 +88,7 @@ ApplicationWindow {
         filter: JobFilterModel.Finished
     }
 
-    readonly property bool actionsEnabled: !App.shuttingDown && !newJobDialog.visible && !confirmQuit.visible
+    readonly property bool actionsEnabled: !App.shuttingDown && !newJobDialog.visible && !confirmQuit.visible && !groupDialog.visible
 
     Action {
         id: newJobAction
@@ -130,6 +130,36 @@ ApplicationWindow {
         shortcut: "Shift+Delete"
         enabled: window.actionsEnabled && !confirmRemove.visible && (window.bulk || selected.canRemove)
         onTriggered: confirmRemove.ask(jobList.targetIds())
+    }
+    // The queue: pause and resume the shown running job, move the shown queued job in its
+    // group's queue.
+    Action {
+        id: pauseAction
+        text: selected.state === JobState.Paused ? qsTr("Resume") : qsTr("Pause")
+        shortcut: "Ctrl+P"
+        enabled: window.actionsEnabled && (selected.state === JobState.Running || selected.state === JobState.Paused)
+        onTriggered: selected.state === JobState.Paused ? App.resume(selected.jobId) : App.pause(selected.jobId)
+    }
+    Action {
+        id: moveUpAction
+        text: qsTr("Move up")
+        shortcut: "Alt+Up"
+        enabled: window.actionsEnabled && selected.state === JobState.Pending
+        onTriggered: App.moveUp(selected.jobId)
+    }
+    Action {
+        id: moveDownAction
+        text: qsTr("Move down")
+        shortcut: "Alt+Down"
+        enabled: window.actionsEnabled && selected.state === JobState.Pending
+        onTriggered: App.moveDown(selected.jobId)
+    }
+    Action {
+        id: moveToFrontAction
+        text: qsTr("To front")
+        shortcut: "Alt+Home"
+        enabled: window.actionsEnabled && selected.state === JobState.Pending
+        onTriggered: App.moveToFront(selected.jobId)
     }
     Action {
         id: retryFailedAction
@@ -211,6 +241,27 @@ ApplicationWindow {
             }
             ToolSeparator {}
             ActionButton {
+                objectName: "pauseButton"
+                action: pauseAction
+                tip: qsTr("Stop every process of the running job where it is, or let it go on (Ctrl+P)")
+            }
+            ActionButton {
+                objectName: "moveUpButton"
+                action: moveUpAction
+                tip: qsTr("One place earlier in its group's queue (Alt+Up)")
+            }
+            ActionButton {
+                objectName: "moveDownButton"
+                action: moveDownAction
+                tip: qsTr("One place later in its group's queue (Alt+Down)")
+            }
+            ActionButton {
+                objectName: "moveToFrontButton"
+                action: moveToFrontAction
+                tip: qsTr("Next to start in its group (Alt+Home)")
+            }
+            ToolSeparator {}
+            ActionButton {
                 objectName: "retryFailedButton"
                 action: retryFailedAction
                 tip: qsTr("Run every failed or timed-out job again (Ctrl+Shift+R)")
@@ -253,6 +304,7 @@ ApplicationWindow {
                     { text: qsTr("Newest first"), value: JobFilterModel.Newest },
                     { text: qsTr("By state"), value: JobFilterModel.State },
                     { text: qsTr("By start time"), value: JobFilterModel.Started },
+                    { text: qsTr("Queue order"), value: JobFilterModel.Queue },
                 ]
                 Component.onCompleted: currentIndex = indexOfValue(jobList.order)
                 onActivated: jobList.order = currentValue
@@ -271,6 +323,16 @@ ApplicationWindow {
         orientation: Qt.Horizontal
         // Nothing below the stopping overlay takes the keyboard while the application quits.
         enabled: !App.shuttingDown
+
+        GroupPanel {
+            id: groupPanel
+            objectName: "groupPanel"
+            SplitView.preferredWidth: Math.round(Theme.em * 44)
+            SplitView.minimumWidth: Math.round(Theme.em * 24)
+            onSelectedGroupChanged: jobList.filterModel.group = selectedGroup
+            onNewRequested: groupDialog.openNew()
+            onEditRequested: (name, maxParallel, rate, pauseOnFailure) => groupDialog.openFor(name, maxParallel, rate, pauseOnFailure)
+        }
 
         Rectangle {
             SplitView.preferredWidth: Math.round(window.width * 0.36)
@@ -357,6 +419,7 @@ ApplicationWindow {
     NewJobDialog {
         id: newJobDialog
         objectName: "newJobDialog"
+        selectedJobIds: jobList.targetIds()
         onStarted: jobId => jobList.select(jobId)
         onClosed: jobList.forceActiveFocus()
     }
@@ -366,6 +429,12 @@ ApplicationWindow {
         objectName: "confirmRemoveDialog"
         onRemoveConfirmed: ids => ids.forEach(id => App.remove(id))
         onClosed: if (!App.shuttingDown) jobList.forceActiveFocus()
+    }
+
+    GroupDialog {
+        id: groupDialog
+        objectName: "groupDialog"
+        onClosed: jobList.forceActiveFocus()
     }
 
     ConfirmQuitDialog {

@@ -9,6 +9,7 @@ Dialog {
     id: dialog
 
     readonly property alias form: jobForm
+    property var selectedJobIds: []
     // The id of the job just started.
     signal started(int jobId)
 
@@ -49,6 +50,7 @@ Dialog {
             id: fields
             Layout.fillWidth: true
             form: jobForm
+            selectedJobIds: dialog.selectedJobIds
             onSubmitted: dialog.tryStart()
         }
         Label {

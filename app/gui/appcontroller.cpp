@@ -44,7 +44,8 @@ AppController *AppController::of(const QObject *object) {
 AppController::AppController(JobService *service, ShutdownCoordinator *coordinator)
     : m_service(service)
     , m_coordinator(coordinator)
-    , m_jobs(service) {
+    , m_jobs(service)
+    , m_groups(service) {
     connect(service, &JobService::countersChanged, this, &AppController::countersChanged);
     connect(service, &JobService::maxParallelChanged, this, &AppController::maxParallelChanged);
     connect(coordinator, &ShutdownCoordinator::shuttingDownChanged, this,
@@ -140,6 +141,51 @@ void AppController::killAll() {
 
 void AppController::copyToClipboard(const QString &text) {
     QGuiApplication::clipboard()->setText(text);
+}
+
+bool AppController::pause(qint64 jobId) {
+    return m_service->pause(jobId);
+}
+
+bool AppController::resume(qint64 jobId) {
+    return m_service->resume(jobId);
+}
+
+bool AppController::moveUp(qint64 jobId) {
+    return m_service->moveUp(jobId);
+}
+
+bool AppController::moveDown(qint64 jobId) {
+    return m_service->moveDown(jobId);
+}
+
+bool AppController::moveToFront(qint64 jobId) {
+    return m_service->moveToFront(jobId);
+}
+
+QString AppController::saveGroup(const QString &name, int maxParallel, const QString &rate,
+                                 bool pauseOnFailure) {
+    GroupSettings settings{name.trimmed(), maxParallel, {}, pauseOnFailure};
+    if (!rate.trimmed().isEmpty()) {
+        QString problem;
+        const std::optional<StartRate> parsed = StartRate::parse(rate.trimmed(), &problem);
+        if (!parsed)
+            return problem;
+        settings.rate = *parsed;
+    }
+    return m_service->saveGroup(settings);
+}
+
+QString AppController::removeGroup(const QString &name) {
+    return m_service->removeGroup(name);
+}
+
+QString AppController::pauseGroup(const QString &name, bool pauseRunning) {
+    return m_service->pauseGroup(name, pauseRunning);
+}
+
+QString AppController::resumeGroup(const QString &name) {
+    return m_service->resumeGroup(name);
 }
 
 } // namespace jobmonitor

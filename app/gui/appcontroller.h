@@ -1,5 +1,6 @@
 #pragma once
 
+#include "grouplistmodel.h"
 #include "joblistmodel.h"
 
 #include <QObject>
@@ -21,6 +22,7 @@ class AppController : public QObject {
     QML_NAMED_ELEMENT(App)
     QML_SINGLETON
     Q_PROPERTY(jobmonitor::JobListModel *jobs READ jobs CONSTANT)
+    Q_PROPERTY(jobmonitor::GroupListModel *groups READ groups CONSTANT)
     Q_PROPERTY(int runningCount READ runningCount NOTIFY countersChanged)
     Q_PROPERTY(int queuedCount READ queuedCount NOTIFY countersChanged)
     Q_PROPERTY(int stoppingCount READ stoppingCount NOTIFY countersChanged)
@@ -42,6 +44,7 @@ public:
     static AppController *of(const QObject *object);
 
     JobListModel *jobs() { return &m_jobs; }
+    GroupListModel *groups() { return &m_groups; }
     JobService *service() const { return m_service; }
     int runningCount() const;
     int queuedCount() const;
@@ -62,6 +65,19 @@ public:
     Q_INVOKABLE bool retry(qint64 jobId);
     // Deletes an ended job's records and output (live or stored).
     Q_INVOKABLE bool remove(qint64 jobId);
+    // The queue (JobService): pause and resume a running job, its place in its group's queue.
+    Q_INVOKABLE bool pause(qint64 jobId);
+    Q_INVOKABLE bool resume(qint64 jobId);
+    Q_INVOKABLE bool moveUp(qint64 jobId);
+    Q_INVOKABLE bool moveDown(qint64 jobId);
+    Q_INVOKABLE bool moveToFront(qint64 jobId);
+    // Groups: each returns an error message, or an empty string. rate as --group-rate takes it
+    // ("5/60", "5/60:2"); empty for none.
+    Q_INVOKABLE QString saveGroup(const QString &name, int maxParallel, const QString &rate,
+                                  bool pauseOnFailure);
+    Q_INVOKABLE QString removeGroup(const QString &name);
+    Q_INVOKABLE QString pauseGroup(const QString &name, bool pauseRunning);
+    Q_INVOKABLE QString resumeGroup(const QString &name);
     // Starts the supervised shutdown; the application exits when every job has ended.
     Q_INVOKABLE void quit();
     // The window calls this when its quit confirmation opens, so that the log shows the question.
@@ -84,6 +100,7 @@ private:
     JobService *m_service;
     ShutdownCoordinator *m_coordinator;
     JobListModel m_jobs;
+    GroupListModel m_groups;
 };
 
 } // namespace jobmonitor

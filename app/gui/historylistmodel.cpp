@@ -219,6 +219,15 @@ QVariant HistoryListModel::data(const QModelIndex &index, int role) const {
         return -1.0;
     case JobListModel::ProgressEstimatedRole:
         return false;
+    case JobListModel::GroupRole:
+        return job.spec.groupName();
+    case JobListModel::PriorityRole:
+        return job.spec.priority;
+    case JobListModel::WaitReasonRole:
+    case JobListModel::StartsInRole:
+        return QString();
+    case JobListModel::QueueKeyRole:
+        return -1.0;
     case JobListModel::LiveRole:
         return false;
     }

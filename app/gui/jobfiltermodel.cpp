@@ -14,24 +14,28 @@ int stateRank(JobState state) {
     switch (state) {
     case JobState::Running:
         return 0;
-    case JobState::Stopping:
+    case JobState::Paused:
         return 1;
-    case JobState::Retrying:
+    case JobState::Stopping:
         return 2;
-    case JobState::Pending:
+    case JobState::Retrying:
         return 3;
-    case JobState::Failed:
+    case JobState::Pending:
         return 4;
-    case JobState::TimedOut:
+    case JobState::Waiting:
         return 5;
-    case JobState::Interrupted:
+    case JobState::Failed:
         return 6;
-    case JobState::Cancelled:
+    case JobState::TimedOut:
         return 7;
-    case JobState::Completed:
+    case JobState::Interrupted:
         return 8;
+    case JobState::Cancelled:
+        return 9;
+    case JobState::Completed:
+        return 10;
     }
-    return 9;
+    return 11;
 }
 } // namespace
 
@@ -59,7 +63,9 @@ void JobFilterModel::setOrder(Order order) {
         return;
     m_order = order;
     // The role whose change can move a row; the elapsed times that tick every second cannot.
-    setSortRole(order == Order::Started ? JobListModel::StartedAtRole : JobListModel::StateRole);
+    setSortRole(order == Order::Started ? JobListModel::StartedAtRole
+                : order == Order::Queue ? JobListModel::QueueKeyRole
+                                        : JobListModel::StateRole);
     if (order == Order::Newest)
         sort(-1);
     else {
@@ -83,6 +89,14 @@ void JobFilterModel::setSince(const QDateTime &since) {
     m_since = since;
     invalidateRowsFilter();
     Q_EMIT sinceChanged();
+}
+
+void JobFilterModel::setGroup(const QString &group) {
+    if (group == m_group)
+        return;
+    m_group = group;
+    invalidateRowsFilter();
+    Q_EMIT groupChanged();
 }
 
 QList<JobState> JobFilterModel::statesOf(Filter filter) {
@@ -112,6 +126,8 @@ QList<JobState> JobFilterModel::statesOf(Filter filter) {
 
 bool JobFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const {
     const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
+    if (!m_group.isEmpty() && index.data(JobListModel::GroupRole).toString() != m_group)
+        return false;
     if (m_filter != Filter::All &&
         !statesOf(m_filter).contains(JobState(index.data(JobListModel::StateRole).toInt())))
         return false;
@@ -133,6 +149,13 @@ bool JobFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right)
     if (m_order == Order::State) {
         const int l = stateRank(JobState(left.data(JobListModel::StateRole).toInt()));
         const int r = stateRank(JobState(right.data(JobListModel::StateRole).toInt()));
+        return l != r ? l < r : newer;
+    }
+    if (m_order == Order::Queue) {
+        const double l = left.data(JobListModel::QueueKeyRole).toDouble();
+        const double r = right.data(JobListModel::QueueKeyRole).toDouble();
+        if ((l < 0) != (r < 0))
+            return r < 0;
         return l != r ? l < r : newer;
     }
     if (m_order == Order::Started) {

@@ -21,6 +21,8 @@ class JobFilterModel : public QSortFilterProxyModel {
     Q_PROPERTY(QString search READ search WRITE setSearch NOTIFY searchChanged)
     // Jobs created at or after; invalid: any time.
     Q_PROPERTY(QDateTime since READ since WRITE setSince NOTIFY sinceChanged)
+    // Only the jobs of this group; empty: every group.
+    Q_PROPERTY(QString group READ group WRITE setGroup NOTIFY groupChanged)
     // Jobs in view.
     Q_PROPERTY(int count READ count NOTIFY countChanged)
 public:
@@ -37,6 +39,8 @@ public:
         State,   // running, stopping, retrying, queued, then failed, timed out, cancelled,
                  // completed; newest first within each
         Started, // queued ones first (they start next), then the latest started first
+        Queue,   // jobs waiting for a slot in their queues' order (next to start first), then
+                 // the rest newest first
     };
     Q_ENUM(Order)
 
@@ -49,6 +53,8 @@ public:
     void setFilter(Filter filter);
     Order order() const { return m_order; }
     void setOrder(Order order);
+    QString group() const { return m_group; }
+    void setGroup(const QString &group);
     int count() const { return rowCount(); }
     QString search() const { return m_search; }
     void setSearch(const QString &search);
@@ -65,6 +71,7 @@ public:
 Q_SIGNALS:
     void filterChanged();
     void orderChanged();
+    void groupChanged();
     void countChanged();
     void searchChanged();
     void sinceChanged();
@@ -78,6 +85,7 @@ private:
     Order m_order = Order::Newest;
     QString m_search;
     QDateTime m_since;
+    QString m_group;
 };
 
 } // namespace jobmonitor

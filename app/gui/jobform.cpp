@@ -1,9 +1,11 @@
 #include "jobform.h"
 
 #include "appcontroller.h"
+#include "commandline.h"
 #include "job.h"
 #include "jobservice.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QLocale>
@@ -59,6 +61,11 @@ QString &errorFor(SpecProblem::Field field, auto &errors) {
         return errors.ioPriority;
     case SpecProblem::Field::ProgressPattern:
         return errors.progressPattern;
+    case SpecProblem::Field::Group:
+    case SpecProblem::Field::Priority:
+    case SpecProblem::Field::Dependencies:
+    case SpecProblem::Field::StartTime:
+        return errors.queue;
     }
     return errors.command;
 }
@@ -101,6 +108,9 @@ void JobForm::reset() {
     m_niceness.clear();
     m_progressPattern.clear();
     m_ioPriority.clear();
+    m_group.clear();
+    m_startAfter.clear();
+    m_startWhen.clear();
     m_startError.clear();
     validate();
     Q_EMIT changed();
@@ -185,6 +195,10 @@ void JobForm::load(const JobSpec &spec) {
     m_niceness = spec.niceness ? QString::number(*spec.niceness) : QString();
     m_ioPriority = spec.ioPriority ? spec.ioPriority->toString() : QString();
     m_progressPattern = spec.progressPattern;
+    // Its group again; what it waited for and when were about that run.
+    m_group = spec.group;
+    m_startAfter.clear();
+    m_startWhen.clear();
     m_startError.clear();
     validate();
     Q_EMIT changed();
@@ -269,6 +283,19 @@ void JobForm::validate() {
             errors.ioPriority = sentence(problem);
     }
     spec.progressPattern = m_progressPattern.trimmed();
+    // The queue's fields read as `jobmonitor add` reads its options: a time of day or a date
+    // is --at, anything else a --delay.
+    QList<QueueOption> queueing;
+    if (!m_group.trimmed().isEmpty())
+        queueing.append({QStringLiteral("group"), m_group.trimmed()});
+    if (!m_startAfter.trimmed().isEmpty())
+        queueing.append({QStringLiteral("after"), QString(m_startAfter).remove(QLatin1Char(' '))});
+    if (const QString when = m_startWhen.trimmed(); !when.isEmpty())
+        queueing.append({when.contains(QLatin1Char(':')) || when.contains(QLatin1Char('-'))
+                             ? QStringLiteral("at")
+                             : QStringLiteral("delay"),
+                         when});
+    errors.queue = sentence(applyQueueOptions(queueing, QDateTime::currentDateTime(), spec));
 
     // What the text says is the spec's to judge: each problem goes beside its field, unless
     // the field already says its text is not a number.
@@ -286,6 +313,7 @@ void JobForm::validate() {
                           errors.grace.isEmpty() && errors.memoryLimit.isEmpty() &&
                           errors.niceness.isEmpty() && errors.ioPriority.isEmpty() &&
                           errors.progressPattern.isEmpty();
+    errors.grace.isEmpty() && errors.queue.isEmpty();
     if (fieldsOk && !spec.command.isEmpty())
         m_spec = spec;
     else

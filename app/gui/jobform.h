@@ -58,6 +58,12 @@ class JobForm : public QObject {
     // A regular expression with a named group (JobSpec::progressPattern); empty: built in.
     Q_PROPERTY(QString progressPattern READ progressPattern WRITE setProgressPattern NOTIFY changed)
 
+    // The queue: the group (empty: default), the jobs it starts after ("12, 13": after they
+    // complete) and when it may start ("23:00", "2026-12-02T03:00" or a delay like "10m").
+    Q_PROPERTY(QString group READ group WRITE setGroup NOTIFY changed)
+    Q_PROPERTY(QString startAfter READ startAfter WRITE setStartAfter NOTIFY changed)
+    Q_PROPERTY(QString startWhen READ startWhen WRITE setStartWhen NOTIFY changed)
+    Q_PROPERTY(QString queueError READ queueError NOTIFY changed)
     Q_PROPERTY(QString commandError READ commandError NOTIFY changed)
     Q_PROPERTY(QString workingDirectoryError READ workingDirectoryError NOTIFY changed)
     Q_PROPERTY(QString environmentError READ environmentError NOTIFY changed)
@@ -108,6 +114,13 @@ public:
     QString progressPattern() const { return m_progressPattern; }
     void setProgressPattern(const QString &value) { setField(m_progressPattern, value); }
 
+    QString group() const { return m_group; }
+    void setGroup(const QString &value) { setField(m_group, value); }
+    QString startAfter() const { return m_startAfter; }
+    void setStartAfter(const QString &value) { setField(m_startAfter, value); }
+    QString startWhen() const { return m_startWhen; }
+    void setStartWhen(const QString &value) { setField(m_startWhen, value); }
+    QString queueError() const { return m_errors.queue; }
     QString commandError() const { return m_errors.command; }
     QString workingDirectoryError() const { return m_errors.workingDirectory; }
     QString environmentError() const { return m_errors.environment; }
@@ -157,6 +170,7 @@ private:
         QString niceness;
         QString progressPattern;
         QString ioPriority;
+        QString queue;
     };
     JobService *service();
     void setField(QString &field, const QString &value);
@@ -180,6 +194,9 @@ private:
     QString m_niceness;
     QString m_progressPattern;
     QString m_ioPriority;
+    QString m_group;
+    QString m_startAfter;
+    QString m_startWhen;
     Errors m_errors;
     std::optional<JobSpec> m_spec; // set while every field is valid
     QString m_startError;

@@ -95,6 +95,14 @@ QString jobElapsedText(const JobRecord &job, const QDateTime &now) {
     return elapsedText(job.startedAt, job.endedAt, now);
 }
 
+QString jobStartsInText(const Job &job, const QDateTime &now) {
+    const QDateTime at = job.spec().startAt;
+    if (!at.isValid() || at <= now ||
+        (job.state() != JobState::Waiting && job.state() != JobState::Pending))
+        return {};
+    return QStringLiteral("starts in %1").arg(clockText(now.msecsTo(at)));
+}
+
 qint64 jobDeadlineEpochMs(const Job &job) {
     const QDeadlineTimer deadline = job.deadline();
     if (deadline.isForever() ||

@@ -37,6 +37,8 @@ QString jobElapsedText(const JobRecord &job, const QDateTime &now);
 // Milliseconds since the epoch at which the job's deadline (SIGKILL while Stopping, the next
 // attempt while Retrying) falls; 0 when it has none.
 qint64 jobDeadlineEpochMs(const Job &job);
+// "starts in 9:58" while the job has not started and its start time is ahead; else empty.
+QString jobStartsInText(const Job &job, const QDateTime &now);
 
 // CPU use in percent of one core, whole from 10 on: "0.4%", "12%", "143%".
 QString cpuText(double percent);

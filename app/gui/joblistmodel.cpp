@@ -24,6 +24,10 @@ JobListModel::JobListModel(JobService *service, QObject *parent)
         if (!m_jobs.isEmpty())
             Q_EMIT dataChanged(createIndex(0, 0), createIndex(rowCount() - 1, 0), {ResultRole});
     });
+    connect(service, &JobService::queueChanged, this, [this](qint64 id) {
+        if (Job *job = m_service->job(id))
+            jobChanged(job, {QueueKeyRole});
+    });
     m_elapsedTimer.setInterval(1000);
     connect(&m_elapsedTimer, &QTimer::timeout, this, &JobListModel::tick);
     m_elapsedTimer.start();
@@ -34,8 +38,9 @@ void JobListModel::add(Job *job) {
     connect(job, &Job::transitioned, this, [this, job] {
         jobChanged(job, {StateRole, StateNameRole, ElapsedRole, ResultRole, ActiveRole, FinalRole,
                          DeadlineRole, AttemptRole, StartedAtRole, ResourcesRole, ProgressRole,
-                         ProgressEstimatedRole, EtaRole});
+                         ProgressEstimatedRole, EtaRole, WaitReasonRole, StartsInRole});
     });
+    connect(job, &Job::priorityChanged, this, [this, job] { jobChanged(job, {PriorityRole}); });
     connect(job, &Job::deadlineChanged, this, [this, job] { jobChanged(job, {DeadlineRole}); });
 }
 
@@ -59,19 +64,21 @@ void JobListModel::jobChanged(Job *job, const QList<int> &roles) {
 }
 
 void JobListModel::tick() {
+    const QDateTime now = QDateTime::currentDateTime();
     int first = -1;
     int last = -1;
     for (int i = 0; i < m_jobs.size(); ++i) {
-        if (!isActive(m_jobs[i]->state()))
+        // Running jobs count up; jobs with a start time ahead count down.
+        if (!isActive(m_jobs[i]->state()) && jobStartsInText(*m_jobs[i], now).isEmpty())
             continue;
         const int row = rowAt(i);
         first = first < 0 ? row : std::min(first, row);
         last = std::max(last, row);
     }
     if (first >= 0)
-        Q_EMIT dataChanged(
-            createIndex(first, 0), createIndex(last, 0),
-            {ElapsedRole, ResourcesRole, ProgressRole, ProgressEstimatedRole, EtaRole});
+        Q_EMIT dataChanged(createIndex(first, 0), createIndex(last, 0),
+                           {ElapsedRole, ResourcesRole, ProgressRole, ProgressEstimatedRole,
+                            EtaRole, StartsInRole});
 }
 
 int JobListModel::indexOf(qint64 id) const {
@@ -147,6 +154,18 @@ QVariant JobListModel::data(const QModelIndex &index, int role) const {
         return jobEtaText(job);
     case LiveRole:
         return true;
+    case GroupRole:
+        return job.spec().groupName();
+    case PriorityRole:
+        return job.priority();
+    case WaitReasonRole:
+        return job.state() == JobState::Waiting && !job.history().isEmpty()
+                   ? job.history().constLast().reason
+                   : QString();
+    case StartsInRole:
+        return jobStartsInText(job, QDateTime::currentDateTime());
+    case QueueKeyRole:
+        return double(job.queueKey().value_or(-1));
     }
     return {};
 }
@@ -176,6 +195,11 @@ QHash<int, QByteArray> JobListModel::roles() {
         {ProgressEstimatedRole, "progressEstimated"},
         {EtaRole, "eta"},
         {LiveRole, "isLive"},
+        {GroupRole, "group"},
+        {PriorityRole, "priority"},
+        {WaitReasonRole, "waitReason"},
+        {StartsInRole, "startsIn"},
+        {QueueKeyRole, "queueKey"},
     };
 }
 

@@ -40,6 +40,12 @@ public:
         ProgressEstimatedRole, // bool: the progress comes from the expected duration
         EtaRole,               // string: "2:15 left", "about 2:15 left", or empty
         LiveRole,              // bool: a job of this run (the others come from the history)
+        GroupRole,             // string: the group whose queue it joins ("default" unless named)
+        PriorityRole,          // int: its priority in that queue
+        WaitReasonRole, // string: while Waiting, what for ("waiting for #12", "starts at 23:00")
+        StartsInRole,   // string: "starts in 9:58", ticking while a start time is ahead
+        QueueKeyRole,   // double: its place among jobs waiting for a slot (Scheduler::queueKey),
+                        // smaller first; -1 when it does not wait for one
     };
     Q_ENUM(Role)
 

@@ -5,29 +5,35 @@
 namespace jobmonitor {
 
 QPointF stateDiagramPosition(JobState state) {
-    // Work flows left to right: queued, running (and its retry loop below it), stopping, and a
-    // column of final states.
+    // Layers, left to right: the queue (waiting, then pending), running with its retry loop
+    // below it, paused above stopping, and a column of final states. Paused sits level with
+    // Completed and Running between the two, so the many arrows out of Running and Paused
+    // fan out to the right without crossing a state.
     switch (state) {
+    case JobState::Waiting:
+        return {0, 0.5};
     case JobState::Pending:
-        return {0, 1.5};
+        return {0, 2};
     case JobState::Running:
-        return {1, 0.5};
+        return {1, 1};
     case JobState::Retrying:
-        return {1, 2.5};
+        return {1, 3.5};
+    case JobState::Paused:
+        return {2, 0};
     case JobState::Stopping:
-        return {2, 1.5};
+        return {2, 2.25};
     case JobState::Completed:
         return {3, 0};
     case JobState::Failed:
-        return {3, 0.75};
+        return {3, 1};
     case JobState::TimedOut:
-        return {3, 1.5};
+        return {3, 2};
     case JobState::Cancelled:
-        return {3, 2.25};
-    case JobState::Interrupted:
         return {3, 3};
+    case JobState::Interrupted:
+        return {3, 4};
     }
-    return {3, 3};
+    return {3, 4};
 }
 
 StateNodeModel::StateNodeModel(QObject *parent)

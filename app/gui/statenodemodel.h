@@ -40,7 +40,7 @@ public:
     void setJob(std::optional<JobState> current, const QList<Transition> &history);
 
     int columns() const { return 4; }
-    int rows() const { return 4; }
+    int rows() const { return 5; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;

@@ -25,6 +25,8 @@ mode_t modeOf(const QString &path) {
 
 } // namespace
 
+Q_DECLARE_METATYPE(jobmonitor::QueueOption)
+
 class TestCommandLine : public QObject {
     Q_OBJECT
 
@@ -299,7 +301,8 @@ private Q_SLOTS:
         // Each option that takes a value: a value that looks like an option is refused.
         for (const char *option :
              {"--job", "--grace", "--termseq", "--timeout", "--retries", "--max-parallel",
-              "--state-dir", "--memory-limit", "--nice", "--ionice"})
+              "--state-dir", "--memory-limit", "--nice", "--ionice", "--after", "--after-any",
+              "--group", "--at", "--delay", "--priority", "--group-parallel", "--group-rate"})
             QTest::addRow("%s takes an option", option)
                 << QStringList{QString::fromLatin1(option), "--headless", "--job", "true"}
                 << QString::fromLatin1(option);
@@ -369,6 +372,201 @@ private Q_SLOTS:
         QCOMPARE(result.exitStatus, UsageErrorStatus);
         QVERIFY(result.outputIsError);
         QCOMPARE(result.output, QStringLiteral("jobmonitor: ") + message + QLatin1Char('\n'));
+    }
+
+    // Each --after, --after-any, --group, --at or --delay and --priority is for the --job
+    // before it; jobs are named by their place on the command line.
+    void queueingFollowsItsJob() {
+        const CommandLineResult result = parse({"--headless",
+                                                "--job",
+                                                "make",
+                                                "--group",
+                                                "build",
+                                                "--priority",
+                                                "-3",
+                                                "--job",
+                                                "make test",
+                                                "--after",
+                                                "1",
+                                                "--job",
+                                                "make install",
+                                                "--after",
+                                                "2",
+                                                "--after-any",
+                                                "1",
+                                                "--delay",
+                                                "90s",
+                                                "--job",
+                                                "notify",
+                                                "--after-any",
+                                                "1,3",
+                                                "--group-parallel",
+                                                "build=2",
+                                                "--group-rate",
+                                                "net=5/60:2"});
+        QVERIFY2(result.options, qPrintable(result.output));
+        const CommandLineOptions &options = *result.options;
+        QCOMPARE(options.jobs, (QStringList{"make", "make test", "make install", "notify"}));
+        QCOMPARE(options.queueing.size(), 4);
+        using C = JobDependency::Condition;
+        QCOMPARE(options.queueing[0].group, QStringLiteral("build"));
+        QCOMPARE(options.queueing[0].priority, -3);
+        QCOMPARE(options.queueing[0].after, QList<BatchDependency>{});
+        QCOMPARE(options.queueing[1].after, (QList<BatchDependency>{{0, C::Success}}));
+        QCOMPARE(options.queueing[1].group, QString());
+        QCOMPARE(options.queueing[2].after,
+                 (QList<BatchDependency>{{1, C::Success}, {0, C::AnyEnd}}));
+        QCOMPARE(options.queueing[2].delay, std::optional(milliseconds(90000)));
+        QCOMPARE(options.queueing[3].after,
+                 (QList<BatchDependency>{{0, C::AnyEnd}, {2, C::AnyEnd}}));
+        QCOMPARE(options.groups.size(), 2);
+        QCOMPARE(options.groups[0].name, QStringLiteral("build"));
+        QCOMPARE(options.groups[0].maxParallel, std::optional(2));
+        QCOMPARE(options.groups[0].rate, std::nullopt);
+        QCOMPARE(options.groups[1].name, QStringLiteral("net"));
+        QCOMPARE(options.groups[1].rate, std::optional(StartRate{5, milliseconds(60000), 2}));
+        QCOMPARE(options.groups[1].appliedTo({}).maxParallel, 0);
+
+        const QDateTime now = QDateTime::currentDateTime();
+        const QList<BatchJob> batch = options.batch(now);
+        QCOMPARE(batch.size(), 4);
+        QCOMPARE(batch[0].spec.group, QStringLiteral("build"));
+        QCOMPARE(batch[0].spec.priority, -3);
+        QCOMPARE(batch[2].spec.startAt, now.addSecs(90));
+        QVERIFY(!batch[3].spec.startAt.isValid());
+        QCOMPARE(batch[3].afterBatch, options.queueing[3].after);
+    }
+
+    void startTimeFromTheCommandLine() {
+        const CommandLineResult result = parse({"--job", "backup", "--at", "23:59:59"});
+        QVERIFY2(result.options, qPrintable(result.output));
+        const QDateTime at = result.options->queueing[0].startAt;
+        QVERIFY(at > QDateTime::currentDateTime());
+        QCOMPARE(at.time(), QTime(23, 59, 59));
+        QCOMPARE(result.options->batch(QDateTime::currentDateTime())[0].spec.startAt, at);
+    }
+
+    void queueingMessages_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("before any job") << QStringList{"--after", "1", "--job", "true"}
+                                        << "--after 1: give it after the --job it applies to";
+        QTest::newRow("not a place") << QStringList{"--job", "a", "--after", "first"}
+                                     << "--after: 'first' is not the place of a --job on the "
+                                        "command line (1 for the first) (job 1)";
+        QTest::newRow("place zero") << QStringList{"--job", "a", "--after-any", "0"}
+                                    << "--after-any: '0' is not the place of a --job on the "
+                                       "command line (1 for the first) (job 1)";
+        QTest::newRow("no such job") << QStringList{"--job", "a", "--job", "b", "--after", "3"}
+                                     << "--after 3 (job 2): there are only 2 --jobs";
+        QTest::newRow("itself") << QStringList{"--job", "a", "--after", "1"}
+                                << "--after 1 (job 1): a job cannot wait for itself";
+        QTest::newRow("a cycle")
+            << QStringList{"--job", "a", "--after", "2", "--job", "b", "--after", "1"}
+            << "--after: job 1 waits for job 2, which waits for job 1: the jobs would wait for "
+               "each other forever";
+        QTest::newRow("group twice") << QStringList{"--job", "a", "--group", "x", "--group", "y"}
+                                     << "--group: given twice (job 1)";
+        QTest::newRow("bad group name")
+            << QStringList{"--job", "a", "--group", "two words"}
+            << "--group: group name 'two words' may hold only letters, digits, '.', '_' and '-', "
+               "and starts with a letter or a digit (job 1)";
+        QTest::newRow("at and delay") << QStringList{"--job", "a", "--at", "23:00", "--delay", "1m"}
+                                      << "--at and --delay: give one of them, once (job 1)";
+        QTest::newRow("start time in the past")
+            << QStringList{"--job", "a", "--at", "2020-01-01T00:00"}
+            << "--at: 2020-01-01 00:00 is in the past (job 1)";
+        QTest::newRow("bad delay")
+            << QStringList{"--job", "a", "--delay", "soon"}
+            << "--delay: 'soon' is not a delay: write seconds (90 or 90s), minutes (10m), hours "
+               "(2h), days (1d), or several (1h30m) (job 1)";
+        QTest::newRow("priority not a number")
+            << QStringList{"--job", "a", "--priority", "high"}
+            << "--priority: 'high' is not a whole number (-1000 to 1000) (job 1)";
+        QTest::newRow("priority out of range")
+            << QStringList{"--job", "a", "--priority", "5000"}
+            << "--priority: priority must be from -1000 to 1000, not 1001";
+        QTest::newRow("group-parallel without a value")
+            << QStringList{"--group-parallel", "build"}
+            << "--group-parallel: 'build' is not NAME=VALUE";
+        QTest::newRow("group-parallel not a number")
+            << QStringList{"--group-parallel", "build=two"}
+            << "--group-parallel: 'two' is not a whole number (0 for no limit of the group's own)";
+        QTest::newRow("group-parallel too many")
+            << QStringList{"--group-parallel", "build=2000"}
+            << "--group-parallel: 2000 is too many: the limit is 1024";
+        QTest::newRow("group-rate syntax")
+            << QStringList{"--group-rate", "net=5 per minute"}
+            << "--group-rate: '5 per minute' is not a start rate: write STARTS/SECONDS or "
+               "STARTS/SECONDS:BURST, e.g. 5/60 or 5/60:2";
+        QTest::newRow("group-rate of zero")
+            << QStringList{"--group-rate", "net=0/60"}
+            << "--group-rate: a start rate needs at least 1 start, not 0";
+        QTest::newRow("group-rate bad name")
+            << QStringList{"--group-rate", "=1/1"} << "--group-rate: group name is empty";
+    }
+    void queueingMessages() {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        const CommandLineResult result = parse(arguments);
+        QVERIFY(!result.options);
+        QCOMPARE(result.exitStatus, UsageErrorStatus);
+        QCOMPARE(result.output, QStringLiteral("jobmonitor: ") + message + QLatin1Char('\n'));
+    }
+
+    // The per-job queue options as `jobmonitor add` and D-Bus will give them: --after names
+    // job ids; the same parser and messages as the headless command line's.
+    void queueOptionsForOneJob_data() {
+        QTest::addColumn<QList<QueueOption>>("options");
+        QTest::addColumn<QString>("error");
+        QTest::addColumn<QString>("group");
+        QTest::addColumn<int>("priority");
+        QTest::addColumn<QList<JobDependency>>("dependencies");
+        using C = JobDependency::Condition;
+        QTest::newRow("none") << QList<QueueOption>{} << QString() << QString() << 0
+                              << QList<JobDependency>{};
+        QTest::newRow("all of them")
+            << QList<QueueOption>{{"after", "12,13"},
+                                  {"after-any", "20"},
+                                  {"group", "net"},
+                                  {"priority", "-4"},
+                                  {"after", "14"}}
+            << QString() << "net" << -4
+            << QList<JobDependency>{
+                   {12, C::Success}, {13, C::Success}, {20, C::AnyEnd}, {14, C::Success}};
+        QTest::newRow("not an id")
+            << QList<QueueOption>{{"after", "#12"}} << "--after: '#12' is not a job id" << QString()
+            << 0 << QList<JobDependency>{};
+        QTest::newRow("group twice")
+            << QList<QueueOption>{{"group", "a"}, {"group", "b"}} << "--group: given twice"
+            << QString() << 0 << QList<JobDependency>{};
+        QTest::newRow("not a queue option") << QList<QueueOption>{{"timeout", "5"}}
+                                            << "--timeout: not an option of a job's queueing"
+                                            << QString() << 0 << QList<JobDependency>{};
+    }
+    void queueOptionsForOneJob() {
+        QFETCH(QList<QueueOption>, options);
+        QFETCH(QString, error);
+        QFETCH(QString, group);
+        QFETCH(int, priority);
+        QFETCH(QList<JobDependency>, dependencies);
+        JobSpec spec;
+        QCOMPARE(applyQueueOptions(options, QDateTime::currentDateTime(), spec), error);
+        if (!error.isEmpty())
+            return;
+        QCOMPARE(spec.group, group);
+        QCOMPARE(spec.priority, priority);
+        QCOMPARE(spec.dependencies, dependencies);
+    }
+
+    void queueOptionsDelayCountsFromNow() {
+        const QDateTime now = QDateTime::currentDateTime();
+        JobSpec spec;
+        QCOMPARE(applyQueueOptions({{"delay", "10m"}}, now, spec), QString());
+        QCOMPARE(spec.startAt, now.addSecs(600));
+        JobSpec late;
+        QCOMPARE(applyQueueOptions({{"delay", "1m"}, {"at", "23:00"}}, now, late),
+                 QStringLiteral("--at and --delay: give one of them, once"));
     }
 
     void badValues() {

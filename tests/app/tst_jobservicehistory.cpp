@@ -1,6 +1,7 @@
 // The JobService over a real store and real jobs: transitions reach front ends only once
 // stored, history pages newest first with live jobs as they are now, counts, removing stored
-// jobs, and a directory and a learned timeout given to every job added.
+// jobs, a directory and a learned timeout given to every job added, and a crashed window's
+// queue coming back with its groups, dependencies and order.
 #include "jobservice.h"
 #include "jobstore.h"
 #include "jobsupervisor.h"
@@ -10,6 +11,9 @@
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -19,8 +23,8 @@ using namespace std::chrono_literals;
 namespace {
 
 struct Service {
-    explicit Service(const QString &stateDir)
-        : store(stateDir, RunKind::Headless) {}
+    explicit Service(const QString &stateDir, RunKind kind = RunKind::Headless)
+        : store(stateDir, kind) {}
     JobStore store;
     JobSupervisor supervisor{JobSupervisor::Config{.maxParallel = 4,
                                                    .outputDirectory = store.outputRoot(),
@@ -147,6 +151,85 @@ private Q_SLOTS:
         QVERIFY(!s.store.job(ended));
         QVERIFY(!QFileInfo::exists(endedOutput));
         QVERIFY(s.store.job(unfinished));
+    }
+
+    // A window dies with a queue: a paused group's jobs in an order of the user's making, a job
+    // waiting for one of them, and one waiting for a job that had completed. The next window
+    // runs them under their ids, in their groups, in that order, still waiting for what they
+    // waited for.
+    void aCrashedWindowsQueueComesBack() {
+        QTemporaryDir dir;
+        const QString crashed = dir.filePath(QStringLiteral("crashed"));
+        qint64 done = 0, first = 0, second = 0, dependent = 0, afterDone = 0;
+        {
+            Service s(dir.filePath(QStringLiteral("live")), RunKind::Window);
+            done = s.run(QStringLiteral("true"));
+            QTRY_COMPARE_WITH_TIMEOUT(s.service.job(done)->state(), JobState::Completed, 20000);
+            QVERIFY(
+                s.service.setGroupForThisRun({QStringLiteral("build"), 1, {}, false}).isEmpty());
+            QVERIFY(s.service.pauseGroup(QStringLiteral("build"), false).isEmpty());
+            JobSpec spec;
+            spec.command = QStringLiteral("true");
+            spec.group = QStringLiteral("build");
+            first = s.service.add(spec).id;
+            second = s.service.add(spec).id;
+            JobSpec waiting = spec;
+            waiting.dependencies = {{first, JobDependency::Condition::AnyEnd}};
+            dependent = s.service.add(waiting).id;
+            JobSpec late = spec;
+            late.dependencies = {{done, JobDependency::Condition::Success}};
+            late.priority = -1;
+            afterDone = s.service.add(late).id;
+            QTRY_COMPARE(s.service.job(dependent)->state(), JobState::Waiting);
+            QTRY_COMPARE(s.service.queue(QStringLiteral("build")).size(), 3);
+            QVERIFY(s.service.moveToFront(second));
+            QCOMPARE(s.service.queue(QStringLiteral("build")),
+                     (QList<qint64>{second, first, afterDone}));
+            QVERIFY(s.store.flush());
+            // The store as it was at that moment, its window dead.
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), "copy");
+            db.setDatabaseName(JobStore::databasePath(dir.filePath(QStringLiteral("live"))));
+            QVERIFY(db.open());
+            QVERIFY(QDir().mkpath(crashed));
+            QSqlQuery q(db);
+            QVERIFY2(
+                q.exec(QStringLiteral("VACUUM INTO '%1'").arg(JobStore::databasePath(crashed))),
+                qPrintable(q.lastError().text()));
+            q = QSqlQuery();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase("copy");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), "dead");
+            db.setDatabaseName(JobStore::databasePath(crashed));
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            // Another boot: its window cannot be alive.
+            QVERIFY(q.exec(
+                QStringLiteral("UPDATE runs SET boot_id = 'another-boot', ended_at = NULL")));
+            q = QSqlQuery();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase("dead");
+
+        Service s(crashed, RunKind::Window);
+        QCOMPARE(s.service.queuedFromLastSession().size(), 4);
+        QVERIFY(s.service.setGroupForThisRun({QStringLiteral("build"), 1, {}, false}).isEmpty());
+        QVERIFY(s.service.pauseGroup(QStringLiteral("build"), false).isEmpty());
+        QCOMPARE(s.service.startQueuedFromLastSession(), 4);
+        QTRY_COMPARE(s.service.queue(QStringLiteral("build")),
+                     (QList<qint64>{second, first, afterDone}));
+        QCOMPARE(s.service.job(dependent)->state(), JobState::Waiting);
+        QCOMPARE(s.service.job(dependent)->spec().dependencies,
+                 (QList<JobDependency>{{first, JobDependency::Condition::AnyEnd}}));
+        QCOMPARE(s.service.job(afterDone)->spec().groupName(), QStringLiteral("build"));
+        QCOMPARE(s.service.job(afterDone)->priority(), -1);
+        QVERIFY(s.service.resumeGroup(QStringLiteral("build")).isEmpty());
+        for (const qint64 id : {first, second, dependent, afterDone})
+            QTRY_COMPARE_WITH_TIMEOUT(s.service.job(id)->state(), JobState::Completed, 20000);
+        // In the order of the queue: the moved job first, the dependent after its dependency.
+        QVERIFY(s.service.job(second)->startedAt() <= s.service.job(first)->startedAt());
+        QVERIFY(s.service.job(first)->endedAt() <= s.service.job(dependent)->startedAt());
     }
 
     // --timeout auto: learned when the job is added, from the runs before it.

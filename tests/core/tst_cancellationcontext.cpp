@@ -1,6 +1,7 @@
 #include "cancellationcontext.h"
 #include "testutil.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -258,6 +259,123 @@ private Q_SLOTS:
             QVERIFY(*left > 0ms);
             QVERIFY(*left <= 60s);
         }
+    }
+
+    // A paused deadline's time left stands still, however long the pause: the context is not
+    // cancelled during it, and once resumed it runs out only after exactly what was left.
+    void pausedDeadlineStandsStill() {
+        const auto context =
+            CancellationContext::withDeadline(CancellationContext::background(), 80ms);
+        QSignalSpy cancelled(context.get(), &CancellationContext::cancelledWith);
+        context->pauseDeadline();
+        QVERIFY(context->isDeadlinePaused());
+        const std::optional<std::chrono::milliseconds> left = context->remaining();
+        QVERIFY(left);
+        QVERIFY(*left > 0ms);
+        QVERIFY(*left <= 80ms);
+
+        QTest::qWait(300); // far past the deadline had it kept running
+        QVERIFY(!context->isCancelled());
+        QCOMPARE(cancelled.count(), 0);
+        QCOMPARE(context->remaining(), left);
+
+        QElapsedTimer sinceResume;
+        sinceResume.start();
+        context->resumeDeadline();
+        QVERIFY(!context->isDeadlinePaused());
+        QVERIFY(*context->remaining() <= *left);
+        QTRY_VERIFY_WITH_TIMEOUT(context->isCancelled(), int(patience.count() * 1000));
+        // remaining() rounds up to the millisecond.
+        QVERIFY2(sinceResume.elapsed() >= left->count() - 1,
+                 qPrintable(QStringLiteral("%1 ms after resuming, %2 ms were left")
+                                .arg(sinceResume.elapsed())
+                                .arg(left->count())));
+        QCOMPARE(context->reason(), CancelReason::Timeout);
+        QCOMPARE(cancelled.count(), 1);
+    }
+
+    // Several pauses: only the time between them counts, and it adds up to the timeout. Each
+    // stretch is measured from before the clock starts to after it stops, so the sum can only
+    // be more than what the deadline counted.
+    void onlyUnpausedTimeCounts() {
+        constexpr auto timeout = 150ms;
+        QElapsedTimer running;
+        running.start();
+        const auto context =
+            CancellationContext::withDeadline(CancellationContext::background(), timeout);
+        std::chrono::nanoseconds ran{0};
+        for (int lap = 0; lap < 3; ++lap) {
+            if (lap > 0) {
+                running.start();
+                context->resumeDeadline();
+            }
+            QTest::qWait(30);
+            context->pauseDeadline();
+            ran += std::chrono::nanoseconds(running.nsecsElapsed());
+            QTest::qWait(200);
+            QVERIFY2(
+                !context->isCancelled() || ran >= timeout,
+                qPrintable(QStringLiteral("timed out after %1 ns of running").arg(ran.count())));
+        }
+        running.start();
+        context->resumeDeadline();
+        QTRY_VERIFY_WITH_TIMEOUT(context->isCancelled(), int(patience.count() * 1000));
+        ran += std::chrono::nanoseconds(running.nsecsElapsed());
+        QVERIFY2(ran >= timeout, qPrintable(QString::number(ran.count())));
+        QCOMPARE(context->reason(), CancelReason::Timeout);
+    }
+
+    void pausingIsIdempotentAndOnlyForOwnDeadlines() {
+        const auto root = CancellationContext::background();
+        // No deadline of its own: nothing to pause.
+        const auto plain = CancellationContext::withCancel(root);
+        plain->pauseDeadline();
+        QVERIFY(!plain->isDeadlinePaused());
+        QVERIFY(!plain->remaining());
+
+        // Twice is once; resuming a running deadline changes nothing.
+        const auto context = CancellationContext::withDeadline(root, 1h);
+        context->resumeDeadline();
+        QVERIFY(!context->isDeadlinePaused());
+        context->pauseDeadline();
+        const auto left = context->remaining();
+        QTest::qWait(20);
+        context->pauseDeadline();
+        QCOMPARE(context->remaining(), left);
+        context->resumeDeadline();
+        QVERIFY(!context->isDeadlinePaused());
+        context->resumeDeadline();
+        QVERIFY(*context->remaining() <= *left);
+
+        // Cancelled: stays cancelled, with nothing to pause.
+        const auto ended = CancellationContext::withDeadline(root, 1h);
+        ended->cancel(CancelReason::User);
+        ended->pauseDeadline();
+        QVERIFY(!ended->isDeadlinePaused());
+    }
+
+    // A pause stops this context's own clock, not its ancestors'.
+    void ancestorDeadlineRunsThroughAPause() {
+        const auto parent =
+            CancellationContext::withDeadline(CancellationContext::background(), 30ms);
+        const auto child = CancellationContext::withDeadline(parent, 1h);
+        child->pauseDeadline();
+        QTRY_VERIFY_WITH_TIMEOUT(child->isCancelled(), int(patience.count() * 1000));
+        QCOMPARE(child->reason(), CancelReason::Timeout);
+        QCOMPARE(parent->reason(), CancelReason::Timeout);
+    }
+
+    // Cancelled while paused: the reason is the cancel's, and resuming starts no clock again.
+    void cancelledWhilePausedNeverTimesOut() {
+        const auto context =
+            CancellationContext::withDeadline(CancellationContext::background(), 20ms);
+        QSignalSpy cancelled(context.get(), &CancellationContext::cancelledWith);
+        context->pauseDeadline();
+        context->cancel(CancelReason::User);
+        context->resumeDeadline();
+        QTest::qWait(60);
+        QCOMPARE(context->reason(), CancelReason::User);
+        QCOMPARE(cancelled.count(), 1);
     }
 
     void forceEscalatesAShutdown() {

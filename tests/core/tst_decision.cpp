@@ -129,6 +129,21 @@ private Q_SLOTS:
         row("its shim died, attempts left", Running, Ending::Lost, none, false, false, true,
             E::ScheduleRetry, Retrying);
 
+        // The attempt ended while its processes were stopped: killed from outside, its shim
+        // lost, or it exited in the turn the pause was asked for. As if it had been running.
+        row("paused, exit 0 as it was paused", Paused, Ending::Exit0, none, false, false, false,
+            E::Exited, Completed);
+        row("paused, killed from outside, last attempt", Paused, Ending::Signal, none, false, false,
+            false, E::ExitedWithError, Failed);
+        row("paused, killed from outside, attempts left", Paused, Ending::Signal, none, false,
+            false, true, E::ScheduleRetry, Retrying);
+        row("paused, its shim died, last attempt", Paused, Ending::Lost, none, false, false, false,
+            E::Lost, Failed);
+        row("paused, its shim died, attempts left", Paused, Ending::Lost, none, false, false, true,
+            E::ScheduleRetry, Retrying);
+        row("paused, cancelled as it ended: not retried", Paused, Ending::Exit3, user, false, false,
+            true, E::ExitedWithError, Failed);
+
         // A stop that came too late: the attempt ended as it would have without it (defect:
         // a job that exits 0 before a cancel takes effect was recorded Cancelled).
         row("exit 0 before the cancel took effect", Stopping, Ending::Exit0, user, false, false,
@@ -203,8 +218,8 @@ private Q_SLOTS:
     }
 
     // Every combination the job can present: the state it is in when the attempt ends (Pending
-    // or Retrying: the attempt never started; Running; Stopping), how it ended, why the job was
-    // cancelled, if it was, whether the attempt's deadline passed, whether the stop reached the
+    // or Retrying: the attempt never started; Running; Paused; Stopping), how it ended, why the job
+    // was cancelled, if it was, whether the attempt's deadline passed, whether the stop reached the
     // command, and whether attempts are left.
     //
     // Not presented: an attempt that started and "failed to start", and one in Running whose
@@ -215,9 +230,10 @@ private Q_SLOTS:
         const std::optional<CancelReason> cancels[] = {std::nullopt, CancelReason::User,
                                                        CancelReason::Timeout,
                                                        CancelReason::Shutdown, CancelReason::Force};
-        for (JobState state :
-             {JobState::Pending, JobState::Retrying, JobState::Running, JobState::Stopping}) {
-            const bool started = state == JobState::Running || state == JobState::Stopping;
+        for (JobState state : {JobState::Pending, JobState::Retrying, JobState::Running,
+                               JobState::Paused, JobState::Stopping}) {
+            const bool started = state == JobState::Running || state == JobState::Paused ||
+                                 state == JobState::Stopping;
             for (Ending how : {Ending::Exit0, Ending::Exit3, Ending::Signal, Ending::NeverStarted,
                                Ending::Lost}) {
                 if (started && how == Ending::NeverStarted)
@@ -238,9 +254,9 @@ private Q_SLOTS:
                                 }
             }
         }
-        // 2 unstarted states x 5 endings x 5 x 2 x 2, Running 4 x 5 x 2 x 2, Stopping 4 x 5 x 2
-        // x 2 x 2; each with and without the memory limit exceeded.
-        QCOMPARE(checked, 2 * (200 + 80 + 160));
+        // 2 unstarted states x 5 endings x 5 x 2 x 2, Running and Paused 4 x 5 x 2 x 2 each,
+        // Stopping 4 x 5 x 2 x 2 x 2; each with and without the memory limit exceeded.
+        QCOMPARE(checked, 2 * (200 + 80 + 80 + 160));
     }
 
 private:

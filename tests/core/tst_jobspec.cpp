@@ -565,6 +565,164 @@ private Q_SLOTS:
                                                                               : Field::IoPriority);
     }
 
+    void queueingProblems_data() {
+        QTest::addColumn<QString>("group");
+        QTest::addColumn<int>("priority");
+        QTest::addColumn<QList<qint64>>("dependencies");
+        QTest::addColumn<QString>("error");
+        QTest::addColumn<int>("field");
+        QTest::newRow("fine") << "build-2.x" << -1000 << QList<qint64>{3, 4} << QString() << -1;
+        QTest::newRow("default group, highest priority")
+            << QString() << 1000 << QList<qint64>{} << QString() << -1;
+        QTest::newRow("group with a space")
+            << "my group" << 0 << QList<qint64>{}
+            << "group name 'my group' may hold only letters, digits, '.', '_' and '-', and starts "
+               "with a letter or a digit"
+            << int(Field::Group);
+        QTest::newRow("group starting with a dash")
+            << "-x" << 0 << QList<qint64>{}
+            << "group name '-x' may hold only letters, digits, '.', '_' and '-', and starts with "
+               "a letter or a digit"
+            << int(Field::Group);
+        QTest::newRow("group name too long")
+            << QString(41, QLatin1Char('g')) << 0 << QList<qint64>{}
+            << "group name '" + QString(41, QLatin1Char('g')) +
+                   "' is 41 characters long; the limit is 40"
+            << int(Field::Group);
+        QTest::newRow("priority too high")
+            << QString() << 1001 << QList<qint64>{}
+            << "priority must be from -1000 to 1000, not 1001" << int(Field::Priority);
+        QTest::newRow("not a job id") << QString() << 0 << QList<qint64>{0} << "#0 is not a job id"
+                                      << int(Field::Dependencies);
+        QTest::newRow("a job twice")
+            << QString() << 0 << QList<qint64>{5, 6, 5}
+            << "job #5 is named twice among the jobs to wait for" << int(Field::Dependencies);
+    }
+    void queueingProblems() {
+        QFETCH(QString, group);
+        QFETCH(int, priority);
+        QFETCH(QList<qint64>, dependencies);
+        QFETCH(QString, error);
+        QFETCH(int, field);
+        JobSpec spec;
+        spec.command = QStringLiteral("true");
+        spec.group = group;
+        spec.priority = priority;
+        for (const qint64 id : dependencies)
+            spec.dependencies.append({id, jobmonitor::JobDependency::Condition::Success});
+        QCOMPARE(spec.validate(), error);
+        if (field >= 0)
+            QCOMPARE(int(spec.problems().constFirst().field), field);
+        QCOMPARE(spec.groupName(), group.isEmpty() ? QStringLiteral("default") : group);
+    }
+
+    void tooManyDependencies() {
+        JobSpec spec;
+        spec.command = QStringLiteral("true");
+        for (qint64 id = 1; id <= 1001; ++id)
+            spec.dependencies.append({id, jobmonitor::JobDependency::Condition::AnyEnd});
+        QCOMPARE(spec.validate(), QStringLiteral("a job may wait for at most 1000 jobs, not 1001"));
+    }
+
+    void parseDelay_data() {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("expectedMs"); // -1: refused
+        QTest::addColumn<QString>("error");
+        const QString notADelay = QStringLiteral(
+            "'%1' is not a delay: write seconds (90 or 90s), minutes (10m), hours (2h), days "
+            "(1d), or several (1h30m)");
+        QTest::newRow("seconds") << "90" << 90000LL << QString();
+        QTest::newRow("seconds with a unit") << "90s" << 90000LL << QString();
+        QTest::newRow("decimal seconds") << "1.5" << 1500LL << QString();
+        QTest::newRow("minutes") << "10m" << 600000LL << QString();
+        QTest::newRow("hours") << " 2h " << 7200000LL << QString();
+        QTest::newRow("a day") << "1d" << 86400000LL << QString();
+        QTest::newRow("several") << "1h30m" << 5400000LL << QString();
+        QTest::newRow("several with spaces") << "1h 30m 15s" << 5415000LL << QString();
+        QTest::newRow("half an hour") << "0.5h" << 1800000LL << QString();
+        QTest::newRow("a year") << "365d" << 31536000000LL << QString();
+        QTest::newRow("more than a year")
+            << "366d" << -1LL << "366d is too long: a job starts at most 365 days ahead";
+        QTest::newRow("zero") << "0s" << -1LL
+                              << "a delay of 0s would not delay anything: give more than 0, or no "
+                                 "delay";
+        QTest::newRow("below the resolution")
+            << "0.0001" << -1LL << "0.0001 is below the resolution of 1 ms";
+        QTest::newRow("unknown unit") << "10x" << -1LL << notADelay.arg("10x");
+        QTest::newRow("unit without a number") << "m" << -1LL << notADelay.arg("m");
+        QTest::newRow("negative") << "-5m" << -1LL << notADelay.arg("-5m");
+        QTest::newRow("trailing junk") << "10m and" << -1LL << notADelay.arg("10m and");
+        QTest::newRow("empty") << "" << -1LL << notADelay.arg("");
+    }
+    void parseDelay() {
+        QFETCH(QString, text);
+        QFETCH(qint64, expectedMs);
+        QFETCH(QString, error);
+        QString actualError;
+        const std::optional<std::chrono::milliseconds> value =
+            jobmonitor::parseDelay(text, &actualError);
+        QCOMPARE(value ? value->count() : -1LL, expectedMs);
+        QCOMPARE(actualError, error);
+    }
+
+    // A time of day is its next coming: later today, or tomorrow when it has passed (or is now).
+    void parseStartTime_data() {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QDateTime>("expected"); // invalid: refused
+        QTest::addColumn<QString>("error");
+        const QDate today(2026, 3, 10);
+        const QDateTime now(today, QTime(22, 15, 30));
+        QTest::newRow("later today") << "23:00" << QDateTime(today, QTime(23, 0)) << QString();
+        QTest::newRow("with seconds")
+            << "22:15:31" << QDateTime(today, QTime(22, 15, 31)) << QString();
+        QTest::newRow("passed: tomorrow")
+            << "7:05" << QDateTime(today.addDays(1), QTime(7, 5)) << QString();
+        QTest::newRow("now: tomorrow")
+            << "22:15:30" << QDateTime(today.addDays(1), QTime(22, 15, 30)) << QString();
+        QTest::newRow("date and time")
+            << "2026-12-02T03:00" << QDateTime(QDate(2026, 12, 2), QTime(3, 0)) << QString();
+        QTest::newRow("date, a space and time")
+            << "2026-12-02 03:00:10" << QDateTime(QDate(2026, 12, 2), QTime(3, 0, 10)) << QString();
+        QTest::newRow("in UTC") << "2026-12-02T03:00Z"
+                                << QDateTime(QDate(2026, 12, 2), QTime(3, 0), Qt::UTC) << QString();
+        QTest::newRow("in the past") << "2026-03-10T22:15" << QDateTime() << "22:15 is in the past";
+        QTest::newRow("long past")
+            << "2025-01-01T08:00" << QDateTime() << "2025-01-01 08:00 is in the past";
+        QTest::newRow("too far")
+            << "2027-03-11T00:00" << QDateTime()
+            << "2027-03-11 00:00 is too far ahead: a job starts at most 365 days ahead";
+        QTest::newRow("not a time of day")
+            << "25:00" << QDateTime() << "'25:00' is not a time of day";
+        QTest::newRow("a date alone")
+            << "2026-12-02" << QDateTime()
+            << "'2026-12-02' is not a start time: write a time of day (23:00) or a date and time "
+               "(2026-12-02T03:00)";
+        QTest::newRow("words")
+            << "tomorrow" << QDateTime()
+            << "'tomorrow' is not a start time: write a time of day (23:00) or a date and time "
+               "(2026-12-02T03:00)";
+    }
+    void parseStartTime() {
+        QFETCH(QString, text);
+        QFETCH(QDateTime, expected);
+        QFETCH(QString, error);
+        const QDateTime now(QDate(2026, 3, 10), QTime(22, 15, 30));
+        QString actualError;
+        const std::optional<QDateTime> value = jobmonitor::parseStartTime(text, now, &actualError);
+        QCOMPARE(value.value_or(QDateTime()), expected);
+        QCOMPARE(actualError, error);
+    }
+
+    void startTimeText() {
+        const QDateTime now(QDate(2026, 3, 10), QTime(9, 0));
+        QCOMPARE(jobmonitor::startTimeText(QDateTime(QDate(2026, 3, 10), QTime(23, 0)), now),
+                 QStringLiteral("23:00"));
+        QCOMPARE(jobmonitor::startTimeText(QDateTime(QDate(2026, 3, 10), QTime(23, 0, 5)), now),
+                 QStringLiteral("23:00:05"));
+        QCOMPARE(jobmonitor::startTimeText(QDateTime(QDate(2026, 3, 11), QTime(1, 30)), now),
+                 QStringLiteral("2026-03-11 01:30"));
+    }
+
 private:
     QString filePath() const { return m_dir.filePath(QStringLiteral("file")); }
     QString expand(QString text) const {

@@ -29,14 +29,24 @@ struct Row {
 
 // The transition table as specified, written out independently of the implementation.
 const QList<Row> expectedTable{
+    {Pending, E::Wait, Waiting},
     {Pending, E::Launch, Running},
     {Pending, E::LaunchFailed, Failed},
     {Pending, E::Cancel, Cancelled},
+    {Waiting, E::Ready, Pending},
+    {Waiting, E::Cancel, Cancelled},
     {Running, E::Exited, Completed},
     {Running, E::ExitedWithError, Failed},
     {Running, E::Lost, Failed},
     {Running, E::ScheduleRetry, Retrying},
     {Running, E::Stop, Stopping},
+    {Running, E::Pause, Paused},
+    {Paused, E::Resume, Running},
+    {Paused, E::Stop, Stopping},
+    {Paused, E::Exited, Completed},
+    {Paused, E::ExitedWithError, Failed},
+    {Paused, E::Lost, Failed},
+    {Paused, E::ScheduleRetry, Retrying},
     {Stopping, E::StoppedCancel, Cancelled},
     {Stopping, E::StoppedTimeout, TimedOut},
     {Stopping, E::StoppedLimit, Failed},
@@ -53,19 +63,23 @@ const QList<Row> expectedTable{
     {Cancelled, E::Requeue, Pending},
     // Found unfinished in the store after the process that ran the job died.
     {Pending, E::Interrupt, Interrupted},
+    {Waiting, E::Interrupt, Interrupted},
     {Running, E::Interrupt, Interrupted},
+    {Paused, E::Interrupt, Interrupted},
     {Stopping, E::Interrupt, Interrupted},
     {Retrying, E::Interrupt, Interrupted},
 };
 
 // The states as specified, in the order of the list. The QML enum must name every one of them
 // with the core's value: a state missing there fails to compile here.
-const QList<JobState> expectedStates{Pending, Running,  Stopping,  Retrying,   Completed,
-                                     Failed,  TimedOut, Cancelled, Interrupted};
+const QList<JobState> expectedStates{Pending,   Waiting, Running,  Paused,    Stopping,   Retrying,
+                                     Completed, Failed,  TimedOut, Cancelled, Interrupted};
 #define JM_SAME_IN_QML(name)                                                                       \
     static_assert(int(jobmonitor::qmlstate::name) == int(jobmonitor::JobState::name));
 JM_SAME_IN_QML(Pending)
+JM_SAME_IN_QML(Waiting)
 JM_SAME_IN_QML(Running)
+JM_SAME_IN_QML(Paused)
 JM_SAME_IN_QML(Stopping)
 JM_SAME_IN_QML(Retrying)
 JM_SAME_IN_QML(Completed)
@@ -74,7 +88,7 @@ JM_SAME_IN_QML(TimedOut)
 JM_SAME_IN_QML(Cancelled)
 JM_SAME_IN_QML(Interrupted)
 #undef JM_SAME_IN_QML
-static_assert(jobmonitor::JobStateCount == 9);
+static_assert(jobmonitor::JobStateCount == 11);
 
 std::optional<JobState> expectedNext(JobState from, JobEvent event) {
     for (const Row &row : expectedTable) {
@@ -98,8 +112,12 @@ QList<JobEvent> pathTo(JobState state) {
     switch (state) {
     case Pending:
         return {};
+    case Waiting:
+        return {E::Wait};
     case Running:
         return {E::Launch};
+    case Paused:
+        return {E::Launch, E::Pause};
     case Stopping:
         return {E::Launch, E::Stop};
     case Retrying:
@@ -156,7 +174,10 @@ private Q_SLOTS:
         QTest::addColumn<bool>("final");
         QTest::addColumn<bool>("active");
         QTest::newRow("Pending") << Pending << QStringLiteral("Pending") << false << false;
+        QTest::newRow("Waiting") << Waiting << QStringLiteral("Waiting") << false << false;
         QTest::newRow("Running") << Running << QStringLiteral("Running") << false << true;
+        // Its processes are stopped, not gone: quitting must still end them.
+        QTest::newRow("Paused") << Paused << QStringLiteral("Paused") << false << true;
         QTest::newRow("Stopping") << Stopping << QStringLiteral("Stopping") << false << true;
         QTest::newRow("Retrying") << Retrying << QStringLiteral("Retrying") << false << true;
         QTest::newRow("Completed") << Completed << QStringLiteral("Completed") << true << false;
@@ -190,6 +211,10 @@ private Q_SLOTS:
         QTest::newRow("ScheduleRetry") << E::ScheduleRetry << QStringLiteral("ScheduleRetry");
         QTest::newRow("Cancel") << E::Cancel << QStringLiteral("Cancel");
         QTest::newRow("Requeue") << E::Requeue << QStringLiteral("Requeue");
+        QTest::newRow("Wait") << E::Wait << QStringLiteral("Wait");
+        QTest::newRow("Ready") << E::Ready << QStringLiteral("Ready");
+        QTest::newRow("Pause") << E::Pause << QStringLiteral("Pause");
+        QTest::newRow("Resume") << E::Resume << QStringLiteral("Resume");
         QTest::newRow("Interrupt") << E::Interrupt << QStringLiteral("Interrupt");
         QTest::newRow("StoppedLimit") << E::StoppedLimit << QStringLiteral("StoppedLimit");
     }
@@ -202,7 +227,7 @@ private Q_SLOTS:
     void stateListIsComplete() {
         QCOMPARE(jobmonitor::allJobStates(), expectedStates);
         QCOMPARE(allValues<JobState>(), expectedStates);
-        QCOMPARE(QMetaEnum::fromType<JobEvent>().keyCount(), 13);
+        QCOMPARE(QMetaEnum::fromType<JobEvent>().keyCount(), 17);
     }
 
     // The QML enum is generated from the same list; this proves what QML sees: the same keys

@@ -243,6 +243,13 @@ private Q_SLOTS:
         QCOMPARE(build->peakRssBytes, std::nullopt);
         QCOMPARE(build->cpuTimeMs, std::nullopt);
         QCOMPARE(store.attempts(2).constFirst().cpuTimeMs, std::nullopt);
+        // Jobs from before the queue: the default group, no priority, nothing to wait for.
+        const JobRecord queued = store.queuedFromLastSession().constFirst();
+        QCOMPARE(queued.spec.groupName(), defaultGroupName());
+        QCOMPARE(queued.spec.priority, 0);
+        QVERIFY(queued.spec.dependencies.isEmpty());
+        QVERIFY(!queued.spec.startAt.isValid());
+        QVERIFY(!queued.queueOrder);
         // New ids go on after the old counter.
         QCOMPARE(store.allocateJobId(), 8);
     }
@@ -675,6 +682,71 @@ private Q_SLOTS:
         QCOMPARE(store.job(8)->state, JobState::Interrupted);
         foreign.kill();
         QVERIFY(foreign.waitForFinished());
+    }
+
+    // A dead window's queue comes back whole: Pending and Waiting jobs, in their queues' order
+    // (then those that had not joined a queue), with their groups, priorities, start times
+    // and dependencies with their kind.
+    void keepsTheQueueOfADeadWindow() {
+        const QDateTime later = QDateTime::currentDateTime().addSecs(3600);
+        qint64 first = 0;
+        qint64 second = 0;
+        qint64 waiting = 0;
+        {
+            JobStore store(stateDir(), RunKind::Window);
+            QVERIFY2(store.isSaving(), qPrintable(store.status().problem));
+            first = store.allocateJobId();
+            second = store.allocateJobId();
+            waiting = store.allocateJobId();
+            JobRecord a = record(first, JobState::Pending, QStringLiteral("make"));
+            a.spec.group = QStringLiteral("build");
+            a.spec.priority = 5;
+            a.queueOrder = 200;
+            JobRecord b = record(second, JobState::Pending, QStringLiteral("make docs"));
+            b.spec.group = QStringLiteral("build");
+            b.queueOrder = 100;
+            JobRecord c = record(waiting, JobState::Waiting, QStringLiteral("make install"));
+            c.spec.dependencies = {{first, JobDependency::Condition::Success},
+                                   {second, JobDependency::Condition::AnyEnd}};
+            c.spec.startAt = later;
+            c.spec.priority = -3;
+            for (const JobRecord &r : {a, b, c, record(store.allocateJobId(), JobState::Completed)})
+                store.writeJob(r);
+            // Read back as written.
+            QVERIFY(store.flush());
+            const std::optional<JobRecord> stored = store.job(waiting);
+            QVERIFY(stored);
+            QCOMPARE(stored->spec.dependencies, c.spec.dependencies);
+            QCOMPARE(stored->spec.startAt.toMSecsSinceEpoch(), later.toMSecsSinceEpoch());
+            QCOMPARE(stored->spec.priority, -3);
+            QCOMPARE(store.job(first)->spec.group, QStringLiteral("build"));
+            QCOMPARE(store.job(first)->queueOrder, std::optional<qint64>(200));
+        }
+        {
+            // Its window died.
+            const ProcessIdentity dead = deadProcess();
+            RawDatabase raw(JobStore::databasePath(stateDir()));
+            QVERIFY(raw.exec(QStringLiteral("INSERT INTO runs (id, pid, start_time, boot_id, kind, "
+                                            "started_at, last_write_at) VALUES (900, %1, %2, "
+                                            "'%3', 'window', 1000, 2000);\nUPDATE jobs SET run_id "
+                                            "= 900;")
+                                 .arg(dead.pid)
+                                 .arg(dead.startTime)
+                                 .arg(dead.bootId)));
+        }
+        JobStore store(stateDir(), RunKind::Window);
+        const QList<JobRecord> queued = store.queuedFromLastSession();
+        QList<qint64> order;
+        for (const JobRecord &r : queued)
+            order << r.id;
+        QCOMPARE(order, (QList<qint64>{second, first, waiting}));
+        QCOMPARE(queued[1].spec.group, QStringLiteral("build"));
+        QCOMPARE(queued[1].spec.priority, 5);
+        QCOMPARE(queued[2].state, JobState::Waiting);
+        QCOMPARE(queued[2].spec.dependencies,
+                 (QList<JobDependency>{{first, JobDependency::Condition::Success},
+                                       {second, JobDependency::Condition::AnyEnd}}));
+        QCOMPARE(queued[2].spec.startAt.toMSecsSinceEpoch(), later.toMSecsSinceEpoch());
     }
 
     void retention() {

@@ -70,11 +70,6 @@ QList<QByteArray> statFields(qint64 pid) {
     return close < 0 ? QList<QByteArray>() : line.mid(close + 2).trimmed().split(' ');
 }
 
-char processState(qint64 pid) {
-    const QList<QByteArray> fields = statFields(pid);
-    return fields.isEmpty() || fields.first().isEmpty() ? 0 : fields.first().at(0);
-}
-
 int niceness(qint64 pid) {
     return statFields(pid).value(19 - 3).toInt(); // field 19
 }

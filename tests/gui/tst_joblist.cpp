@@ -1,5 +1,7 @@
 // The job list as the window shows it: filtered by state, ordered, and selected by job id,
-// over a real supervisor with real jobs in every kind of state.
+// over a real supervisor with real jobs in every kind of state; one group's jobs in their
+// queue's order, a delayed job's countdown, and the groups with their counts.
+#include "grouplistmodel.h"
 #include "jobfiltermodel.h"
 #include "joblistmodel.h"
 #include "jobselection.h"
@@ -9,7 +11,9 @@
 #include "testutil.h"
 
 #include <QAbstractItemModelTester>
+#include <QDateTime>
 #include <QFile>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -222,6 +226,67 @@ private Q_SLOTS:
     }
 
     // A state change moves a job to its place in the order and out of a filter at once.
+    void groupsAndTheirQueues() {
+        JobSupervisor supervisor{JobSupervisor::Config{1, QString()}};
+        JobService service{&supervisor};
+        JobListModel jobs{&service};
+        GroupListModel groups{&service};
+        QAbstractItemModelTester groupsTester(
+            &groups, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(service.setGroupForThisRun({QStringLiteral("net"), 2, {}, true}).isEmpty());
+        QVERIFY(service.pauseGroup(QStringLiteral("net"), false).isEmpty());
+        QVERIFY(service.pauseGroup(defaultGroupName(), false).isEmpty());
+        const auto add = [&](const QString &name, const QString &group, int delaySeconds = 0) {
+            JobSpec s = spec(QStringLiteral("true"), name);
+            s.group = group;
+            if (delaySeconds > 0)
+                s.startAt = QDateTime::currentDateTime().addSecs(delaySeconds);
+            return service.add(s).id;
+        };
+        add(QStringLiteral("a"), QStringLiteral("net"));
+        const qint64 b = add(QStringLiteral("b"), QStringLiteral("net"));
+        add(QStringLiteral("c"), QString());
+        const qint64 d = add(QStringLiteral("d"), QStringLiteral("net"), 3600);
+        QTRY_COMPARE(service.job(d)->state(), JobState::Waiting);
+
+        JobFilterModel view;
+        view.setSourceModel(&jobs);
+        view.setGroup(QStringLiteral("net"));
+        QCOMPARE(labels(view), (QStringList{"d", "b", "a"}));
+        view.setOrder(JobFilterModel::Order::Queue);
+        QCOMPARE(labels(view), (QStringList{"a", "b", "d"}));
+        QVERIFY(service.moveToFront(b));
+        QTRY_COMPARE(labels(view), (QStringList{"b", "a", "d"}));
+        view.setGroup(QString());
+        QCOMPARE(view.rowCount(), 4);
+
+        const QModelIndex delayed = jobs.index(jobs.rowOf(d), 0);
+        QVERIFY2(delayed.data(JobListModel::StartsInRole)
+                     .toString()
+                     .contains(QRegularExpression("^starts in (59:5\\d|1:00:00)$")),
+                 qPrintable(delayed.data(JobListModel::StartsInRole).toString()));
+        QVERIFY(delayed.data(JobListModel::WaitReasonRole).toString().startsWith("starts at "));
+        QCOMPARE(delayed.data(JobListModel::GroupRole).toString(), QStringLiteral("net"));
+        QCOMPARE(jobs.index(jobs.rowOf(b), 0).data(JobListModel::StartsInRole).toString(),
+                 QString());
+
+        QCOMPARE(groups.rowCount(), 2);
+        const QModelIndex net = groups.index(1, 0);
+        QCOMPARE(net.data(GroupListModel::NameRole).toString(), QStringLiteral("net"));
+        QCOMPARE(net.data(GroupListModel::MaxParallelRole).toInt(), 2);
+        QCOMPARE(net.data(GroupListModel::PauseOnFailureRole).toBool(), true);
+        QCOMPARE(net.data(GroupListModel::PausedRole).toBool(), true);
+        QCOMPARE(net.data(GroupListModel::QueuedRole).toInt(), 3);
+        QCOMPARE(net.data(GroupListModel::RunningRole).toInt(), 0);
+        QCOMPARE(net.data(GroupListModel::DeletableRole).toBool(), true);
+        QCOMPARE(groups.index(0, 0).data(GroupListModel::DeletableRole).toBool(), false);
+        QVERIFY(service.resumeGroup(QStringLiteral("net")).isEmpty());
+        QTRY_COMPARE(net.data(GroupListModel::PausedRole).toBool(), false);
+        QTRY_COMPARE(service.job(b)->state(), JobState::Completed);
+        QTRY_COMPARE(groups.index(1, 0).data(GroupListModel::TotalRole).toInt(), 3);
+        QVERIFY(test::runTask(supervisor.shutdown(), 20s));
+    }
+
     void stateChangeMovesTheRow() {
         JobFilterModel byState;
         byState.setSourceModel(&m_jobs);

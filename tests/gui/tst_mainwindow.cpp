@@ -716,6 +716,51 @@ private Q_SLOTS:
         QVERIFY(test::runTask(w.supervisor.shutdown(), 10s));
     }
 
+    // New… in the group panel makes a group; the New job form queues a job in it after the job
+    // selected in the list ("Selected jobs"), and the job waits for it.
+    void groupsAndStartAfterFromTheWindow() {
+        Window w;
+        QVERIFY(w.load());
+        QObject *groupDialog = w.find(QStringLiteral("groupDialog"));
+        w.click(QStringLiteral("newGroupButton"));
+        QTRY_VERIFY(groupDialog->property("opened").toBool());
+        QTRY_VERIFY(w.find<QQuickItem>(QStringLiteral("groupNameField"))->hasActiveFocus());
+        typeText(w.window, QStringLiteral("net"));
+        w.click(QStringLiteral("saveGroupButton"));
+        QTRY_VERIFY(!groupDialog->property("visible").toBool());
+        QVERIFY(w.service.group(QStringLiteral("net")));
+
+        const QString pidFile = w.dir.filePath(QStringLiteral("pids"));
+        Job *first = w.supervisor
+                         .start(shellJob(test::testChildCommand({QStringLiteral("--pidfile"),
+                                                                 pidFile, QStringLiteral("--sleep"),
+                                                                 QStringLiteral("-1")})))
+                         .job;
+        QVERIFY(w.pickJob(first->id()));
+        QObject *newJob = w.find(QStringLiteral("newJobDialog"));
+        QTest::keyClick(w.window, Qt::Key_N, Qt::ControlModifier);
+        QTRY_VERIFY(newJob->property("opened").toBool());
+        QTRY_VERIFY(w.find<QQuickItem>(QStringLiteral("commandField"))->hasActiveFocus());
+        typeText(w.window, QStringLiteral("true"));
+        w.click(QStringLiteral("startAfterSelectedButton"));
+        auto *form = qvariant_cast<QObject *>(newJob->property("form"));
+        QTRY_COMPARE(form->property("startAfter").toString(), QString::number(first->id()));
+        form->setProperty("group", QStringLiteral("net"));
+        QMetaObject::invokeMethod(newJob, "tryStart");
+        QTRY_VERIFY(!newJob->property("visible").toBool());
+        Job *after = w.supervisor.jobs().constLast();
+        QCOMPARE(after->spec().groupName(), QStringLiteral("net"));
+        QCOMPARE(after->spec().dependencies,
+                 (QList<JobDependency>{{first->id(), JobDependency::Condition::Success}}));
+        QTRY_COMPARE(after->state(), JobState::Waiting);
+        QVERIFY(w.supervisor.cancel(first->id()));
+        QTRY_COMPARE(after->state(), JobState::Cancelled);
+        QCOMPARE(after->history().constLast().reason,
+                 QStringLiteral("dependency #%1 was cancelled").arg(first->id()));
+        QVERIFY(test::runTask(w.supervisor.shutdown(), 10s));
+        QVERIFY(test::waitUntilDead(test::readPidFile(pidFile).values(), 10s).isEmpty());
+    }
+
     // Tab reaches every control of the window, in an order that goes round.
     void everyControlIsReachableByTab() {
         Window w;

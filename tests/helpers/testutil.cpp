@@ -27,19 +27,21 @@ QString testChildCommand(const QStringList &arguments) {
     return parts.join(QLatin1Char(' '));
 }
 
+char processState(qint64 pid) {
+    QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray line = file.readAll();
+    // The state follows the last ')' (the command name may itself contain parentheses).
+    const qsizetype close = line.lastIndexOf(')');
+    return close >= 0 && close + 2 < line.size() ? line.at(close + 2) : char(0);
+}
+
 bool isPidAlive(qint64 pid) {
     if (pid <= 0)
         return false;
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray line = stat.readAll();
-    // The state follows the last ')' (the command name may itself contain parentheses).
-    const qsizetype close = line.lastIndexOf(')');
-    if (close < 0 || close + 2 >= line.size())
-        return false;
-    const char state = line.at(close + 2);
-    return state != 'Z' && state != 'X';
+    const char state = processState(pid);
+    return state != 0 && state != 'Z' && state != 'X';
 }
 
 QList<qint64> alivePids(const QList<qint64> &pids) {

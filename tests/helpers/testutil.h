@@ -22,6 +22,9 @@ QString testChildCommand(const QStringList &arguments);
 // Alive means: /proc/<pid> exists and the process is not a zombie (a zombie has ended; in a
 // container its reaping may lag).
 bool isPidAlive(qint64 pid);
+// The state letter of /proc/<pid>/stat ('R', 'S', 'T' for stopped, 'Z', ...), or 0 when the
+// process is gone.
+char processState(qint64 pid);
 // The pids of the list that are alive now.
 QList<qint64> alivePids(const QList<qint64> &pids);
 // Waits (processing events) until none of pids is alive; returns the ones still alive.

@@ -284,6 +284,37 @@ int main(int argc, char *argv[]) {
     if (!save(window, out, "03-failed-state-machine.png"))
         return 1;
 
+    // Groups: a pipeline waiting on its build, a rate-limited group paused, a delayed job.
+    service.saveGroup({QStringLiteral("build"), 2, {}, true});
+    service.saveGroup({QStringLiteral("net"), 0, {2, std::chrono::seconds(10), 1}, false});
+    QList<BatchJob> pipeline;
+    for (const auto &[command, name] :
+         {std::pair{"sleep 600", "Compile"}, std::pair{"sleep 600", "Test"},
+          std::pair{"sleep 600", "Install"}}) {
+        BatchJob job{spec(QString::fromLatin1(command), QString::fromLatin1(name)), {}};
+        job.spec.group = QStringLiteral("build");
+        if (!pipeline.isEmpty())
+            job.afterBatch.append({int(pipeline.size()) - 1, JobDependency::Condition::Success});
+        pipeline.append(job);
+    }
+    service.addBatch(pipeline);
+    for (int i = 1; i <= 3; ++i) {
+        JobSpec upload =
+            spec(QStringLiteral("sleep 600"), QStringLiteral("Upload shard %1").arg(i));
+        upload.group = QStringLiteral("net");
+        service.add(upload);
+    }
+    service.pauseGroup(QStringLiteral("net"), false);
+    JobSpec nightly = spec(QStringLiteral("./backup.sh"), QStringLiteral("Nightly backup"));
+    nightly.startAt = QDateTime::currentDateTime().addSecs(3 * 3600 + 17 * 60);
+    service.add(nightly);
+    // The pointer off the list, so that no row shows its tooltip.
+    QTest::mouseMove(window, QPoint(window->width() - 5, window->height() - 5));
+    QTest::qWait(1500);
+    select(window, supervisor.jobs().constLast()->id());
+    if (!save(window, out, "07-groups.png"))
+        return 1;
+
     // Quitting while jobs run: one ignores SIGTERM, so the overlay shows its countdown.
     JobSpec stubborn = spec(QStringLiteral("trap '' TERM; sleep 600"), QStringLiteral("Stubborn"));
     stubborn.termination = TerminationSequence::standard(std::chrono::milliseconds(8000));

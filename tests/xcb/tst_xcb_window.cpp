@@ -260,6 +260,52 @@ private Q_SLOTS:
         QVERIFY(waitUntilDead(waitForPids(pidFile, 3, 0s), 10s).isEmpty());
     }
 
+    // The queue from the keyboard: Alt+Home puts the shown queued job at the front of its
+    // group's queue, Alt+Down and Alt+Up move it; Ctrl+P pauses the shown running job (every
+    // process of it in state T) and Ctrl+P again resumes it.
+    void queueKeys() {
+        XWindow w;
+        QVERIFY(w.load());
+        w.supervisor.setMaxParallel(1);
+        const QString pidFile = w.dir.filePath(QStringLiteral("pids"));
+        const QString sleeper = testChildCommand({QStringLiteral("--pidfile"), pidFile,
+                                                  QStringLiteral("--children"), QStringLiteral("2"),
+                                                  QStringLiteral("--sleep"), QStringLiteral("-1")});
+        Job *running = w.supervisor.start(spec(sleeper)).job;
+        QList<qint64> queued;
+        for (int i = 0; i < 3; ++i)
+            queued << w.supervisor.start(spec(QStringLiteral("true"))).job->id();
+        const QList<qint64> pids = waitForPids(pidFile, 3, 10s);
+        QCOMPARE(pids.size(), 3);
+        const QString group = defaultGroupName();
+        QCOMPARE(w.service.queue(group), queued);
+
+        // Rows, newest first: the last queued job is at the top.
+        QMetaObject::invokeMethod(w.find(QStringLiteral("jobList")), "forceActiveFocus");
+        QVERIFY(w.keys({"Home"}));
+        QTRY_COMPARE(w.currentJobId(), queued[2]);
+        QVERIFY(w.keys({"alt+Home"}));
+        QTRY_COMPARE(w.service.queue(group), (QList<qint64>{queued[2], queued[0], queued[1]}));
+        QVERIFY(w.keys({"alt+Down"}));
+        QTRY_COMPARE(w.service.queue(group), (QList<qint64>{queued[0], queued[2], queued[1]}));
+        QVERIFY(w.keys({"alt+Up"}));
+        QTRY_COMPARE(w.service.queue(group), (QList<qint64>{queued[2], queued[0], queued[1]}));
+        QCOMPARE(w.currentJobId(), queued[2]);
+
+        QVERIFY(w.keys({"End"}));
+        QTRY_COMPARE(w.currentJobId(), running->id());
+        QVERIFY(w.keys({"ctrl+p"}));
+        QTRY_COMPARE(running->state(), JobState::Paused);
+        for (const qint64 pid : pids)
+            QTRY_COMPARE(processState(pid), 'T');
+        QVERIFY(w.keys({"ctrl+p"}));
+        QTRY_COMPARE(running->state(), JobState::Running);
+        for (const qint64 pid : pids)
+            QTRY_VERIFY(processState(pid) != 'T');
+        QVERIFY(runTask(w.supervisor.shutdown(), 10s));
+        QVERIFY(waitUntilDead(pids, 10s).isEmpty());
+    }
+
     // Ctrl+F puts the keyboard in the output search; typing searches, Return and Shift+Return
     // step through the matches, Escape ends the search and gives the keyboard to the lines,
     // where arrows select, Shift extends, Ctrl+C copies, Ctrl+A selects all and End follows
