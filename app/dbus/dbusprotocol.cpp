@@ -25,13 +25,22 @@ QVariant demarshalled(const QVariant &value) {
             map.insert(key, text);
         return map;
     }
+    if (argument.currentSignature() == QLatin1String("ax")) {
+        QVariantList ids;
+        for (const qlonglong id : qdbus_cast<QList<qlonglong>>(argument))
+            ids.append(id);
+        return ids;
+    }
     if (argument.currentType() == QDBusArgument::MapType) {
         QVariantMap map = qdbus_cast<QVariantMap>(argument);
         for (QVariant &entry : map)
             entry = demarshalled(entry);
         return map;
     }
-    return qdbus_cast<QVariantList>(argument);
+    QVariantList list = qdbus_cast<QVariantList>(argument);
+    for (QVariant &entry : list)
+        entry = demarshalled(entry);
+    return list;
 }
 
 bool isInteger(const QVariant &value) {
@@ -54,6 +63,7 @@ bool isInteger(const QVariant &value) {
 void registerTypes() {
     qDBusRegisterMetaType<QList<QVariantMap>>();
     qDBusRegisterMetaType<QMap<QString, QString>>();
+    qDBusRegisterMetaType<QList<qlonglong>>();
 }
 
 QVariantMap specToMap(const JobSpec &spec) {
@@ -81,6 +91,21 @@ QVariantMap specToMap(const JobSpec &spec) {
         map.insert(QStringLiteral("ioPriority"), spec.ioPriority->toString());
     if (!spec.progressPattern.isEmpty())
         map.insert(QStringLiteral("progressPattern"), spec.progressPattern);
+    if (!spec.group.isEmpty())
+        map.insert(QStringLiteral("group"), spec.group);
+    if (spec.priority != 0)
+        map.insert(QStringLiteral("priority"), spec.priority);
+    if (spec.startAt.isValid())
+        map.insert(QStringLiteral("startAt"), spec.startAt.toUTC().toString(Qt::ISODateWithMs));
+    QList<qlonglong> after;
+    QList<qlonglong> afterAny;
+    for (const JobDependency &dependency : spec.dependencies)
+        (dependency.condition == JobDependency::Condition::Success ? after : afterAny)
+            .append(dependency.jobId);
+    if (!after.isEmpty())
+        map.insert(QStringLiteral("after"), QVariant::fromValue(after));
+    if (!afterAny.isEmpty())
+        map.insert(QStringLiteral("afterAny"), QVariant::fromValue(afterAny));
     return map;
 }
 
@@ -100,7 +125,8 @@ std::optional<JobSpec> specFromMap(const QVariantMap &map, QString *error) {
         const bool isString = value.typeId() == QMetaType::QString;
         if (key == QLatin1String("command") || key == QLatin1String("name") ||
             key == QLatin1String("workingDirectory") || key == QLatin1String("termination") ||
-            key == QLatin1String("ioPriority") || key == QLatin1String("progressPattern")) {
+            key == QLatin1String("ioPriority") || key == QLatin1String("progressPattern") ||
+            key == QLatin1String("group") || key == QLatin1String("startAt")) {
             if (!isString)
                 return wrongType(key, "a string (s)");
             if (key == QLatin1String("command")) {
@@ -111,6 +137,15 @@ std::optional<JobSpec> specFromMap(const QVariantMap &map, QString *error) {
                 spec.workingDirectory = value.toString();
             } else if (key == QLatin1String("progressPattern")) {
                 spec.progressPattern = value.toString();
+            } else if (key == QLatin1String("group")) {
+                spec.group = value.toString();
+            } else if (key == QLatin1String("startAt")) {
+                spec.startAt = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+                if (!spec.startAt.isValid()) {
+                    *error = QStringLiteral("spec: 'startAt' must be a time in ISO 8601, like "
+                                            "2026-12-02T03:00:00Z");
+                    return std::nullopt;
+                }
             } else if (key == QLatin1String("ioPriority")) {
                 QString priorityError;
                 const std::optional<IoPriority> priority =
@@ -140,11 +175,18 @@ std::optional<JobSpec> specFromMap(const QVariantMap &map, QString *error) {
                 spec.environment.insert(entry.key(), entry.value().toString());
             }
         } else if (key == QLatin1String("timeoutMs") || key == QLatin1String("maxAttempts") ||
-                   key == QLatin1String("memoryLimitBytes") || key == QLatin1String("nice")) {
+                   key == QLatin1String("memoryLimitBytes") || key == QLatin1String("nice") ||
+                   key == QLatin1String("priority")) {
             if (!isInteger(value))
                 return wrongType(key, "an integer");
             bool ok = false;
             const qlonglong number = value.toLongLong(&ok);
+            if (key == QLatin1String("priority")) {
+                // Beyond int it only has to stay beyond the limit, which validate() names.
+                spec.priority = int(std::clamp<qlonglong>(number, std::numeric_limits<int>::min(),
+                                                          std::numeric_limits<int>::max()));
+                continue;
+            }
             if (key == QLatin1String("nice")) {
                 // Beyond int it only has to stay beyond the limit, which validate() names.
                 spec.niceness = int(std::clamp<qlonglong>(number, std::numeric_limits<int>::min(),
@@ -160,6 +202,16 @@ std::optional<JobSpec> specFromMap(const QVariantMap &map, QString *error) {
             else // beyond int it only has to stay beyond the limit, which validate() names
                 spec.maxAttempts =
                     int(std::min<qlonglong>(number, std::numeric_limits<int>::max()));
+        } else if (key == QLatin1String("after") || key == QLatin1String("afterAny")) {
+            if (value.typeId() != QMetaType::QVariantList)
+                return wrongType(key, "an array of job ids (ax)");
+            for (const QVariant &id : value.toList()) {
+                if (!isInteger(id))
+                    return wrongType(key, "an array of job ids (ax)");
+                spec.dependencies.append({id.toLongLong(), key == QLatin1String("after")
+                                                               ? JobDependency::Condition::Success
+                                                               : JobDependency::Condition::AnyEnd});
+            }
         } else if (key == QLatin1String("timeoutAuto")) {
             if (value.typeId() != QMetaType::Bool)
                 return wrongType(key, "a boolean (b)");

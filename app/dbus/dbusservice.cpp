@@ -125,6 +125,28 @@ void DBusService::Remove(qlonglong id) {
     act(id, &JobService::remove, "removed");
 }
 
+void DBusService::Pause(qlonglong id) {
+    act(id, &JobService::pause, "paused");
+}
+
+void DBusService::Resume(qlonglong id) {
+    act(id, &JobService::resume, "resumed");
+}
+
+void DBusService::PauseGroup(const QString &name, bool pauseRunning) {
+    if (!callerAllowed())
+        return;
+    if (const QString error = m_service->pauseGroup(name, pauseRunning); !error.isEmpty())
+        sendErrorReply(dbus::NotAllowedError, error);
+}
+
+void DBusService::ResumeGroup(const QString &name) {
+    if (!callerAllowed())
+        return;
+    if (const QString error = m_service->resumeGroup(name); !error.isEmpty())
+        sendErrorReply(dbus::NotAllowedError, error);
+}
+
 QList<QVariantMap> DBusService::List() {
     QList<QVariantMap> jobs;
     if (!callerAllowed())

@@ -34,6 +34,10 @@ public Q_SLOTS:
     void Kill(qlonglong id);
     void Retry(qlonglong id);
     void Remove(qlonglong id);
+    void Pause(qlonglong id);
+    void Resume(qlonglong id);
+    void PauseGroup(const QString &name, bool pauseRunning);
+    void ResumeGroup(const QString &name);
     QList<QVariantMap> List();
     QVariantMap Get(qlonglong id);
     void Raise(qlonglong id);

@@ -281,6 +281,30 @@ int runAdd(const QStringList &arguments) {
         QStringLiteral("progress"),
         QStringLiteral("How to read its progress: a regular expression with a named group."),
         QStringLiteral("regex"));
+    const QCommandLineOption after(
+        QStringLiteral("after"),
+        QStringLiteral("Starts once job <id> has completed (several as 12,13 or repeated); "
+                       "should it fail, this job is cancelled."),
+        QStringLiteral("id"));
+    const QCommandLineOption afterAny(QStringLiteral("after-any"),
+                                      QStringLiteral("Starts once job <id> has ended, whatever "
+                                                     "the outcome."),
+                                      QStringLiteral("id"));
+    const QCommandLineOption group(QStringLiteral("group"),
+                                   QStringLiteral("Joins the queue of group <name>."),
+                                   QStringLiteral("name"));
+    const QCommandLineOption at(QStringLiteral("at"),
+                                QStringLiteral("Starts no earlier than a time of day (23:00) or "
+                                               "a date and time (2026-12-02T03:00)."),
+                                QStringLiteral("time"));
+    const QCommandLineOption delay(QStringLiteral("delay"),
+                                   QStringLiteral("Starts no earlier than <delay> from now (90s, "
+                                                  "10m, 1h30m)."),
+                                   QStringLiteral("delay"));
+    const QCommandLineOption priority(
+        QStringLiteral("priority"),
+        QStringLiteral("Goes ahead of the waiting jobs of a lower priority in its group."),
+        QStringLiteral("n"));
     const QCommandLineOption wait(
         QStringLiteral("wait"),
         QStringLiteral("Waits for the job and exits with its exit code (128 + signal when "
@@ -289,7 +313,7 @@ int runAdd(const QStringList &arguments) {
         QStringLiteral("state-dir"),
         QStringLiteral("The state folder of a window started for the job."), QStringLiteral("dir"));
     parser.addOptions({name, cwd, env, timeout, retries, grace, termseq, memoryLimit, nice, ionice,
-                       progress, wait, stateDir});
+                       progress, after, afterAny, group, at, delay, priority, wait, stateDir});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("The command line."),
                                  QStringLiteral("-- COMMAND..."));
     if (!parser.parse(arguments))
@@ -319,6 +343,13 @@ int runAdd(const QStringList &arguments) {
     values.ionice = valueOf(ionice);
     values.progress = valueOf(progress);
     if (const QString error = applyJobOptions(values, &spec); !error.isEmpty())
+        return fail(UsageErrorStatus, QStringLiteral("add: ") + error);
+    QList<QueueOption> queueing;
+    for (const QCommandLineOption *option : {&after, &afterAny, &group, &at, &delay, &priority})
+        for (const QString &value : parser.values(*option))
+            queueing.append({option->names().constFirst(), value});
+    if (const QString error = applyQueueOptions(queueing, QDateTime::currentDateTime(), spec);
+        !error.isEmpty())
         return fail(UsageErrorStatus, QStringLiteral("add: ") + error);
     if (const QString error = spec.validate(); !error.isEmpty())
         return fail(UsageErrorStatus, QStringLiteral("add: ") + error);
@@ -487,11 +518,46 @@ int runWait(const QStringList &arguments) {
     return status;
 }
 
+// `group pause|resume NAME [--running]`.
+int runGroup(const QStringList &arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Pauses a group of the running window (it starts no more jobs; with --running its "
+        "running jobs are paused too), or resumes it."));
+    addHelp(parser);
+    const QCommandLineOption running(QStringLiteral("running"),
+                                     QStringLiteral("With pause: the group's running jobs too."));
+    parser.addOption(running);
+    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("pause or resume."),
+                                 QStringLiteral("pause|resume"));
+    parser.addPositionalArgument(QStringLiteral("name"), QStringLiteral("The group."));
+    const QString command = QStringLiteral("group");
+    if (!parser.parse(arguments))
+        return fail(UsageErrorStatus, command + QStringLiteral(": ") + parser.errorText());
+    if (helpAsked(parser, arguments, command))
+        return 0;
+    const QStringList positional = parser.positionalArguments();
+    const QString action = positional.value(0);
+    if (positional.size() != 2 ||
+        (action != QLatin1String("pause") && action != QLatin1String("resume")))
+        return fail(UsageErrorStatus, command + QStringLiteral(": give pause or resume, and the "
+                                                               "group's name"));
+    const QDBusConnection bus = sessionBus();
+    if (!windowRuns(bus))
+        return noWindow(command, bus);
+    const QDBusMessage reply =
+        action == QLatin1String("pause")
+            ? call(bus, QStringLiteral("PauseGroup"), {positional.at(1), parser.isSet(running)})
+            : call(bus, QStringLiteral("ResumeGroup"), {positional.at(1)});
+    return reply.type() == QDBusMessage::ReplyMessage ? 0 : failedCall(command, reply);
+}
+
 const QStringList &windowCommands() {
     static const QStringList names{QStringLiteral("add"),    QStringLiteral("status"),
                                    QStringLiteral("cancel"), QStringLiteral("kill"),
                                    QStringLiteral("retry"),  QStringLiteral("remove"),
-                                   QStringLiteral("wait")};
+                                   QStringLiteral("wait"),   QStringLiteral("pause"),
+                                   QStringLiteral("resume"), QStringLiteral("group")};
     return names;
 }
 
@@ -511,6 +577,8 @@ int runWindowCommand(const QStringList &arguments) {
         return runStatus(rest);
     if (command == QLatin1String("wait"))
         return runWait(rest);
+    if (command == QLatin1String("group"))
+        return runGroup(rest);
     return runAction(rest, command);
 }
 

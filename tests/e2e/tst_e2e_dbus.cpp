@@ -16,6 +16,7 @@
 #include <QDBusMessage>
 #include <QDBusMetaType>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -348,6 +349,50 @@ private Q_SLOTS:
         const Run none = run({"status"});
         QCOMPARE(none.status, 69);
         QCOMPARE(none.err, QByteArray("jobmonitor: status: no Job Monitor window is running\n"));
+    }
+
+    // The queue from a terminal: pause and resume a running job (its process stops and goes
+    // on), a job that waits for it, a dependency that fails, a paused group.
+    void queueFromTheClient() {
+        startWindow();
+        const qint64 first = idOf(run({"add", "--", recording("first", "exec sleep 60")}));
+        QVERIFY(first > 0);
+        const qint64 sleeper = noteJobPid("first");
+        QVERIFY(sleeper > 0);
+        QVERIFY(waitForState(first, "Running"));
+        QCOMPARE(run({"pause", QString::number(first)}).status, 0);
+        QVERIFY(waitForState(first, "Paused"));
+        QTRY_COMPARE(processState(sleeper), 'T');
+        QCOMPARE(run({"resume", QString::number(first)}).status, 0);
+        QVERIFY(waitForState(first, "Running"));
+        QTRY_VERIFY(processState(sleeper) != 'T');
+
+        const qint64 second = idOf(run({"add", "--after", QString::number(first), "--priority",
+                                        "5", "--", "true"}));
+        QVERIFY(second > 0);
+        QVERIFY(waitForState(second, "Waiting"));
+        const QJsonObject waiting = statusOf(second);
+        QCOMPARE(waiting.value("priority").toInt(), 5);
+        QCOMPARE(waiting.value("dependencies").toArray().at(0).toObject().value("job").toInteger(),
+                 first);
+        QCOMPARE(run({"cancel", QString::number(first)}).status, 0);
+        QCOMPARE(waitUntilDead({sleeper}, 10s), QList<qint64>());
+        QVERIFY(waitForState(second, "Cancelled"));
+
+        QCOMPARE(run({"group", "pause", "nosuchgroup"}).status, 1);
+        QCOMPARE(run({"group", "pause", "default"}).status, 0);
+        const qint64 held = idOf(run({"add", "--", "true"}));
+        QVERIFY(held > 0);
+        QTest::qWait(300);
+        QCOMPARE(statusOf(held).value("state").toString(), QStringLiteral("Pending"));
+        QCOMPARE(run({"group", "resume", "default"}).status, 0);
+        QVERIFY(waitForState(held, "Completed"));
+
+        const Run badTime = run({"add", "--at", "25:00", "--", "true"});
+        QCOMPARE(badTime.status, 64);
+        QVERIFY2(badTime.err.startsWith("jobmonitor: add: --at: "), badTime.err);
+        QCOMPARE(run({"group", "stop", "default"}).status, 64);
+        stopWindow();
     }
 
     // log --follow on a job of the running window: lines arrive while it runs.
