@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <limits>
 #include <unistd.h>
 
 namespace jobmonitor {
@@ -187,15 +186,22 @@ void AttemptOutputFollower::restart() {
 
 void AttemptOutputFollower::finish() {
     m_timer.stop();
-    poll(std::numeric_limits<qint64>::max());
+    // In pieces: a follower that fell behind a flooding job may have a gigabyte left to read,
+    // and one chunk of it would cost as much memory.
+    while (poll(PollBytes) > 0) {
+    }
 }
 
-void AttemptOutputFollower::poll(qint64 maxBytes) {
+qint64 AttemptOutputFollower::poll(qint64 maxBytes) {
     // The shim creates the files when the attempt starts; until then there is nothing to read.
     if (!m_open && !(m_open = m_reader->open()))
-        return;
-    for (const AttemptOutputReader::Chunk &chunk : m_reader->read(maxBytes))
+        return 0;
+    qint64 bytes = 0;
+    for (const AttemptOutputReader::Chunk &chunk : m_reader->read(maxBytes)) {
+        bytes += chunk.data.size();
         Q_EMIT output(chunk.channel, chunk.data, chunk.timeMs);
+    }
+    return bytes;
 }
 
 } // namespace jobmonitor

@@ -83,7 +83,7 @@ Q_SIGNALS:
     void output(jobmonitor::OutputChannel channel, const QByteArray &data, qint64 timeMs);
 
 private:
-    void poll(qint64 maxBytes);
+    qint64 poll(qint64 maxBytes); // the bytes handed on
 
     const QString m_directory;
     std::unique_ptr<AttemptOutputReader> m_reader;
