@@ -247,6 +247,11 @@ QString JobService::removeGroup(const QString &name) {
     return {};
 }
 
+void JobService::setRetention(const RetentionPolicy &policy) {
+    if (m_store)
+        m_store->setRetention(policy);
+}
+
 QString JobService::pauseGroup(const QString &name, bool pauseRunning) {
     if (!m_supervisor->scheduler().group(name))
         return QStringLiteral("there is no group '%1'").arg(name);

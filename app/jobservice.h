@@ -138,6 +138,8 @@ public:
 
     // Whether jobs are kept in a store (history() reads it).
     bool hasStore() const { return m_store != nullptr; }
+    // Applied to the store at once (and daily after); nothing without a store.
+    void setRetention(const RetentionPolicy &policy);
     // How saving the history goes (the window's banner).
     StoreStatus historyStatus() const;
     // Queued jobs of a window that stopped unexpectedly (windows only): run them under their

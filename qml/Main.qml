@@ -88,7 +88,7 @@ ApplicationWindow {
         filter: JobFilterModel.Finished
     }
 
-    readonly property bool actionsEnabled: !App.shuttingDown && !newJobDialog.visible && !confirmQuit.visible && !groupDialog.visible
+    readonly property bool actionsEnabled: !App.shuttingDown && !newJobDialog.visible && !confirmQuit.visible && !groupDialog.visible && !settingsDialog.visible
 
     Action {
         id: newJobAction
@@ -194,6 +194,11 @@ ApplicationWindow {
     // Ctrl+Q alone: with StandardKey.Quit beside it (Ctrl+Q on X11) the same keys are
     // registered twice, and xcb then finds the shortcut ambiguous and never fires it; without
     // "Ctrl+Q", platforms whose key scheme has no Quit binding (offscreen) would have none.
+    Shortcut {
+        sequence: "Ctrl+,"
+        enabled: window.actionsEnabled
+        onActivated: settingsDialog.openFresh()
+    }
     Shortcut {
         sequence: "Ctrl+Q"
         context: Qt.ApplicationShortcut
@@ -428,6 +433,12 @@ ApplicationWindow {
         id: confirmRemove
         objectName: "confirmRemoveDialog"
         onRemoveConfirmed: ids => ids.forEach(id => App.remove(id))
+        onClosed: if (!App.shuttingDown) jobList.forceActiveFocus()
+    }
+
+    SettingsDialog {
+        id: settingsDialog
+        objectName: "settingsDialog"
         onClosed: if (!App.shuttingDown) jobList.forceActiveFocus()
     }
 

@@ -1,7 +1,11 @@
 // Loads the real main window offscreen with a real JobSupervisor and drives it the way a user
 // would: keyboard shortcuts, typing, clicking. Every process a test starts is proven dead.
 #include "joblistmodel.h"
+#include "keepawake.h"
 #include "logging.h"
+#include "notifier.h"
+#include "retention.h"
+#include "settingsfile.h"
 #include "testutil.h"
 #include "windowfixture.h"
 
@@ -714,6 +718,44 @@ private Q_SLOTS:
             counter += item->property("text").toString();
         QCOMPARE(counter, QStringLiteral("1 queued"));
         QVERIFY(test::runTask(w.supervisor.shutdown(), 10s));
+    }
+
+    // Ctrl+, opens the settings; Save writes them to the settings file, a bad value stays in
+    // the dialog with the reason and writes nothing.
+    void settingsDialog() {
+        Window w;
+        setSettingsFile(w.dir.filePath(QStringLiteral("jobmonitor.conf")));
+        QVERIFY(w.load());
+        QObject *dialog = w.find(QStringLiteral("settingsDialog"));
+        QTest::keyClick(w.window, Qt::Key_Comma, Qt::ControlModifier);
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        QCOMPARE(w.find(QStringLiteral("keepDaysBox"))->property("value").toInt(), 90);
+        QCOMPARE(w.find(QStringLiteral("maxOutputField"))->property("text").toString(),
+                 QStringLiteral("2"));
+        w.find(QStringLiteral("keepDaysBox"))->setProperty("value", 7);
+        w.find(QStringLiteral("maxOutputField"))->setProperty("text", QStringLiteral("0.5"));
+        w.find(QStringLiteral("notificationsBox"))->setProperty("checked", false);
+        w.find(QStringLiteral("keepAwakeBox"))->setProperty("checked", true);
+        w.click(QStringLiteral("saveSettingsButton"));
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+        QCOMPARE(RetentionPolicy::load(settingsFile()).keepDays, 7);
+        QCOMPARE(RetentionPolicy::load(settingsFile()).maxOutputBytes, qint64(512) << 20);
+        QVERIFY(!Notifier::Settings::load().enabled);
+        QVERIFY(KeepAwake::enabledInSettings());
+
+        QTest::keyClick(w.window, Qt::Key_Comma, Qt::ControlModifier);
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        QCOMPARE(w.find(QStringLiteral("keepDaysBox"))->property("value").toInt(), 7);
+        w.find(QStringLiteral("keepDaysBox"))->setProperty("value", 30);
+        w.find(QStringLiteral("maxOutputField"))->setProperty("text", QStringLiteral("lots"));
+        w.click(QStringLiteral("saveSettingsButton"));
+        QVERIFY(dialog->property("visible").toBool());
+        QCOMPARE(w.find(QStringLiteral("settingsError"))->property("text").toString(),
+                 QStringLiteral("Enter the output to keep in GiB, like 2 or 0.5"));
+        QCOMPARE(RetentionPolicy::load(settingsFile()).keepDays, 7);
+        w.click(QStringLiteral("cancelSettingsButton"));
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+        setSettingsFile(defaultSettingsFile());
     }
 
     // New… in the group panel makes a group; the New job form queues a job in it after the job

@@ -5,6 +5,8 @@
 #include "e2eutil.h"
 #include "jobstore.h"
 #include "logging.h"
+#include "retention.h"
+#include "settingsfile.h"
 #include "testutil.h"
 #include "windowfixture.h"
 #include "xsession.h"
@@ -12,6 +14,7 @@
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStandardPaths>
 
@@ -411,6 +414,36 @@ private Q_SLOTS:
     }
 
     // The application itself: Ctrl+Q with no job running quits at once.
+    // Ctrl+, opens the settings with the keyboard in its first field; typing a number and
+    // Return saves it; Escape leaves without saving.
+    void settingsKeys() {
+        XWindow w;
+        setSettingsFile(w.dir.filePath(QStringLiteral("jobmonitor.conf")));
+        const auto restore = qScopeGuard([] { setSettingsFile(defaultSettingsFile()); });
+        QVERIFY(w.load());
+        QObject *dialog = w.find(QStringLiteral("settingsDialog"));
+        QVERIFY(w.keys({"ctrl+comma"}));
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        QVERIFY(w.focusWithin(QStringLiteral("keepDaysBox")));
+        QVERIFY(w.keys({"ctrl+a"}));
+        QVERIFY(w.type(QStringLiteral("30")));
+        QVERIFY(w.keys({"Tab", "ctrl+a"}));
+        QVERIFY(w.type(QStringLiteral("1")));
+        QVERIFY(w.keys({"Return"}));
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+        QCOMPARE(RetentionPolicy::load(settingsFile()).keepDays, 30);
+        QCOMPARE(RetentionPolicy::load(settingsFile()).maxOutputBytes, qint64(1) << 30);
+
+        QVERIFY(w.keys({"ctrl+comma"}));
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        QVERIFY(w.focusWithin(QStringLiteral("keepDaysBox")));
+        QVERIFY(w.keys({"ctrl+a"}));
+        QVERIFY(w.type(QStringLiteral("5")));
+        QVERIFY(w.keys({"Escape"}));
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+        QCOMPARE(RetentionPolicy::load(settingsFile()).keepDays, 30);
+    }
+
     void quitShortcutEndsTheApplication() {
         QProcess app;
         QTemporaryDir state;

@@ -1,0 +1,126 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import JobMonitor
+
+// Ctrl+,: how long the history keeps jobs and how much output, the desktop notifications and
+// keeping the computer awake, kept in the settings file. Retention applies at once; the
+// notifications and keep-awake choices when the window next starts.
+Dialog {
+    id: dialog
+
+    function openFresh() {
+        settings.reload()
+        daysBox.value = settings.keepDays
+        outputField.text = String(Math.round(settings.maxOutputGiB * 100) / 100)
+        notifyBox.checked = settings.notificationsEnabled
+        afterBox.value = settings.notifyAfterSeconds
+        awakeBox.checked = settings.keepAwake
+        errorLabel.text = ""
+        open()
+    }
+    function save() {
+        settings.keepDays = daysBox.value
+        settings.maxOutputGiB = Number(outputField.text)
+        settings.notificationsEnabled = notifyBox.checked
+        settings.notifyAfterSeconds = afterBox.value
+        settings.keepAwake = awakeBox.checked
+        errorLabel.text = outputField.text.trim().length === 0 || isNaN(Number(outputField.text))
+                ? qsTr("Enter the output to keep in GiB, like 2 or 0.5")
+                : settings.save()
+        if (errorLabel.text.length === 0)
+            close()
+    }
+
+    AppSettings { id: settings }
+
+    title: qsTr("Settings")
+    modal: true
+    focus: true
+    anchors.centerIn: Overlay.overlay
+    padding: Theme.spacing * 2
+    onOpened: daysBox.forceActiveFocus()
+
+    footer: DialogButtonBox {
+        Button {
+            objectName: "saveSettingsButton"
+            text: qsTr("Save")
+            DialogButtonBox.buttonRole: DialogButtonBox.ActionRole
+            onClicked: dialog.save()
+        }
+        Button {
+            objectName: "cancelSettingsButton"
+            text: qsTr("Cancel")
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+        }
+        onRejected: dialog.reject()
+    }
+
+    GridLayout {
+        anchors.fill: parent
+        columns: 2
+        columnSpacing: Theme.spacing
+        rowSpacing: Theme.spacing
+        Label { text: qsTr("Keep jobs for") }
+        SpinBox {
+            id: daysBox
+            objectName: "keepDaysBox"
+            from: 1
+            to: 36500
+            editable: true
+            textFromValue: value => qsTr("%n day(s)", "", value)
+            valueFromText: text => Number.isNaN(parseInt(text)) ? 90 : parseInt(text)
+            Accessible.name: qsTr("Days to keep ended jobs in the history")
+        }
+        Label { text: qsTr("Keep output up to") }
+        RowLayout {
+            TextField {
+                id: outputField
+                objectName: "maxOutputField"
+                Layout.preferredWidth: Theme.em * 8
+                selectByMouse: true
+                onAccepted: dialog.save()
+                Accessible.name: qsTr("Saved output to keep, in GiB")
+            }
+            Label { text: qsTr("GiB in all; the oldest goes first") }
+        }
+        Item { width: 1 }
+        CheckBox {
+            id: notifyBox
+            objectName: "notificationsBox"
+            text: qsTr("Announce failed jobs, and long ones that end while the window is behind")
+        }
+        Label { text: qsTr("Long means") }
+        SpinBox {
+            id: afterBox
+            objectName: "notifyAfterBox"
+            enabled: notifyBox.checked
+            from: 0
+            to: 604800
+            editable: true
+            textFromValue: value => qsTr("%n second(s) or more", "", value)
+            valueFromText: text => Number.isNaN(parseInt(text)) ? 10 : parseInt(text)
+            Accessible.name: qsTr("Seconds a job must run to be announced when it completes")
+        }
+        Item { width: 1 }
+        CheckBox {
+            id: awakeBox
+            objectName: "keepAwakeBox"
+            text: qsTr("Keep the computer awake while jobs run")
+        }
+        Label {
+            Layout.columnSpan: 2
+            text: qsTr("Notifications and keeping awake take effect when Job Monitor next starts.")
+            color: Theme.mutedText
+        }
+        Label {
+            id: errorLabel
+            objectName: "settingsError"
+            Layout.columnSpan: 2
+            Layout.fillWidth: true
+            visible: text.length > 0
+            color: Theme.dangerText
+            wrapMode: Text.Wrap
+        }
+    }
+}
