@@ -367,8 +367,8 @@ private Q_SLOTS:
         QVERIFY(waitForState(first, "Running"));
         QTRY_VERIFY(processState(sleeper) != 'T');
 
-        const qint64 second = idOf(run({"add", "--after", QString::number(first), "--priority",
-                                        "5", "--", "true"}));
+        const qint64 second =
+            idOf(run({"add", "--after", QString::number(first), "--priority", "5", "--", "true"}));
         QVERIFY(second > 0);
         QVERIFY(waitForState(second, "Waiting"));
         const QJsonObject waiting = statusOf(second);
