@@ -97,13 +97,18 @@ private Q_SLOTS:
         QFile file(listing);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll(), QByteArray("0\n1\n2\n"));
-        // The job that is still running, from outside: the same three.
+        // The job that is still running, from outside: the same three, once `sleep` has
+        // started (while it starts it may briefly have its locale files open).
         const QDir jobFds(QStringLiteral("/proc/%1/fd").arg(m_pids.first()));
         QStringList seen;
-        for (const QString &name :
-             jobFds.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot, QDir::Name))
-            seen << name + QStringLiteral(" -> ") + QFile::symLinkTarget(jobFds.filePath(name));
-        QVERIFY2(seen.size() == 3, qPrintable(seen.join(", ")));
+        const auto list = [&] {
+            seen.clear();
+            for (const QString &name : jobFds.entryList(
+                     QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot, QDir::Name))
+                seen << name + QStringLiteral(" -> ") + QFile::symLinkTarget(jobFds.filePath(name));
+            return seen.size() == 3;
+        };
+        QVERIFY2(QTest::qWaitFor(list, 10000), qPrintable(seen.join(", ")));
         QVERIFY2(seen.at(0).startsWith("0 -> ") && seen.at(1).startsWith("1 -> ") &&
                      seen.at(2).startsWith("2 -> "),
                  qPrintable(seen.join(", ")));
