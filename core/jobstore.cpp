@@ -2025,78 +2025,60 @@ int JobStore::count(const JobQuery &query) {
     return m_worker->call([this, query] { return m_worker->countJobs(query); });
 }
 
-void JobStore::fetchJobs(JobQuery query, QObject *context,
-                         std::function<void(QList<JobRecord>)> callback) {
+namespace {
+
+// Runs read on the store's worker and hands its result to callback on the store's thread, unless
+// context has gone meanwhile: the one shape of every asynchronous read.
+template<typename Result>
+void answerLater(JobStore *store, StoreWorker *worker, QObject *context,
+                 std::function<Result(StoreWorker *)> read, std::function<void(Result)> callback) {
     QPointer<QObject> guard(context);
-    m_worker->post([this, worker = m_worker.get(), query, guard, callback] {
-        QList<JobRecord> records = worker->readJobs(query);
+    worker->post([store, worker, guard, read = std::move(read), callback = std::move(callback)] {
+        Result result = read(worker);
         QMetaObject::invokeMethod(
-            this,
-            [guard, callback, records] {
+            store,
+            [guard, callback, result = std::move(result)] {
                 if (guard)
-                    callback(records);
+                    callback(result);
             },
             Qt::QueuedConnection);
     });
+}
+
+} // namespace
+
+void JobStore::fetchJobs(JobQuery query, QObject *context,
+                         std::function<void(QList<JobRecord>)> callback) {
+    answerLater<QList<JobRecord>>(
+        this, m_worker.get(), context, [query](StoreWorker *w) { return w->readJobs(query); },
+        std::move(callback));
 }
 
 void JobStore::fetchJob(qint64 id, QObject *context,
                         std::function<void(std::optional<JobRecord>)> callback) {
-    QPointer<QObject> guard(context);
-    m_worker->post([this, worker = m_worker.get(), id, guard, callback] {
-        std::optional<JobRecord> record = worker->readJob(id);
-        QMetaObject::invokeMethod(
-            this,
-            [guard, callback, record] {
-                if (guard)
-                    callback(record);
-            },
-            Qt::QueuedConnection);
-    });
+    answerLater<std::optional<JobRecord>>(
+        this, m_worker.get(), context, [id](StoreWorker *w) { return w->readJob(id); },
+        std::move(callback));
 }
 
 void JobStore::fetchCount(JobQuery query, QObject *context, std::function<void(int)> callback) {
-    QPointer<QObject> guard(context);
-    m_worker->post([this, worker = m_worker.get(), query, guard, callback] {
-        const int count = worker->countJobs(query);
-        QMetaObject::invokeMethod(
-            this,
-            [guard, callback, count] {
-                if (guard)
-                    callback(count);
-            },
-            Qt::QueuedConnection);
-    });
+    answerLater<int>(
+        this, m_worker.get(), context, [query](StoreWorker *w) { return w->countJobs(query); },
+        std::move(callback));
 }
 
 void JobStore::fetchAttempts(qint64 jobId, QObject *context,
                              std::function<void(QList<AttemptRecord>)> callback) {
-    QPointer<QObject> guard(context);
-    m_worker->post([this, worker = m_worker.get(), jobId, guard, callback] {
-        QList<AttemptRecord> records = worker->readAttempts(jobId);
-        QMetaObject::invokeMethod(
-            this,
-            [guard, callback, records] {
-                if (guard)
-                    callback(records);
-            },
-            Qt::QueuedConnection);
-    });
+    answerLater<QList<AttemptRecord>>(
+        this, m_worker.get(), context, [jobId](StoreWorker *w) { return w->readAttempts(jobId); },
+        std::move(callback));
 }
 
 void JobStore::fetchTransitions(qint64 jobId, QObject *context,
                                 std::function<void(QList<TransitionRecord>)> callback) {
-    QPointer<QObject> guard(context);
-    m_worker->post([this, worker = m_worker.get(), jobId, guard, callback] {
-        QList<TransitionRecord> records = worker->readTransitions(jobId);
-        QMetaObject::invokeMethod(
-            this,
-            [guard, callback, records] {
-                if (guard)
-                    callback(records);
-            },
-            Qt::QueuedConnection);
-    });
+    answerLater<QList<TransitionRecord>>(
+        this, m_worker.get(), context,
+        [jobId](StoreWorker *w) { return w->readTransitions(jobId); }, std::move(callback));
 }
 
 LearnedTiming JobStore::learnTiming(const QString &command, const QString &workingDirectory) {
