@@ -222,7 +222,7 @@ public:
         , m_only(only)
         , m_reader(m_directory) {}
 
-    // False while the files are not there yet.
+    // False when a file cannot be read. No directory is no output (yet): see AttemptOutputReader.
     bool copy() {
         if (!m_open) {
             if (m_only) {
@@ -230,6 +230,8 @@ public:
                                                       ? QStringLiteral("/stdout")
                                                       : QStringLiteral("/stderr")));
                 m_open = m_file.open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+                if (!m_open && !QFileInfo::exists(m_directory))
+                    return true;
             } else {
                 m_open = m_reader.open();
             }

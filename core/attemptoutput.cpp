@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace jobmonitor {
@@ -56,6 +57,11 @@ bool AttemptOutputReader::open() {
     for (QFile &file : m_files)
         file.close();
     m_index.close();
+    m_error.clear();
+    struct stat status {};
+    m_absent = ::lstat(QFile::encodeName(m_directory).constData(), &status) != 0 && errno == ENOENT;
+    if (m_absent)
+        return true;
     for (int ch = 0; ch < 2; ++ch) {
         const QString path = filePath(ch == 0 ? "stdout" : "stderr");
         if (const int error = openWithoutFollowing(m_files[ch], path)) {
@@ -116,6 +122,12 @@ qint64 AttemptOutputReader::endOf(qsizetype run, bool *complete) const {
 
 QList<AttemptOutputReader::Chunk> AttemptOutputReader::read(qint64 maxBytes) {
     QList<Chunk> chunks;
+    if (m_absent && (!open() || m_absent)) {
+        // Not made yet, or still being made (its files come one by one): the next read looks
+        // again.
+        m_absent = true;
+        return chunks;
+    }
     readIndex();
     qint64 budget = maxBytes;
     while (m_current < m_runs.size() && budget > 0) {
@@ -193,7 +205,7 @@ void AttemptOutputFollower::finish() {
 }
 
 qint64 AttemptOutputFollower::poll(qint64 maxBytes) {
-    // The shim creates the files when the attempt starts; until then there is nothing to read.
+    // Until the shim has made the files (with the first output) there is nothing to read.
     if (!m_open && !(m_open = m_reader->open()))
         return 0;
     qint64 bytes = 0;

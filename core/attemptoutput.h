@@ -17,7 +17,8 @@ namespace jobmonitor {
 // An attempt's saved output, read in the order it arrived: DIR/stdout and DIR/stderr hold the
 // bytes exactly as the command wrote them, DIR/index the order (the format is described with
 // OutputSaver in core/shim/main.cpp). A directory without an index (a backend that writes only
-// the two files) reads as all of stdout, then all of stderr.
+// the two files) reads as all of stdout, then all of stderr. No directory: the attempt has
+// printed nothing (yet); the shim makes it with the first byte.
 //
 // Reading is incremental: each read() returns what arrived since the last one, so the same
 // reader follows a running attempt and reads a finished one.
@@ -31,7 +32,7 @@ public:
 
     explicit AttemptOutputReader(QString directory);
 
-    // False (see error()) when the directory holds no output or a foreign index.
+    // False (see error()) when the directory lacks a file or holds a foreign index.
     bool open();
     // Why open() failed, or what read() found missing (a file shorter than its index says).
     QString error() const { return m_error; }
@@ -56,6 +57,7 @@ private:
     QFile m_files[2];
     QFile m_index;
     bool m_hasIndex = false;
+    bool m_absent = false; // no directory: nothing so far
     QByteArray m_indexPending;
     QList<Run> m_runs;
     qsizetype m_current = 0;

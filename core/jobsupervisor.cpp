@@ -26,10 +26,6 @@ QCoro::Task<> runOwned(std::shared_ptr<Job> job, CancellationContext::Ptr contex
 // Checking the tails' budget walks every job: once a second at most, however many end.
 constexpr std::chrono::milliseconds TailBudgetCheckInterval{1000};
 
-bool makePrivateDirectory(const QString &path) {
-    return ::mkdir(QFile::encodeName(path).constData(), 0700) == 0 || errno == EEXIST;
-}
-
 } // namespace
 
 JobSupervisor::JobSupervisor(QObject *parent)
@@ -119,12 +115,8 @@ QString JobSupervisor::jobOutputRoot(qint64 id) {
             spdlog::info("{}", note);
         m_outputBase = base;
     }
-    const QString root = QDir(m_outputBase).filePath(QString::number(id));
-    if (!makePrivateDirectory(root)) {
-        spdlog::error("cannot create the output folder {}: {}", root, strerror(errno));
-        return {};
-    }
-    return root;
+    // The shim makes the job's folder with its first byte of output (see OutputSaver).
+    return QDir(m_outputBase).filePath(QString::number(id));
 }
 
 StartResult JobSupervisor::start(JobSpec spec, LearnedTiming timing) {

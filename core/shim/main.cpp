@@ -114,6 +114,7 @@
 #include <cstring>
 #include <ctime>
 #include <optional>
+#include <utility>
 
 namespace {
 
@@ -736,14 +737,65 @@ struct Output {
 // is written before those bytes, so a reader that sees a record for channel C knows that the
 // earlier run of C ended at `offset`; the last run of a channel ends at its file's size.
 // Channel 0 is stdout, 1 stderr.
+//
+// DIR and its files are made when the first byte arrives, not when the attempt starts: most
+// short jobs print nothing, and four inodes for each of them cost more than the job (ext4
+// searches its bitmap past recently deleted inodes). No DIR means the attempt printed nothing.
 class OutputSaver {
 public:
     OutputSaver(Report &report, bool copyInstead)
         : m_report(report)
         , m_copyInstead(copyInstead) {}
 
+    // Output goes to files under dir (and its parent, the job's folder) once there is some.
+    void saveTo(const char *dir) { m_dir = dir; }
+
+    Output &channel(Channel c) { return m_out[c]; }
+
+    // Moves what the pipe holds now to its file, or relays it; returns whether bytes moved.
+    bool take(Channel c) {
+        Output &out = m_out[c];
+        if (out.pipe < 0)
+            return false;
+        if (m_dir != nullptr && buffered(out.pipe) > 0) {
+            const char *dir = std::exchange(m_dir, nullptr);
+            if (!open(dir))
+                m_report.line("output-error %s: %s: %s", kChannelName[c], dir, strerror(errno));
+        }
+        if (out.file >= 0) {
+            const std::optional<bool> saved = save(c);
+            if (saved)
+                return *saved;
+        }
+        return relay(c);
+    }
+
+    // Everything the pipes hold: the job has ended, nothing more can come from it.
+    void drain() {
+        for (Channel c : {Stdout, Stderr})
+            while (take(c)) {
+            }
+    }
+
+private:
+    static int buffered(int pipe) {
+        int available = 0;
+        return ioctl(pipe, FIONREAD, &available) == 0 ? available : 0;
+    }
+
     // Creates DIR and the three files; on failure everything is relayed and false returned.
     bool open(const char *dir) {
+        char parent[PATH_MAX];
+        const char *slash = strrchr(dir, '/');
+        const size_t length = slash == nullptr ? 0 : static_cast<size_t>(slash - dir);
+        if (length >= sizeof parent) {
+            errno = ENAMETOOLONG;
+            return false;
+        }
+        memcpy(parent, dir, length);
+        parent[length] = '\0';
+        if (length > 0 && mkdir(parent, 0700) != 0 && errno != EEXIST)
+            return false;
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
             return false;
         const int dirFd = ::open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -768,29 +820,6 @@ public:
         return true;
     }
 
-    Output &channel(Channel c) { return m_out[c]; }
-
-    // Moves what the pipe holds now to its file, or relays it; returns whether bytes moved.
-    bool take(Channel c) {
-        Output &out = m_out[c];
-        if (out.pipe < 0)
-            return false;
-        if (out.file >= 0) {
-            const std::optional<bool> saved = save(c);
-            if (saved)
-                return *saved;
-        }
-        return relay(c);
-    }
-
-    // Everything the pipes hold: the job has ended, nothing more can come from it.
-    void drain() {
-        for (Channel c : {Stdout, Stderr})
-            while (take(c)) {
-            }
-    }
-
-private:
     // Returns how many bytes were written: all of them, or fewer with errno set.
     static size_t writeSome(int fd, const char *data, size_t size) {
         size_t written = 0;
@@ -921,6 +950,7 @@ private:
     }
 
     Report &m_report;
+    const char *m_dir = nullptr;
     Output m_out[2];
     int m_index = -1;
     int m_lastChannel = -1;
@@ -1156,8 +1186,8 @@ void Shim::takeSteps() {
 }
 
 void Shim::run() {
-    if (m_options.outputDir != nullptr && !m_output.open(m_options.outputDir))
-        m_report.line("output-error stdout: %s: %s", m_options.outputDir, strerror(errno));
+    if (m_options.outputDir != nullptr)
+        m_output.saveTo(m_options.outputDir);
     startLeader();
     for (;;) {
         const bool childrenLeft = reapChildren();

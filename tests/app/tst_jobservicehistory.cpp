@@ -241,7 +241,12 @@ private Q_SLOTS:
         spec.timeoutAuto = true;
         for (int i = 0; i < 4; ++i) {
             const qint64 id = s.service.add(spec).id;
-            QTRY_COMPARE_WITH_TIMEOUT(s.service.job(id)->state(), JobState::Completed, 20000);
+            // The fourth run gets 1.2 × the mean of the three before it, which a loaded machine
+            // may well exceed: it only has to end, the timeout it was given is what counts.
+            if (i < 3)
+                QTRY_COMPARE_WITH_TIMEOUT(s.service.job(id)->state(), JobState::Completed, 20000);
+            else
+                QTRY_VERIFY_WITH_TIMEOUT(isFinal(s.service.job(id)->state()), 20000);
             QVERIFY(s.store.flush());
             const JobRecord record = *s.service.get(id);
             if (i < 3) {

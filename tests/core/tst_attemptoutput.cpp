@@ -212,26 +212,45 @@ private Q_SLOTS:
                  QStringLiteral("%1/index is not an output index of Job Monitor").arg(dir()));
     }
 
-    void refusesAMissingDirectoryOrFile_data() {
+    void refusesAMissingFile_data() {
         QTest::addColumn<QString>("missing");
-        QTest::newRow("directory") << QString();
         QTest::newRow("stdout") << QStringLiteral("stdout");
         QTest::newRow("stderr") << QStringLiteral("stderr");
     }
-    void refusesAMissingDirectoryOrFile() {
+    void refusesAMissingFile() {
         QFETCH(QString, missing);
-        QString where = dir() + QStringLiteral("/gone");
-        if (!missing.isEmpty()) {
-            Fixture f(dir());
-            QVERIFY(QFile::remove(dir() + QLatin1Char('/') + missing));
-            where = dir();
-        }
-        AttemptOutputReader reader(where);
+        Fixture f(dir());
+        QVERIFY(QFile::remove(dir() + QLatin1Char('/') + missing));
+        AttemptOutputReader reader(dir());
         QVERIFY(!reader.open());
-        const QString file =
-            where + QLatin1Char('/') + (missing.isEmpty() ? QStringLiteral("stdout") : missing);
+        const QString file = dir() + QLatin1Char('/') + missing;
         QVERIFY2(reader.error().startsWith(QStringLiteral("cannot read %1: ").arg(file)),
                  qPrintable(reader.error()));
+    }
+
+    // The shim makes the directory with the first byte: none means nothing printed so far,
+    // and the same reader reads the output once it comes, also while its files come one by one.
+    void aMissingDirectoryIsNoOutputYet() {
+        const QString where = dir() + QStringLiteral("/later");
+        AttemptOutputReader reader(where);
+        QVERIFY2(reader.open(), qPrintable(reader.error()));
+        QCOMPARE(reader.read(kAll), QList<Chunk>());
+        QVERIFY(reader.error().isEmpty());
+        QVERIFY(QDir().mkpath(where));
+        const auto write = [&](const char *name, const QByteArray &bytes) {
+            QFile file(where + QLatin1Char('/') + QLatin1String(name));
+            QVERIFY(file.open(QIODevice::Append));
+            QCOMPARE(file.write(bytes), bytes.size());
+        };
+        // In the shim's order: the index with its header, then stdout, then stderr.
+        write("index", QByteArray("JMINDEX1") + QByteArray(8, '\0'));
+        write("stdout", {});
+        QCOMPARE(reader.read(kAll), QList<Chunk>());
+        write("stderr", {});
+        write("index", Fixture::recordBytes(Err, 0, 7));
+        write("stderr", "first\n");
+        QCOMPARE(reader.read(kAll), (QList<Chunk>{{Err, "first\n", 7}}));
+        QVERIFY2(reader.error().isEmpty(), qPrintable(reader.error()));
     }
 
     // A planted link is never followed: the output lives in a private directory.

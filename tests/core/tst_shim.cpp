@@ -1220,17 +1220,49 @@ private Q_SLOTS:
                  lines({"create index", "modify index", "create stdout", "create stderr"}));
     }
 
+    // An attempt that prints nothing costs no inode: its folder, and the job's, come with the
+    // first byte. The job's folder is made too when it is not there yet.
+    void outputFolderComesWithTheFirstByte_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<bool>("folder");
+        QTest::newRow("silent") << QStringList{QStringLiteral("--exit"), QStringLiteral("0")}
+                                << false;
+        QTest::newRow("stdout") << QStringList{QStringLiteral("--stdout"), QStringLiteral("x")}
+                                << true;
+        QTest::newRow("stderr") << QStringList{QStringLiteral("--stderr"), QStringLiteral("x")}
+                                << true;
+    }
+    void outputFolderComesWithTheFirstByte() {
+        QFETCH(QStringList, arguments);
+        QFETCH(bool, folder);
+        const QString job = m_dir->filePath(QStringLiteral("job"));
+        const QString dir = job + QStringLiteral("/1");
+        ShimRun &run = startShim({QStringLiteral("--output-dir"), dir}, child(arguments));
+        QVERIFY(run.finish());
+        QCOMPARE(run.process().exitCode(), 0);
+        QCOMPARE(run.parsed().lines,
+                 lines({"leader PID", "stragglers 0", "killed 0 0", "exit 0", "done"}));
+        QCOMPARE(QFileInfo::exists(job), folder);
+        QCOMPARE(QFileInfo::exists(dir), folder);
+        if (folder)
+            QCOMPARE(readAll(dir + QStringLiteral("/stdout")) +
+                         readAll(dir + QStringLiteral("/stderr")),
+                     QByteArray("x\n"));
+    }
+
     void outputFilesArePrivate() {
-        const QString dir = m_dir->filePath(QStringLiteral("output"));
+        const QString dir = m_dir->filePath(QStringLiteral("job/output"));
         const mode_t previous = umask(0);
         ShimRun &run = startShim({QStringLiteral("--output-dir"), dir},
                                  child({QStringLiteral("--stdout"), QStringLiteral("x")}));
         umask(previous);
         QVERIFY(run.finish());
         struct stat info {};
-        QCOMPARE(lstat(QFile::encodeName(dir).constData(), &info), 0);
-        QVERIFY(S_ISDIR(info.st_mode));
-        QCOMPARE(info.st_mode & 07777, mode_t(0700));
+        for (const QString &folder : {QFileInfo(dir).path(), dir}) {
+            QCOMPARE(lstat(QFile::encodeName(folder).constData(), &info), 0);
+            QVERIFY(S_ISDIR(info.st_mode));
+            QCOMPARE(info.st_mode & 07777, mode_t(0700));
+        }
         for (const char *name : {"stdout", "stderr", "index"}) {
             QCOMPARE(
                 lstat(QFile::encodeName(dir + QLatin1Char('/') + QLatin1String(name)).constData(),
@@ -1272,10 +1304,12 @@ private Q_SLOTS:
         QVERIFY(run.finish());
         QCOMPARE(run.process().exitCode(), 0);
         const Report report = run.parsed();
-        QCOMPARE(
-            report.lines,
-            QList<QByteArray>{"output-error stdout: " + QFile::encodeName(dir) + ": " + reason} +
-                lines({"leader PID", "stragglers 0", "killed 0 0", "exit 0", "done"}));
+        // The files are made with the first byte, so the error comes once the job runs.
+        const QList<QByteArray> expected{
+            "leader PID",   "output-error stdout: " + QFile::encodeName(dir) + ": " + reason,
+            "stragglers 0", "killed 0 0",
+            "exit 0",       "done"};
+        QCOMPARE(report.lines, expected);
         QCOMPARE(report.relayed('o'), QByteArray("hello\n"));
         QCOMPARE(report.relayed('e'), QByteArray("world\n"));
         QCOMPARE(readAll(target), QByteArray("precious\n"));

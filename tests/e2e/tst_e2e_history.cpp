@@ -267,6 +267,8 @@ private Q_SLOTS:
         QTest::newRow("a 50 MB line without a newline")
             << QStringList{"--endless-line", QString::number(50 * 1000 * 1000)}
             << QByteArray(50 * 1000 * 1000, 'y');
+        // No output folder is made for it: its absence is no output, not an error.
+        QTest::newRow("nothing") << QStringList{"--exit", "0"} << QByteArray();
     }
     void logIsByteForByte() {
         QFETCH(QStringList, child);
@@ -281,7 +283,9 @@ private Q_SLOTS:
         QCOMPARE(run({"log", id, "--stdout", "--state-dir", stateDir}, &status), expected);
         QCOMPARE(status, 0);
         QCOMPARE(run({"log", id, "--stderr", "--state-dir", stateDir}, &status), QByteArray());
+        QCOMPARE(status, 0);
         QCOMPARE(run({"log", id, "--state-dir", stateDir}, &status), expected);
+        QCOMPARE(status, 0);
     }
 
     void logOfBinaryNoiseOnBothStreams() {
