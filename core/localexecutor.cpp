@@ -562,6 +562,10 @@ int LocalExecutor::liveShims() {
 }
 
 QString LocalExecutor::shimPath(QString *error) {
+    // Looked up once: it does not move while the app runs, and every job start needs it.
+    static QString found;
+    if (!found.isEmpty())
+        return found;
     const QString name = QStringLiteral("jobmonitor-shim");
     const QDir appDir(QCoreApplication::applicationDirPath());
     const QStringList candidates{
@@ -570,7 +574,7 @@ QString LocalExecutor::shimPath(QString *error) {
     };
     for (const QString &candidate : candidates)
         if (const QFileInfo file(candidate); file.isFile() && file.isExecutable())
-            return candidate;
+            return found = candidate;
     // Otherwise QProcess would report "execvp: No such file or directory", which reads as if
     // the job's own command were missing.
     if (error)

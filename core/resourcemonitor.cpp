@@ -76,6 +76,9 @@ public:
         job.generation = generation;
         job.root = root;
         job.outputDirectory = outputDirectory;
+        // On the grid, not at once: a tree read as it starts shows nothing yet, and most
+        // short jobs end before their first sample (their totals come with their end).
+        job.dueMs = nextDueMs(monotonicNs() / 1000000, intervalMs(key, job));
         schedule();
     }
 
@@ -107,8 +110,11 @@ public:
         const auto it = m_jobs.find(key);
         if (it == m_jobs.end())
             return;
+        if (it->second.limited == limited)
+            return;
         it->second.limited = limited;
-        it->second.dueMs = 0;
+        it->second.dueMs = std::min(
+            it->second.dueMs, nextDueMs(monotonicNs() / 1000000, intervalMs(key, it->second)));
         schedule();
     }
 
