@@ -65,7 +65,7 @@ Job::Job(qint64 id, JobSpec spec, Services services, LearnedTiming timing, QObje
     , m_timing(timing)
     , m_machine(QStringLiteral("job %1").arg(id))
     , m_priority(m_spec.priority)
-    , m_createdAt(QDateTime::currentDateTime())
+    , m_createdAt(QDateTime::currentDateTimeUtc())
     , m_progress(m_spec.progressPattern) {
     if (m_services.keepTail)
         m_tail = std::make_unique<OutputBuffer>();
@@ -181,7 +181,7 @@ Job::ProgressInfo Job::progress() const {
     if (!m_timing.expectedDuration)
         return {};
     const auto elapsed = std::chrono::milliseconds(
-        std::max<qint64>(0, attemptStartedAt(m_attempt).msecsTo(QDateTime::currentDateTime())));
+        std::max<qint64>(0, attemptStartedAt(m_attempt).msecsTo(QDateTime::currentDateTimeUtc())));
     const std::optional<DurationEstimate> estimate =
         estimateFromExpectedDuration(*m_timing.expectedDuration, elapsed);
     if (!estimate)
@@ -332,7 +332,7 @@ QCoro::Task<AttemptResult> Job::runAttempt(CancellationContext::Ptr attemptConte
 // its start time must have come. False when the job ended instead (Cancelled: a dependency
 // failed, or the job itself was cancelled).
 QCoro::Task<bool> Job::waitToQueue(CancellationContext::Ptr context) {
-    const QDateTime now = QDateTime::currentDateTime();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
     const bool hasDependencies = !m_spec.dependencies.isEmpty();
     const bool delayed = m_spec.startAt.isValid() && m_spec.startAt > now;
     if (!hasDependencies && !delayed)
@@ -356,8 +356,9 @@ QCoro::Task<bool> Job::waitToQueue(CancellationContext::Ptr context) {
             co_return false;
         }
     }
-    while (delayed && QDateTime::currentDateTime() < m_spec.startAt) {
-        const std::chrono::milliseconds left(QDateTime::currentDateTime().msecsTo(m_spec.startAt));
+    while (delayed && QDateTime::currentDateTimeUtc() < m_spec.startAt) {
+        const std::chrono::milliseconds left(
+            QDateTime::currentDateTimeUtc().msecsTo(m_spec.startAt));
         if (!co_await context->sleepFor(
                 std::clamp(left, std::chrono::milliseconds(1), StartTimeLap))) {
             apply(JobEvent::Cancel,
@@ -388,10 +389,10 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
         }
         ++m_attempt;
         m_traceId = newTraceId();
-        m_attemptStarts.append({m_traceId, QDateTime::currentDateTime()});
+        m_attemptStarts.append({m_traceId, QDateTime::currentDateTimeUtc()});
         m_machine.setLabel(QStringLiteral("job %1 [%2]").arg(m_id).arg(m_traceId));
         if (attemptOfRun() == 1)
-            m_startedAt = QDateTime::currentDateTime();
+            m_startedAt = QDateTime::currentDateTimeUtc();
         m_outputError.clear();
 
         AttemptResult result;
@@ -428,7 +429,7 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
             result.peakRssBytes >= 0 ? std::optional(result.peakRssBytes) : std::nullopt;
         m_cpuTimeMs = result.cpuTimeMs >= 0 ? std::optional(result.cpuTimeMs) : std::nullopt;
 
-        Q_EMIT attemptEnded(m_attempt, attemptStartedAt(m_attempt), QDateTime::currentDateTime(),
+        Q_EMIT attemptEnded(m_attempt, attemptStartedAt(m_attempt), QDateTime::currentDateTimeUtc(),
                             result);
 
         const bool attemptsLeft = attemptOfRun() < m_spec.maxAttempts;

@@ -143,7 +143,7 @@ bool JobStateMachine::apply(JobEvent event, const QString &reason, int attempt,
         return false;
     }
     const Transition transition{
-        m_state, *to, event, QDateTime::currentDateTime(), reason, attempt, exitCode, signal,
+        m_state, *to, event, QDateTime::currentDateTimeUtc(), reason, attempt, exitCode, signal,
     };
     m_history.append(transition);
     m_state = *to;

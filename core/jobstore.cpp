@@ -79,7 +79,8 @@ QString text(const QString &value) {
 }
 
 QDateTime timeFrom(const QVariant &value) {
-    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong());
+    return value.isNull() ? QDateTime()
+                          : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
 }
 
 QVariant optionalValue(const std::optional<int> &value) {

@@ -44,9 +44,11 @@ QString secondsText(qint64 milliseconds) {
         QLocale().toString(std::max<qint64>(0, milliseconds) / 1000.0, 'f', 1));
 }
 
-QString dateTimeText(const QDateTime &time) {
-    if (!time.isValid())
+QString dateTimeText(const QDateTime &when) {
+    if (!when.isValid())
         return {};
+    // Jobs keep their times in UTC (a conversion to local time costs a time zone lookup).
+    const QDateTime time = when.toLocalTime();
     const QLocale locale;
     const QString clock = locale.toString(time.time(), QStringLiteral("HH:mm:ss"));
     if (time.date() == QDate::currentDate())

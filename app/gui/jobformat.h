@@ -23,7 +23,7 @@ QString clockText(qint64 milliseconds);
 // A countdown in seconds with one decimal, in the user's locale: "3.2 s".
 QString secondsText(qint64 milliseconds);
 // A moment of today or any day, to the second, in the user's locale.
-QString dateTimeText(const QDateTime &time);
+QString dateTimeText(const QDateTime &when);
 // "signal 15 (SIGTERM)".
 QString signalText(int signal);
 

@@ -42,7 +42,7 @@ QVariant TransitionModel::data(const QModelIndex &index, int role) const {
     case TimeRole:
         return t.time;
     case TimeTextRole:
-        return t.time.toString(QStringLiteral("HH:mm:ss.zzz"));
+        return t.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
     case ReasonRole:
         return t.reason;
     case AttemptRole:

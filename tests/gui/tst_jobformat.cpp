@@ -7,6 +7,8 @@
 #include <QLocale>
 #include <QTest>
 
+#include <ctime>
+
 using namespace jobmonitor;
 
 class TestJobFormat : public QObject {
@@ -118,6 +120,21 @@ private Q_SLOTS:
         spec.ioPriority = IoPriority{3, 0};
         QCOMPARE(jobLimitsText(spec),
                  QStringLiteral("memory limit 2 GiB \u00b7 nice -5 \u00b7 I/O idle"));
+    }
+
+    // Jobs keep their times in UTC; the window shows them in local time.
+    void timesShowInLocalTime() {
+        const QByteArray previous = qgetenv("TZ");
+        qputenv("TZ", "Asia/Kolkata"); // UTC+05:30 all year
+        tzset();
+        const QDateTime utc(QDate(2020, 1, 2), QTime(3, 4, 5), Qt::UTC);
+        const QString text = dateTimeText(utc);
+        if (previous.isNull())
+            qunsetenv("TZ");
+        else
+            qputenv("TZ", previous);
+        tzset();
+        QCOMPARE(text, QStringLiteral("1/2/20 08:34:05"));
     }
 };
 
