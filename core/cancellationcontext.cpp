@@ -121,16 +121,20 @@ CancellationContext::Ptr CancellationContext::withDeadline(const Ptr &parent,
 }
 
 CancellationContext::~CancellationContext() {
-    if (m_parent) {
-        m_parent->m_children.removeIf([this](const QPointer<CancellationContext> &child) {
-            return child.isNull() || child.data() == this;
-        });
-    }
+    // Its entry in the parent's list turns null by itself; removing it here would walk the
+    // list, and a supervisor's context has one child per job: quadratic for 1000 jobs.
+    if (m_parent)
+        --m_parent->m_liveChildren;
 }
 
 void CancellationContext::attachTo(const Ptr &parent) {
     m_parent = parent;
+    // The entries of ended children go once they are the majority: amortised O(1) per child.
+    if (parent->m_children.size() >= 2 * parent->m_liveChildren + 16)
+        parent->m_children.removeIf(
+            [](const QPointer<CancellationContext> &child) { return child.isNull(); });
     parent->m_children.append(QPointer<CancellationContext>(this));
+    ++parent->m_liveChildren;
     m_reason = parent->m_reason;
     m_forced = parent->m_forced;
 }

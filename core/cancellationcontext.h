@@ -93,6 +93,7 @@ private:
     std::optional<std::chrono::nanoseconds> m_pausedLeft; // while the deadline is paused
     Ptr m_parent; // keeps ancestors alive while a descendant lives
     QList<QPointer<CancellationContext>> m_children; // weak, in creation order
+    qsizetype m_liveChildren = 0;                    // m_children's entries not yet null
     std::weak_ptr<CancellationContext> m_self;       // for staying alive while signals run
 };
 

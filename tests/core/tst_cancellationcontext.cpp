@@ -115,6 +115,38 @@ private Q_SLOTS:
         QVERIFY(!sibling->isCancelled());
     }
 
+    // A supervisor's context outlives thousands of job contexts: the ended ones leave no
+    // trace, and the live ones, however many came and went around them, are cancelled once
+    // each, in creation order.
+    void childrenComeAndGo() {
+        const auto root = CancellationContext::background();
+        std::vector<std::pair<int, CancellationContext::Ptr>> live;
+        QList<int> order;
+        int next = 0;
+        const auto add = [&] {
+            const int name = next++;
+            live.emplace_back(name, CancellationContext::withCancel(root));
+            QObject::connect(live.back().second.get(), &CancellationContext::cancelledWith,
+                             live.back().second.get(), [&order, name] { order << name; });
+        };
+        for (int round = 0; round < 50; ++round) {
+            for (int i = 0; i < 40; ++i)
+                add();
+            // Three in four of this round's jobs end; the others run on.
+            live.erase(std::remove_if(live.end() - 40, live.end(),
+                                      [](const auto &job) { return job.first % 4 != 1; }),
+                       live.end());
+        }
+        QCOMPARE(live.size(), size_t(500));
+        root->cancel(CancelReason::Shutdown);
+        QList<int> expected;
+        for (const auto &[name, context] : live) {
+            expected << name;
+            QCOMPARE(context->reason(), CancelReason::Shutdown);
+        }
+        QCOMPARE(order, expected);
+    }
+
     void parentSignalsFirstThenDescendantsInCreationOrder() {
         const auto root = CancellationContext::background();
         const auto first = CancellationContext::withCancel(root);
