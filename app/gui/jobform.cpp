@@ -312,8 +312,7 @@ void JobForm::validate() {
                           errors.retries.isEmpty() && errors.backoff.isEmpty() &&
                           errors.grace.isEmpty() && errors.memoryLimit.isEmpty() &&
                           errors.niceness.isEmpty() && errors.ioPriority.isEmpty() &&
-                          errors.progressPattern.isEmpty();
-    errors.grace.isEmpty() && errors.queue.isEmpty();
+                          errors.progressPattern.isEmpty() && errors.queue.isEmpty();
     if (fieldsOk && !spec.command.isEmpty())
         m_spec = spec;
     else
