@@ -3,6 +3,7 @@
 // keyboard focus goes. Offscreen, QTest delivers keys straight to the window and hides what
 // the desktop does to them (an ambiguous shortcut fires offscreen but never on xcb).
 #include "e2eutil.h"
+#include "jobdefaults.h"
 #include "jobstore.h"
 #include "logging.h"
 #include "retention.h"
@@ -415,7 +416,8 @@ private Q_SLOTS:
 
     // The application itself: Ctrl+Q with no job running quits at once.
     // Ctrl+, opens the settings with the keyboard in its first field; typing a number and
-    // Return saves it; Escape leaves without saving.
+    // Return saves it; Tab goes on to the output to keep, the jobs at once (applied to the queue
+    // at once) and the grace period of new jobs; Escape leaves without saving.
     void settingsKeys() {
         XWindow w;
         setSettingsFile(w.dir.filePath(QStringLiteral("jobmonitor.conf")));
@@ -429,10 +431,20 @@ private Q_SLOTS:
         QVERIFY(w.type(QStringLiteral("30")));
         QVERIFY(w.keys({"Tab", "ctrl+a"}));
         QVERIFY(w.type(QStringLiteral("1")));
+        QVERIFY(w.keys({"Tab"}));
+        QVERIFY(w.focusWithin(QStringLiteral("defaultMaxParallelBox")));
+        QVERIFY(w.keys({"ctrl+a"}));
+        QVERIFY(w.type(QStringLiteral("6")));
+        QVERIFY(w.keys({"Tab"}));
+        QVERIFY(w.focusWithin(QStringLiteral("defaultGraceField")));
+        QVERIFY(w.keys({"ctrl+a"}));
+        QVERIFY(w.type(QStringLiteral("2.5")));
         QVERIFY(w.keys({"Return"}));
         QTRY_VERIFY(!dialog->property("visible").toBool());
         QCOMPARE(RetentionPolicy::load(settingsFile()).keepDays, 30);
         QCOMPARE(RetentionPolicy::load(settingsFile()).maxOutputBytes, qint64(1) << 30);
+        QCOMPARE(JobDefaults::load(), (JobDefaults{2500ms, 6}));
+        QCOMPARE(w.supervisor.maxParallel(), 6);
 
         QVERIFY(w.keys({"ctrl+comma"}));
         QTRY_VERIFY(dialog->property("opened").toBool());
