@@ -165,6 +165,7 @@ private Q_SLOTS:
         QVERIFY(w.load());
         QCOMPARE(w.listModel()->rowCount(), 0);
         QVERIFY(!w.details()->isValid());
+        QCOMPARE(w.window->title(), QStringLiteral("Job Monitor"));
         QCOMPARE(w.find(QStringLiteral("processCounter"))->property("text").toString(),
                  QStringLiteral("0 child processes"));
     }
@@ -191,8 +192,9 @@ private Q_SLOTS:
         QCOMPARE(pids.size(), 2);
         QCOMPARE(w.listModel()->index(0, 0).data(JobListModel::StateNameRole).toString(),
                  QStringLiteral("Running"));
-        // The task bar shows the running count.
-        QTRY_COMPARE(w.window->title(), QStringLiteral("Job Monitor — 1 running"));
+        // The task bar shows the running count and the job shown, its command cut short.
+        const QString shown = QStringLiteral("#%1 %2…").arg(id).arg(command.left(59));
+        QTRY_COMPARE(w.window->title(), QStringLiteral("Job Monitor — 1 running — ") + shown);
 
         // Both channels arrive, told apart.
         OutputModel *output = details->output();
@@ -208,7 +210,7 @@ private Q_SLOTS:
         // Delete cancels the selected job.
         QTest::keyClick(w.window, Qt::Key_Delete);
         QTRY_COMPARE_WITH_TIMEOUT(details->stateName(), QStringLiteral("Cancelled"), 15000);
-        QCOMPARE(w.window->title(), QStringLiteral("Job Monitor"));
+        QCOMPARE(w.window->title(), QStringLiteral("Job Monitor — ") + shown);
         QVERIFY(test::waitUntilDead(pids, 10s).isEmpty());
 
         QCOMPARE(w.listModel()->index(0, 0).data(JobListModel::StateNameRole).toString(),
