@@ -1,5 +1,6 @@
 #include "appruntime.h"
 
+#include "jobdefaults.h"
 #include "jobgroup.h"
 #include "logging.h"
 #include "settingsfile.h"
@@ -9,10 +10,22 @@
 
 namespace jobmonitor {
 
+namespace {
+
+// A window runs as many jobs at once as its settings say unless its command line gave a number;
+// a headless run is what its command line says.
+int maxParallelOf(const CommandLineOptions &options) {
+    if (options.headless)
+        return options.maxParallel;
+    return CommandLineDefaults::of(options).over(JobDefaults::load()).maxParallel;
+}
+
+} // namespace
+
 AppRuntime::AppRuntime(const CommandLineOptions &options)
     : m_store(options.stateDir, options.headless ? RunKind::Headless : RunKind::Window)
     , m_supervisor(JobSupervisor::Config{
-          .maxParallel = options.maxParallel,
+          .maxParallel = maxParallelOf(options),
           .outputDirectory = m_store.outputRoot(),
           // Nobody looks at a headless run's output in memory.
           .keepTails = !options.headless,

@@ -420,6 +420,21 @@ std::optional<UsageError> parseQueueing(const QCommandLineParser &parser,
 
 } // namespace
 
+std::optional<int> parseMaxParallel(const QString &text, QString *error) {
+    const std::optional<qint64> maxParallel = parseWholeNumber(text, 1);
+    if (!maxParallel) {
+        *error = QStringLiteral("%1 is not a whole number (1 or more)").arg(quoted(text));
+        return std::nullopt;
+    }
+    if (*maxParallel > limits::maxParallel) {
+        *error = QStringLiteral("%1 is too many: the limit is %2")
+                     .arg(text.trimmed())
+                     .arg(limits::maxParallel);
+        return std::nullopt;
+    }
+    return int(*maxParallel);
+}
+
 QString applyJobOptions(const JobOptionValues &values, JobSpec *spec) {
     const bool termseqGiven = values.termseq.has_value();
     if (termseqGiven && values.grace) {
@@ -595,7 +610,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
         QStringLiteral("n"));
     const QCommandLineOption maxParallelOption(
         QStringLiteral("max-parallel"),
-        QStringLiteral("Jobs running at once (default 4, at most %1).").arg(limits::maxParallel),
+        QStringLiteral(
+            "Jobs running at once (default 4, or in a window its settings' value; at most %1).")
+            .arg(limits::maxParallel),
         QStringLiteral("n"));
     const QCommandLineOption memoryLimitOption(
         QStringLiteral("memory-limit"),
@@ -791,17 +808,15 @@ CommandLineResult parseCommandLine(const QStringList &arguments, const QString &
                                   .arg(describeBytes(limits::maxMemoryLimitBytes)));
         options.memfreeBytes = *bytes;
     }
+    options.terminationGiven = jobValues.grace || jobValues.termseq;
     if (parser.isSet(maxParallelOption)) {
-        const QString text = parser.value(maxParallelOption);
-        const std::optional<qint64> maxParallel = parseWholeNumber(text, 1);
+        QString error;
+        const std::optional<int> maxParallel =
+            parseMaxParallel(parser.value(maxParallelOption), &error);
         if (!maxParallel)
-            return usageError(QStringLiteral("--max-parallel: %1 is not a whole number (1 or more)")
-                                  .arg(quoted(text)));
-        if (*maxParallel > limits::maxParallel)
-            return usageError(QStringLiteral("--max-parallel: %1 is too many: the limit is %2")
-                                  .arg(text.trimmed())
-                                  .arg(limits::maxParallel));
-        options.maxParallel = int(*maxParallel);
+            return usageError(QStringLiteral("--max-parallel: ") + error);
+        options.maxParallel = *maxParallel;
+        options.maxParallelGiven = true;
     }
 
     // The values given apply to every --job: check them once even without one.

@@ -84,6 +84,10 @@ struct CommandLineOptions {
     std::optional<IoPriority> ioPriority; // --ionice
     QString progressPattern;              // --progress
     int maxParallel = 4;
+    // Whether --grace or --termseq, and --max-parallel, were given: a window then holds to them
+    // for this run, over the defaults of its settings (jobdefaults.h).
+    bool terminationGiven = false;
+    bool maxParallelGiven = false;
     qint64 memfreeBytes = 0; // --memfree: no job starts with less memory available; 0: none
     QString stateDir;        // absolute, private (ensurePrivateDirectory) and writable
     QString settingsFile;    // settingsFileInStateDir() with --state-dir, else the default
@@ -103,6 +107,10 @@ struct CommandLineOptions {
 // headless mode's --job, `jobmonitor add`). Returns a usage message naming the option
 // ("--timeout: ..."), or an empty string. Problems of the spec's command are the caller's.
 QString applyJobOptions(const JobOptionValues &values, JobSpec *spec);
+
+// The one reading of a number of jobs at once (--max-parallel, the settings file): a whole
+// number from 1 to limits::maxParallel; nullopt and why for error (without the option's name).
+std::optional<int> parseMaxParallel(const QString &text, QString *error);
 
 // Either options to run with, or an early exit: --help and --version (status 0, text for
 // stdout) or a usage error (status 64, one line naming the option, for stderr).

@@ -5,6 +5,7 @@
 #include "englishplurals.h"
 #include "guiapplication.h"
 #include "headlessrunner.h"
+#include "jobdefaults.h"
 #include "keepawake.h"
 #include "launcherentry.h"
 #include "linewriter.h"
@@ -81,6 +82,7 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
     if (!options.newInstance)
         if (const std::optional<int> status = handOverToRunningWindow(options))
             return *status;
+    setCommandLineDefaults(CommandLineDefaults::of(options));
     AppRuntime runtime(options);
     DBusService dbus(&runtime.service());
     dbus.registerOn(QDBusConnection::sessionBus());

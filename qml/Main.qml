@@ -15,9 +15,15 @@ ApplicationWindow {
     minimumWidth: Math.round(Theme.em * 110)
     minimumHeight: Math.round(Theme.fontMetrics.height * 30)
     visible: true
-    // The running count shows in the task bar while the window is behind others.
-    title: App.runningCount > 0 ? qsTr("Job Monitor — %n running", "", App.runningCount)
-                                : qsTr("Job Monitor")
+    // The running count shows in the task bar while the window is behind others, and so does
+    // the job the window shows (the one a terminal or a notification just brought it to).
+    readonly property string shownJobTitle: {
+        const label = selected.label.split("\n")[0]
+        return "#" + selected.jobId + " " + (label.length > 60 ? label.slice(0, 59) + "…" : label)
+    }
+    title: (App.runningCount > 0 ? qsTr("Job Monitor — %n running", "", App.runningCount)
+                                 : qsTr("Job Monitor"))
+           + (selected.valid ? " — " + shownJobTitle : "")
     color: Theme.window
 
     // Every control takes the system palette Theme reads. Qt Quick Controls otherwise take

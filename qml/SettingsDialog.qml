@@ -3,9 +3,11 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import JobMonitor
 
-// Ctrl+,: how long the history keeps jobs and how much output, the desktop notifications and
-// keeping the computer awake, kept in the settings file. Retention applies at once; the
-// notifications and keep-awake choices when the window next starts.
+// Ctrl+,: how long the history keeps jobs and how much output, how many jobs run at once, the
+// grace period new jobs start with, the desktop notifications and keeping the computer awake,
+// kept in the settings file. Retention and the jobs at once apply at once (unless the command
+// line gave its own for this run, which it says); the notifications and keep-awake choices when
+// the window next starts.
 Dialog {
     id: dialog
 
@@ -16,6 +18,8 @@ Dialog {
         notifyBox.checked = settings.notificationsEnabled
         afterBox.value = settings.notifyAfterSeconds
         awakeBox.checked = settings.keepAwake
+        parallelBox.value = settings.maxParallel
+        graceField.text = settings.grace
         errorLabel.text = ""
         open()
     }
@@ -25,6 +29,8 @@ Dialog {
         settings.notificationsEnabled = notifyBox.checked
         settings.notifyAfterSeconds = afterBox.value
         settings.keepAwake = awakeBox.checked
+        settings.maxParallel = parallelBox.value
+        settings.grace = graceField.text
         errorLabel.text = outputField.text.trim().length === 0 || isNaN(Number(outputField.text))
                 ? qsTr("Enter the output to keep in GiB, like 2 or 0.5")
                 : settings.save()
@@ -83,6 +89,44 @@ Dialog {
                 Accessible.name: qsTr("Saved output to keep, in GiB")
             }
             Label { text: qsTr("GiB in all; the oldest goes first") }
+        }
+        Label { text: qsTr("Jobs at once") }
+        RowLayout {
+            SpinBox {
+                id: parallelBox
+                objectName: "defaultMaxParallelBox"
+                from: 1
+                to: JobLimits.maxParallel
+                editable: true
+                Accessible.name: qsTr("Maximum jobs running at once")
+            }
+            Label {
+                objectName: "defaultMaxParallelNote"
+                Layout.fillWidth: true
+                text: settings.commandLineMaxParallel > 0
+                      ? qsTr("--max-parallel %1 on the command line holds for this run").arg(settings.commandLineMaxParallel)
+                      : qsTr("at most, in all groups together")
+                color: settings.commandLineMaxParallel > 0 ? Theme.text : Theme.mutedText
+            }
+        }
+        Label { text: qsTr("Grace period") }
+        RowLayout {
+            TextField {
+                id: graceField
+                objectName: "defaultGraceField"
+                Layout.preferredWidth: Theme.em * 8
+                selectByMouse: true
+                onAccepted: dialog.save()
+                Accessible.name: qsTr("Grace period of new jobs in seconds")
+            }
+            Label {
+                objectName: "defaultGraceNote"
+                Layout.fillWidth: true
+                text: settings.commandLineGrace.length > 0
+                      ? qsTr("seconds; %1 s from the command line holds for this run").arg(settings.commandLineGrace)
+                      : qsTr("seconds from SIGTERM to SIGKILL, for new jobs")
+                color: settings.commandLineGrace.length > 0 ? Theme.text : Theme.mutedText
+            }
         }
         Item { width: 1 }
         CheckBox {

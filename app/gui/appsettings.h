@@ -10,7 +10,9 @@ class JobService;
 
 // What the settings dialog edits, read from and written to the settings file (settingsfile.h):
 // the history's retention, applied at once to the store of the service given; notifications and
-// keeping the computer awake, which the window reads when it starts.
+// keeping the computer awake, which the window reads when it starts; the defaults of new jobs
+// and of the queue (jobdefaults.h): the grace period the New job form starts with, and the jobs
+// running at once, applied at once unless this run's command line gave its own.
 class AppSettings : public QObject {
     Q_OBJECT
     QML_ELEMENT
@@ -19,6 +21,13 @@ class AppSettings : public QObject {
     Q_PROPERTY(bool notificationsEnabled MEMBER m_notificationsEnabled NOTIFY changed)
     Q_PROPERTY(int notifyAfterSeconds MEMBER m_notifyAfterSeconds NOTIFY changed)
     Q_PROPERTY(bool keepAwake MEMBER m_keepAwake NOTIFY changed)
+    // Seconds, as the New job form's Grace field reads them.
+    Q_PROPERTY(QString grace MEMBER m_grace NOTIFY changed)
+    Q_PROPERTY(int maxParallel MEMBER m_maxParallel NOTIFY changed)
+    // What this run's command line gave instead (--grace or --termseq, in seconds, and
+    // --max-parallel): empty and 0 when it gave nothing.
+    Q_PROPERTY(QString commandLineGrace MEMBER m_commandLineGrace NOTIFY changed)
+    Q_PROPERTY(int commandLineMaxParallel MEMBER m_commandLineMaxParallel NOTIFY changed)
 public:
     explicit AppSettings(QObject *parent = nullptr);
 
@@ -39,6 +48,10 @@ private:
     bool m_notificationsEnabled = true;
     int m_notifyAfterSeconds = 0;
     bool m_keepAwake = false;
+    QString m_grace;
+    int m_maxParallel = 0;
+    QString m_commandLineGrace;
+    int m_commandLineMaxParallel = 0;
 };
 
 } // namespace jobmonitor

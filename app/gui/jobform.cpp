@@ -3,6 +3,7 @@
 #include "appcontroller.h"
 #include "commandline.h"
 #include "job.h"
+#include "jobdefaults.h"
 #include "jobservice.h"
 
 #include <QDateTime>
@@ -83,6 +84,17 @@ JobForm::JobForm(QObject *parent)
     reset();
 }
 
+std::optional<milliseconds> JobForm::readGrace(const QString &text, QString *error) {
+    const std::optional<milliseconds> grace = secondsField(text, error);
+    if (!grace)
+        return std::nullopt;
+    if (const QString problem = graceProblem(*grace); !problem.isEmpty()) {
+        *error = sentence(problem);
+        return std::nullopt;
+    }
+    return grace;
+}
+
 void JobForm::setField(QString &field, const QString &value) {
     if (field == value)
         return;
@@ -103,7 +115,8 @@ void JobForm::reset() {
     m_backoffInitial = QString::number(defaults.backoff.initial.count() / 1000.0);
     m_backoffFactor = QString::number(defaults.backoff.factor);
     m_backoffCap = QString::number(defaults.backoff.cap.count() / 1000.0);
-    m_grace = QString::number(defaults.termination.grace().count() / 1000.0);
+    // The settings' default, or this run's --grace.
+    m_grace = QString::number(effectiveJobDefaults().grace.count() / 1000.0);
     m_memoryLimit.clear();
     m_niceness.clear();
     m_progressPattern.clear();
@@ -256,7 +269,7 @@ void JobForm::validate() {
     if (errors.backoff.isEmpty())
         spec.backoff = {*initial, factor, *cap};
 
-    if (const auto grace = secondsField(m_grace, &errors.grace))
+    if (const auto grace = readGrace(m_grace, &errors.grace))
         spec.termination = TerminationSequence::standard(*grace);
 
     if (!m_memoryLimit.trimmed().isEmpty()) {
@@ -312,8 +325,7 @@ void JobForm::validate() {
                           errors.retries.isEmpty() && errors.backoff.isEmpty() &&
                           errors.grace.isEmpty() && errors.memoryLimit.isEmpty() &&
                           errors.niceness.isEmpty() && errors.ioPriority.isEmpty() &&
-                          errors.progressPattern.isEmpty();
-    errors.grace.isEmpty() && errors.queue.isEmpty();
+                          errors.progressPattern.isEmpty() && errors.queue.isEmpty();
     if (fieldsOk && !spec.command.isEmpty())
         m_spec = spec;
     else

@@ -137,6 +137,10 @@ public:
     QString startError() const { return m_startError; }
     QStringList recentCommands() const { return m_recent; }
 
+    // The Grace field's reading, the settings dialog's too: seconds (parseSeconds()) that a
+    // job's termination may wait (JobSpec::problems()); nullopt and the message to show.
+    static std::optional<milliseconds> readGrace(const QString &text, QString *error);
+
     // Queues the job; returns its id, or -1 (startError says why).
     Q_INVOKABLE qint64 start();
     // Every field back to its default.

@@ -1,5 +1,8 @@
 // Loads the real main window offscreen with a real JobSupervisor and drives it the way a user
 // would: keyboard shortcuts, typing, clicking. Every process a test starts is proven dead.
+#include "commandline.h"
+#include "jobdefaults.h"
+#include "jobform.h"
 #include "joblistmodel.h"
 #include "keepawake.h"
 #include "logging.h"
@@ -12,6 +15,7 @@
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStandardPaths>
 
@@ -161,6 +165,7 @@ private Q_SLOTS:
         QVERIFY(w.load());
         QCOMPARE(w.listModel()->rowCount(), 0);
         QVERIFY(!w.details()->isValid());
+        QCOMPARE(w.window->title(), QStringLiteral("Job Monitor"));
         QCOMPARE(w.find(QStringLiteral("processCounter"))->property("text").toString(),
                  QStringLiteral("0 child processes"));
     }
@@ -187,8 +192,9 @@ private Q_SLOTS:
         QCOMPARE(pids.size(), 2);
         QCOMPARE(w.listModel()->index(0, 0).data(JobListModel::StateNameRole).toString(),
                  QStringLiteral("Running"));
-        // The task bar shows the running count.
-        QTRY_COMPARE(w.window->title(), QStringLiteral("Job Monitor — 1 running"));
+        // The task bar shows the running count and the job shown, its command cut short.
+        const QString shown = QStringLiteral("#%1 %2…").arg(id).arg(command.left(59));
+        QTRY_COMPARE(w.window->title(), QStringLiteral("Job Monitor — 1 running — ") + shown);
 
         // Both channels arrive, told apart.
         OutputModel *output = details->output();
@@ -204,7 +210,7 @@ private Q_SLOTS:
         // Delete cancels the selected job.
         QTest::keyClick(w.window, Qt::Key_Delete);
         QTRY_COMPARE_WITH_TIMEOUT(details->stateName(), QStringLiteral("Cancelled"), 15000);
-        QCOMPARE(w.window->title(), QStringLiteral("Job Monitor"));
+        QCOMPARE(w.window->title(), QStringLiteral("Job Monitor — ") + shown);
         QVERIFY(test::waitUntilDead(pids, 10s).isEmpty());
 
         QCOMPARE(w.listModel()->index(0, 0).data(JobListModel::StateNameRole).toString(),
@@ -756,6 +762,160 @@ private Q_SLOTS:
         w.click(QStringLiteral("cancelSettingsButton"));
         QTRY_VERIFY(!dialog->property("visible").toBool());
         setSettingsFile(defaultSettingsFile());
+    }
+
+    // The defaults of new jobs and of the queue: the dialog shows the built-in ones at first;
+    // Save keeps them, the New job form starts with the grace period, and the jobs at once
+    // apply to the running queue at once.
+    void settingsDialogDefaults() {
+        Window w;
+        setSettingsFile(w.dir.filePath(QStringLiteral("jobmonitor.conf")));
+        const auto restore = qScopeGuard([] { setSettingsFile(defaultSettingsFile()); });
+        QVERIFY(w.load());
+        QObject *dialog = w.find(QStringLiteral("settingsDialog"));
+        QTest::keyClick(w.window, Qt::Key_Comma, Qt::ControlModifier);
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        QCOMPARE(w.find(QStringLiteral("defaultGraceField"))->property("text").toString(),
+                 QStringLiteral("5"));
+        QCOMPARE(w.find(QStringLiteral("defaultMaxParallelBox"))->property("value").toInt(), 4);
+        QCOMPARE(w.find(QStringLiteral("defaultMaxParallelBox"))->property("to").toInt(),
+                 limits::maxParallel);
+        w.find(QStringLiteral("defaultGraceField"))->setProperty("text", QStringLiteral("2.5"));
+        w.find(QStringLiteral("defaultMaxParallelBox"))->setProperty("value", 6);
+        w.click(QStringLiteral("saveSettingsButton"));
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+        QCOMPARE(JobDefaults::load(), (JobDefaults{2500ms, 6}));
+        QCOMPARE(w.service.maxParallel(), 6);
+        QCOMPARE(w.find(QStringLiteral("maxParallelSpin"))->property("value").toInt(), 6);
+
+        QObject *newJob = w.find(QStringLiteral("newJobDialog"));
+        QTest::keyClick(w.window, Qt::Key_N, Qt::ControlModifier);
+        QTRY_VERIFY(newJob->property("opened").toBool());
+        QCOMPARE(w.find(QStringLiteral("graceField"))->property("text").toString(),
+                 QStringLiteral("2.5"));
+        QTest::keyClick(w.window, Qt::Key_Escape);
+        QTRY_VERIFY(!newJob->property("visible").toBool());
+
+        // The status bar's limit is for this run: saving the other settings keeps it.
+        w.service.setMaxParallel(9);
+        QTest::keyClick(w.window, Qt::Key_Comma, Qt::ControlModifier);
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        QCOMPARE(w.find(QStringLiteral("defaultMaxParallelBox"))->property("value").toInt(), 6);
+        w.find(QStringLiteral("keepDaysBox"))->setProperty("value", 12);
+        w.click(QStringLiteral("saveSettingsButton"));
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+        QCOMPARE(RetentionPolicy::load(settingsFile()).keepDays, 12);
+        QCOMPARE(w.service.maxParallel(), 9);
+    }
+
+    // A grace period the New job form refuses, the dialog refuses with the form's words, and
+    // writes nothing.
+    void settingsRefuseWhatTheFormRefuses_data() {
+        QTest::addColumn<QString>("grace");
+        QTest::newRow("not a number") << QStringLiteral("lots");
+        QTest::newRow("negative") << QStringLiteral("-1");
+        QTest::newRow("below a millisecond") << QStringLiteral("0.0001");
+        QTest::newRow("beyond the limit")
+            << QString::number(limits::maxTerminationWait.count() / 1000 + 1);
+    }
+    void settingsRefuseWhatTheFormRefuses() {
+        QFETCH(QString, grace);
+        Window w;
+        setSettingsFile(w.dir.filePath(QStringLiteral("jobmonitor.conf")));
+        const auto restore = qScopeGuard([] { setSettingsFile(defaultSettingsFile()); });
+        QVERIFY(w.load());
+        JobForm form;
+        form.setGrace(grace);
+        QVERIFY(!form.graceError().isEmpty());
+        QObject *dialog = w.find(QStringLiteral("settingsDialog"));
+        QTest::keyClick(w.window, Qt::Key_Comma, Qt::ControlModifier);
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        w.find(QStringLiteral("keepDaysBox"))->setProperty("value", 12);
+        w.find(QStringLiteral("defaultGraceField"))->setProperty("text", grace);
+        w.click(QStringLiteral("saveSettingsButton"));
+        QVERIFY(dialog->property("visible").toBool());
+        QCOMPARE(w.find(QStringLiteral("settingsError"))->property("text").toString(),
+                 form.graceError());
+        QCOMPARE(RetentionPolicy::load(settingsFile()).keepDays, 90);
+        QCOMPARE(JobDefaults::load(), JobDefaults());
+        w.click(QStringLiteral("cancelSettingsButton"));
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+    }
+
+    // More jobs at once in the settings start a job that was waiting for a slot, at once.
+    void settingsMaxParallelStartsAWaitingJob() {
+        Window w;
+        setSettingsFile(w.dir.filePath(QStringLiteral("jobmonitor.conf")));
+        const auto restore = qScopeGuard([] { setSettingsFile(defaultSettingsFile()); });
+        QVERIFY(w.load());
+        w.service.setMaxParallel(1);
+        const QString pidFile = w.dir.filePath(QStringLiteral("pids"));
+        const JobSpec sleeper =
+            shellJob(test::testChildCommand({QStringLiteral("--pidfile"), pidFile,
+                                             QStringLiteral("--sleep"), QStringLiteral("-1")}));
+        Job *first = w.service.job(w.service.add(sleeper).id);
+        Job *second = w.service.job(w.service.add(sleeper).id);
+        QVERIFY(first && second);
+        QTRY_COMPARE(first->state(), JobState::Running);
+        QCOMPARE(test::waitForPids(pidFile, 1, 10s).size(), 1);
+        QCOMPARE(second->state(), JobState::Pending);
+
+        QObject *dialog = w.find(QStringLiteral("settingsDialog"));
+        QTest::keyClick(w.window, Qt::Key_Comma, Qt::ControlModifier);
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        w.find(QStringLiteral("defaultMaxParallelBox"))->setProperty("value", 2);
+        w.click(QStringLiteral("saveSettingsButton"));
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+        QCOMPARE(w.service.maxParallel(), 2);
+        QTRY_COMPARE(second->state(), JobState::Running);
+        const QList<qint64> pids = test::waitForPids(pidFile, 2, 10s);
+        QCOMPARE(pids.size(), 2);
+        QVERIFY(test::runTask(w.supervisor.shutdown(), 10s));
+        QVERIFY(test::waitUntilDead(pids, 10s).isEmpty());
+    }
+
+    // What the command line gave holds for this run: the dialog says so, the New job form
+    // starts with its grace period, and a changed limit is kept for later runs only.
+    void commandLineHoldsOverTheSettings() {
+        Window w;
+        setSettingsFile(w.dir.filePath(QStringLiteral("jobmonitor.conf")));
+        JobDefaults saved{3000ms, 6};
+        saved.save();
+        const CommandLineResult parsed = parseCommandLine(
+            {"jobmonitor", "--grace", "1500", "--max-parallel", "2", "--state-dir", w.dir.path()},
+            w.dir.path());
+        QVERIFY(parsed.options);
+        setCommandLineDefaults(CommandLineDefaults::of(*parsed.options));
+        const auto restore = qScopeGuard([] {
+            setSettingsFile(defaultSettingsFile());
+            setCommandLineDefaults({});
+        });
+        QVERIFY(w.load());
+        w.service.setMaxParallel(2);
+
+        QObject *dialog = w.find(QStringLiteral("settingsDialog"));
+        QTest::keyClick(w.window, Qt::Key_Comma, Qt::ControlModifier);
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        QCOMPARE(w.find(QStringLiteral("defaultGraceField"))->property("text").toString(),
+                 QStringLiteral("3"));
+        QCOMPARE(w.find(QStringLiteral("defaultMaxParallelBox"))->property("value").toInt(), 6);
+        QCOMPARE(w.find(QStringLiteral("defaultGraceNote"))->property("text").toString(),
+                 QStringLiteral("seconds; 1.5 s from the command line holds for this run"));
+        QCOMPARE(w.find(QStringLiteral("defaultMaxParallelNote"))->property("text").toString(),
+                 QStringLiteral("--max-parallel 2 on the command line holds for this run"));
+        w.find(QStringLiteral("defaultMaxParallelBox"))->setProperty("value", 8);
+        w.click(QStringLiteral("saveSettingsButton"));
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+        QCOMPARE(JobDefaults::load().maxParallel, 8);
+        QCOMPARE(w.service.maxParallel(), 2);
+
+        QObject *newJob = w.find(QStringLiteral("newJobDialog"));
+        QTest::keyClick(w.window, Qt::Key_N, Qt::ControlModifier);
+        QTRY_VERIFY(newJob->property("opened").toBool());
+        QCOMPARE(w.find(QStringLiteral("graceField"))->property("text").toString(),
+                 QStringLiteral("1.5"));
+        QTest::keyClick(w.window, Qt::Key_Escape);
+        QTRY_VERIFY(!newJob->property("visible").toBool());
     }
 
     // New… in the group panel makes a group; the New job form queues a job in it after the job

@@ -114,6 +114,7 @@ TestCase {
             { tag: "I/O class unknown", field: "ioPriorityField", text: "fast", error: "ioPriorityError", message: "is not an I/O class" },
             { tag: "I/O level too high", field: "ioPriorityField", text: "best-effort,9", error: "ioPriorityError", message: "0 to 7, not 9" },
             { tag: "progress pattern without a group", field: "progressPatternField", text: "[0-9]+%", error: "progressPatternError", message: "needs a named group" },
+            { tag: "start delay not a delay", field: "startWhenField", text: "soonish", error: "queueError", message: "'soonish' is not a delay" },
         ]
     }
 

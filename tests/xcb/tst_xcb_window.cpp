@@ -3,6 +3,7 @@
 // keyboard focus goes. Offscreen, QTest delivers keys straight to the window and hides what
 // the desktop does to them (an ambiguous shortcut fires offscreen but never on xcb).
 #include "e2eutil.h"
+#include "jobdefaults.h"
 #include "jobstore.h"
 #include "logging.h"
 #include "retention.h"
@@ -17,6 +18,8 @@
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStandardPaths>
+
+#include <csignal>
 
 using namespace jobmonitor;
 using namespace jobmonitor::test;
@@ -63,6 +66,23 @@ struct XWindow : Window {
         return QTest::qWaitFor([&] { return focusIsIn(name); }, 5000);
     }
 };
+
+// The window that has the focus, as the window manager says (_NET_ACTIVE_WINDOW); 0 for none.
+qulonglong activeWindow() {
+    return runXTool(QStringLiteral("xdotool"), {"getactivewindow"})
+        .value_or(QByteArray())
+        .trimmed()
+        .toULongLong();
+}
+
+// The managed window on top of all others (the last of _NET_CLIENT_LIST_STACKING); 0 for none.
+qulonglong topWindow() {
+    const QByteArray stacking =
+        runXTool(QStringLiteral("xprop"), {"-root", "_NET_CLIENT_LIST_STACKING"})
+            .value_or(QByteArray());
+    const qsizetype last = stacking.lastIndexOf("0x");
+    return last < 0 ? 0 : stacking.mid(last).trimmed().toULongLong(nullptr, 16);
+}
 
 JobSpec spec(const QString &command, const QString &name = {}) {
     JobSpec s;
@@ -415,7 +435,8 @@ private Q_SLOTS:
 
     // The application itself: Ctrl+Q with no job running quits at once.
     // Ctrl+, opens the settings with the keyboard in its first field; typing a number and
-    // Return saves it; Escape leaves without saving.
+    // Return saves it; Tab goes on to the output to keep, the jobs at once (applied to the queue
+    // at once) and the grace period of new jobs; Escape leaves without saving.
     void settingsKeys() {
         XWindow w;
         setSettingsFile(w.dir.filePath(QStringLiteral("jobmonitor.conf")));
@@ -429,10 +450,20 @@ private Q_SLOTS:
         QVERIFY(w.type(QStringLiteral("30")));
         QVERIFY(w.keys({"Tab", "ctrl+a"}));
         QVERIFY(w.type(QStringLiteral("1")));
+        QVERIFY(w.keys({"Tab"}));
+        QVERIFY(w.focusWithin(QStringLiteral("defaultMaxParallelBox")));
+        QVERIFY(w.keys({"ctrl+a"}));
+        QVERIFY(w.type(QStringLiteral("6")));
+        QVERIFY(w.keys({"Tab"}));
+        QVERIFY(w.focusWithin(QStringLiteral("defaultGraceField")));
+        QVERIFY(w.keys({"ctrl+a"}));
+        QVERIFY(w.type(QStringLiteral("2.5")));
         QVERIFY(w.keys({"Return"}));
         QTRY_VERIFY(!dialog->property("visible").toBool());
         QCOMPARE(RetentionPolicy::load(settingsFile()).keepDays, 30);
         QCOMPARE(RetentionPolicy::load(settingsFile()).maxOutputBytes, qint64(1) << 30);
+        QCOMPARE(JobDefaults::load(), (JobDefaults{2500ms, 6}));
+        QCOMPARE(w.supervisor.maxParallel(), 6);
 
         QVERIFY(w.keys({"ctrl+comma"}));
         QTRY_VERIFY(dialog->property("opened").toBool());
@@ -526,6 +557,130 @@ private Q_SLOTS:
         QVERIFY(w.keys({"Escape"}));
         QTRY_COMPARE(w.count(), 3); // the new alpha, beta, gamma
         QVERIFY(runTask(w.supervisor.shutdown(), 10s));
+    }
+
+    // A second `jobmonitor --job` while the window is behind another client's window that the
+    // user clicked into last (a terminal, say), and again while it is minimised: the job goes to
+    // the window over D-Bus, and the window comes to the front with the focus past the window
+    // manager's focus-stealing prevention, showing the new job. The real binary on a private
+    // bus; every process it involves is proven gone.
+    void secondStartRaisesTheWindowAtItsJob() {
+        QTemporaryDir dir;
+        QList<qint64> pids;
+        QProcess bus, window, cover;
+        const auto cleanup = qScopeGuard([&] {
+            for (QProcess *process : {&window, &cover, &bus})
+                if (process->state() != QProcess::NotRunning) {
+                    process->kill();
+                    process->waitForFinished(10000);
+                }
+            for (const qint64 pid : alivePids(pids))
+                ::kill(pid_t(pid), SIGKILL);
+        });
+        bus.start(QStringLiteral("dbus-daemon"),
+                  {"--session", "--nofork", "--nopidfile", "--print-address=1",
+                   "--address=unix:path=" + dir.filePath("bus")});
+        QVERIFY2(bus.waitForStarted(10000), "dbus-daemon is missing: run .ci/setup");
+        pids << bus.processId();
+        QByteArray address;
+        while (!address.endsWith('\n') && bus.waitForReadyRead(20000))
+            address += bus.readAllStandardOutput();
+        QVERIFY(!address.trimmed().isEmpty());
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+                           QString::fromLatin1(address.trimmed()));
+        environment.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath("config"));
+
+        window.setProcessEnvironment(environment);
+        startJobmonitor(window, {"--state-dir", dir.filePath("state")});
+        QVERIFY(window.waitForStarted(10000));
+        pids << window.processId();
+        QByteArray found;
+        const QStringList search{"search", "--onlyvisible",
+                                 "--pid",  QString::number(window.processId()),
+                                 "--name", "^Job Monitor"};
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            !(found = runXTool(QStringLiteral("xdotool"), search).value_or(QByteArray()).trimmed())
+                 .isEmpty(),
+            window.readAllStandardError().constData(), 30000);
+        const qulonglong jobMonitor = found.split('\n').constFirst().toULongLong();
+        QTRY_COMPARE_WITH_TIMEOUT(activeWindow(), jobMonitor, 10000);
+
+        // Another client's window over it, clicked into well after the window's last event.
+        QTest::qWait(1500);
+        cover.start(QStringLiteral("xmessage"),
+                    {"-name", "jmcover", "-geometry", "1380x980+0+0", "a window on top"});
+        QVERIFY2(cover.waitForStarted(10000), "xmessage is missing: run .ci/setup");
+        pids << cover.processId();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !(found = runXTool(QStringLiteral("xdotool"),
+                               {"search", "--onlyvisible", "--classname", "^jmcover$"})
+                          .value_or(QByteArray())
+                          .trimmed())
+                 .isEmpty(),
+            10000);
+        const qulonglong other = found.split('\n').constFirst().toULongLong();
+        QVERIFY(
+            runXTool(QStringLiteral("xdotool"),
+                     {"mousemove", "--window", QString::number(other), "40", "40", "click", "1"}));
+        QTRY_COMPARE_WITH_TIMEOUT(activeWindow(), other, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(topWindow(), other, 10000);
+        QTest::qWait(1500);
+        QVERIFY(
+            runXTool(QStringLiteral("xdotool"),
+                     {"mousemove", "--window", QString::number(other), "80", "60", "click", "1"}));
+        QTest::qWait(1000);
+
+        // `jobmonitor --job` from a terminal: its id, once the job has run; 0 on failure.
+        int round = 0;
+        const auto handOver = [&]() -> qint64 {
+            QProcess second;
+            second.setProcessEnvironment(environment);
+            const QString pidFile = dir.filePath(QStringLiteral("job%1.pid").arg(++round));
+            const QString command =
+                QStringLiteral("echo \"main $$\" > '%1'; echo raised").arg(pidFile);
+            startJobmonitor(second, {"--state-dir", dir.filePath("second"), "--job", command});
+            if (!second.waitForStarted(10000))
+                return 0;
+            pids << second.processId();
+            if (!QTest::qWaitFor([&] { return second.state() == QProcess::NotRunning; }, 30000) ||
+                second.exitCode() != 0)
+                return 0;
+            pids << waitForPids(pidFile, 1, 30s);
+            return second.readAllStandardOutput().trimmed().toLongLong();
+        };
+        // The window is active and on top, and its title names the job it shows.
+        const auto showsJob = [&](qint64 id) {
+            return QTest::qWaitFor(
+                [&] {
+                    return activeWindow() == jobMonitor && topWindow() == jobMonitor &&
+                           runXTool(QStringLiteral("xdotool"),
+                                    {"getwindowname", QString::number(jobMonitor)})
+                               .value_or(QByteArray())
+                               .contains(QStringLiteral(" — #%1 echo \"main").arg(id).toUtf8());
+                },
+                10000);
+        };
+        const qint64 first = handOver();
+        QVERIFY(first > 0);
+        QVERIFY(showsJob(first));
+
+        // Minimised, it comes back too.
+        QVERIFY(runXTool(QStringLiteral("xdotool"),
+                         {"windowminimize", "--sync", QString::number(jobMonitor)}));
+        QTRY_VERIFY_WITH_TIMEOUT(activeWindow() != jobMonitor, 10000);
+        const qint64 second = handOver();
+        QVERIFY(second > first);
+        QVERIFY(showsJob(second));
+
+        QCOMPARE(::kill(pid_t(window.processId()), SIGTERM), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(window.state(), QProcess::NotRunning, 30000);
+        QCOMPARE(window.exitCode(), 128 + SIGTERM);
+        cover.terminate();
+        bus.terminate();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            cover.state() == QProcess::NotRunning && bus.state() == QProcess::NotRunning, 10000);
+        QCOMPARE(waitUntilDead(pids, 10s), QList<qint64>());
     }
 
     void cleanupTestCase() { QCOMPARE(destroyedWhileRunningWarnings(), 0); }
