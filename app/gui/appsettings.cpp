@@ -30,6 +30,7 @@ void AppSettings::reload() {
     const Notifier::Settings notifications = Notifier::Settings::load();
     m_notificationsEnabled = notifications.enabled;
     m_notifyAfterSeconds = int(notifications.minimumRun.count());
+    m_showRunning = notifications.showRunning;
     m_keepAwake = KeepAwake::enabledInSettings();
     Q_EMIT changed();
 }
@@ -48,6 +49,7 @@ QString AppSettings::save() {
     Notifier::Settings notifications;
     notifications.enabled = m_notificationsEnabled;
     notifications.minimumRun = std::chrono::seconds(m_notifyAfterSeconds);
+    notifications.showRunning = m_showRunning;
     notifications.save();
     KeepAwake::saveEnabled(m_keepAwake);
     JobService *service = m_service;

@@ -19,6 +19,7 @@ class AppSettings : public QObject {
     Q_PROPERTY(bool notificationsEnabled MEMBER m_notificationsEnabled NOTIFY changed)
     Q_PROPERTY(int notifyAfterSeconds MEMBER m_notifyAfterSeconds NOTIFY changed)
     Q_PROPERTY(bool keepAwake MEMBER m_keepAwake NOTIFY changed)
+    Q_PROPERTY(bool showRunning MEMBER m_showRunning NOTIFY changed)
 public:
     explicit AppSettings(QObject *parent = nullptr);
 
@@ -39,6 +40,7 @@ private:
     bool m_notificationsEnabled = true;
     int m_notifyAfterSeconds = 0;
     bool m_keepAwake = false;
+    bool m_showRunning = true;
 };
 
 } // namespace jobmonitor
