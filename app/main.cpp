@@ -6,6 +6,7 @@
 #include "guiapplication.h"
 #include "headlessrunner.h"
 #include "jobdefaults.h"
+#include "jobviews.h"
 #include "keepawake.h"
 #include "launcherentry.h"
 #include "linewriter.h"
@@ -86,12 +87,15 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
     AppRuntime runtime(options);
     DBusService dbus(&runtime.service());
     dbus.registerOn(QDBusConnection::sessionBus());
+    const Notifier::Settings notifications = Notifier::Settings::load();
     Notifier notifier(
         &runtime.service(), QDBusConnection::sessionBus(),
-        [] { return QGuiApplication::applicationState() == Qt::ApplicationActive; },
-        Notifier::Settings::load());
+        [] { return QGuiApplication::applicationState() == Qt::ApplicationActive; }, notifications);
     QObject::connect(&notifier, &Notifier::showRequested, &dbus, &DBusService::raiseRequested);
     LauncherEntry launcherEntry(&runtime.service(), QDBusConnection::sessionBus());
+    std::optional<JobViews> jobViews;
+    if (notifications.showRunning)
+        jobViews.emplace(&runtime.service(), QDBusConnection::sessionBus());
     std::optional<KeepAwake> keepAwake;
     if (KeepAwake::enabledInSettings())
         keepAwake.emplace(&runtime.service(), QDBusConnection::systemBus());

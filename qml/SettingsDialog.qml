@@ -20,6 +20,7 @@ Dialog {
         awakeBox.checked = settings.keepAwake
         parallelBox.value = settings.maxParallel
         graceField.text = settings.grace
+        runningBox.checked = settings.showRunning
         errorLabel.text = ""
         open()
     }
@@ -31,6 +32,7 @@ Dialog {
         settings.keepAwake = awakeBox.checked
         settings.maxParallel = parallelBox.value
         settings.grace = graceField.text
+        settings.showRunning = runningBox.checked
         errorLabel.text = outputField.text.trim().length === 0 || isNaN(Number(outputField.text))
                 ? qsTr("Enter the output to keep in GiB, like 2 or 0.5")
                 : settings.save()
@@ -148,13 +150,19 @@ Dialog {
         }
         Item { width: 1 }
         CheckBox {
+            id: runningBox
+            objectName: "showRunningBox"
+            text: qsTr("Show running jobs and their progress in the desktop's job tracker")
+        }
+        Item { width: 1 }
+        CheckBox {
             id: awakeBox
             objectName: "keepAwakeBox"
             text: qsTr("Keep the computer awake while jobs run")
         }
         Label {
             Layout.columnSpan: 2
-            text: qsTr("Notifications and keeping awake take effect when Job Monitor next starts.")
+            text: qsTr("Notifications, the job tracker and keeping awake take effect when Job Monitor next starts.")
             color: Theme.mutedText
         }
         Label {

@@ -33,6 +33,8 @@ Notifier::Settings Notifier::Settings::load() {
                                 .toInt(&ok);
         if (ok && seconds >= 0)
             settings.minimumRun = std::chrono::seconds(seconds);
+        settings.showRunning =
+            file->value(QStringLiteral("notifications/showRunning"), true).toBool();
     }
     return settings;
 }
@@ -41,6 +43,7 @@ void Notifier::Settings::save() const {
     if (const std::unique_ptr<QSettings> file = openSettings()) {
         file->setValue(QStringLiteral("notifications/enabled"), enabled);
         file->setValue(QStringLiteral("notifications/minimumSeconds"), qint64(minimumRun.count()));
+        file->setValue(QStringLiteral("notifications/showRunning"), showRunning);
     }
 }
 

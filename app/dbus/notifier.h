@@ -24,10 +24,12 @@ struct Transition;
 class Notifier : public QObject {
     Q_OBJECT
 public:
-    // The [notifications] group of the settings file: enabled, minimumSeconds.
+    // The [notifications] group of the settings file: enabled, minimumSeconds, and showRunning
+    // (running jobs in the desktop's job tracker, JobViews).
     struct Settings {
         bool enabled = true;
         std::chrono::seconds minimumRun{10};
+        bool showRunning = true;
         static Settings load();
         void save() const;
     };

@@ -43,6 +43,7 @@ void AppSettings::reload() {
     const Notifier::Settings notifications = Notifier::Settings::load();
     m_notificationsEnabled = notifications.enabled;
     m_notifyAfterSeconds = int(notifications.minimumRun.count());
+    m_showRunning = notifications.showRunning;
     m_keepAwake = KeepAwake::enabledInSettings();
     const JobDefaults defaults = JobDefaults::load();
     m_grace = seconds(defaults.grace);
@@ -78,6 +79,7 @@ QString AppSettings::save() {
     Notifier::Settings notifications;
     notifications.enabled = m_notificationsEnabled;
     notifications.minimumRun = std::chrono::seconds(m_notifyAfterSeconds);
+    notifications.showRunning = m_showRunning;
     notifications.save();
     KeepAwake::saveEnabled(m_keepAwake);
     // Only a changed limit applies to the running queue, so that saving other settings keeps

@@ -28,6 +28,7 @@ class AppSettings : public QObject {
     // --max-parallel): empty and 0 when it gave nothing.
     Q_PROPERTY(QString commandLineGrace MEMBER m_commandLineGrace NOTIFY changed)
     Q_PROPERTY(int commandLineMaxParallel MEMBER m_commandLineMaxParallel NOTIFY changed)
+    Q_PROPERTY(bool showRunning MEMBER m_showRunning NOTIFY changed)
 public:
     explicit AppSettings(QObject *parent = nullptr);
 
@@ -52,6 +53,7 @@ private:
     int m_maxParallel = 0;
     QString m_commandLineGrace;
     int m_commandLineMaxParallel = 0;
+    bool m_showRunning = true;
 };
 
 } // namespace jobmonitor

@@ -742,11 +742,14 @@ private Q_SLOTS:
         w.find(QStringLiteral("maxOutputField"))->setProperty("text", QStringLiteral("0.5"));
         w.find(QStringLiteral("notificationsBox"))->setProperty("checked", false);
         w.find(QStringLiteral("keepAwakeBox"))->setProperty("checked", true);
+        QVERIFY(w.find(QStringLiteral("showRunningBox"))->property("checked").toBool());
+        w.find(QStringLiteral("showRunningBox"))->setProperty("checked", false);
         w.click(QStringLiteral("saveSettingsButton"));
         QTRY_VERIFY(!dialog->property("visible").toBool());
         QCOMPARE(RetentionPolicy::load(settingsFile()).keepDays, 7);
         QCOMPARE(RetentionPolicy::load(settingsFile()).maxOutputBytes, qint64(512) << 20);
         QVERIFY(!Notifier::Settings::load().enabled);
+        QVERIFY(!Notifier::Settings::load().showRunning);
         QVERIFY(KeepAwake::enabledInSettings());
 
         QTest::keyClick(w.window, Qt::Key_Comma, Qt::ControlModifier);
