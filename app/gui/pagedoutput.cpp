@@ -12,9 +12,10 @@ namespace {
 
 // A running job's files are read again this long after a scan found nothing new.
 constexpr int RescanMs = 250;
-// Rows asked for and not read yet: the view asks for the rows it shows, so a few pages'
-// worth of requests is all that is ever worth keeping.
-constexpr qsizetype MaxWanted = 64;
+// Pages asked for and not read yet: the view asks for the rows it shows, so the latest few
+// are all that is worth reading. (A row whose request is dropped shows as not loaded until
+// the view asks again.)
+constexpr qsizetype MaxWanted = 16;
 
 bool anySaved(const QList<OutputSource> &sources) {
     return std::any_of(sources.cbegin(), sources.cend(),
@@ -202,7 +203,15 @@ qint64 PagedOutput::residentBytes() const {
 void PagedOutput::want(qint64 row) {
     if (row < 0)
         return;
-    m_wanted.removeOne(row);
+    // One row for each page read whole: the page brings them all. (The last page may end
+    // before a row: its rows count one by one.)
+    const qsizetype page = OutputPageIndex::pageOfRow(m_checkpoints, row);
+    if (page >= 0 && page + 1 < m_checkpoints.size())
+        m_wanted.removeIf([&](qint64 wanted) {
+            return OutputPageIndex::pageOfRow(m_checkpoints, wanted) == page;
+        });
+    else
+        m_wanted.removeOne(row);
     m_wanted.prepend(row);
     if (m_wanted.size() > MaxWanted)
         m_wanted.resize(MaxWanted);

@@ -315,7 +315,7 @@ private Q_SLOTS:
         QTRY_COMPARE(details.outputSearch()->sources().size(), 2);
         // The tail keeps the last lines only; the earlier ones are read back when asked for.
         OutputModel *output = details.output();
-        QVERIFY(output->isPaged());
+        QTRY_VERIFY_WITH_TIMEOUT(output->isPaged() && !details.isOutputLoading(), 20000);
         QVERIFY(output->droppedLines() > 0);
         QVERIFY(!output->isLineLoaded(3));
         OutputSearchModel *search = details.outputSearch();
