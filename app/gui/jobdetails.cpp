@@ -175,7 +175,10 @@ void JobDetails::attach(Job *job) {
             Q_EMIT changed();
         });
         connect(job, &Job::processesChanged, this, &JobDetails::changed);
-        connect(job, &Job::outputErrorChanged, this, &JobDetails::changed);
+        connect(job, &Job::outputErrorChanged, this, [this] {
+            updateSearchSources();
+            Q_EMIT changed();
+        });
         connect(job, &Job::deadlineChanged, this, &JobDetails::changed);
     }
     updateDiagram();
@@ -198,8 +201,10 @@ void JobDetails::updateSearchSources() {
     QList<OutputSource> pages;
     for (const OutputSearchModel::Source &source : std::as_const(sources))
         pages.append({{source.attempt, {}, {}, 0}, source.directory});
+    // Output no longer saved in full cannot stand in for the lines that left the tail.
     if (m_job)
-        m_pages.setSources(pages, isFinal(m_job->state()));
+        m_pages.setSources(m_job->outputError().isEmpty() ? pages : QList<OutputSource>(),
+                           isFinal(m_job->state()));
     else if (m_attempts.isEmpty())
         m_pages.setSources({}, true);
 }

@@ -60,9 +60,6 @@ public:
     int residentPages() const { return int(m_pages.size()); }
     // What the pages in memory hold (their text, counted as stored).
     qint64 residentBytes() const;
-    // Rows the index reaches so far.
-    qint64 indexedRows() const { return m_indexedRows; }
-    OutputPageIndex::Limits limits() const { return m_limits; }
 
 Q_SIGNALS:
     void availableChanged();

@@ -5,6 +5,7 @@
 #include "outputpages.h"
 #include "pagedoutput.h"
 
+#include <QAbstractItemModelTester>
 #include <QDir>
 #include <QFile>
 #include <QRandomGenerator>
@@ -318,8 +319,9 @@ private Q_SLOTS:
         QVERIFY(pages.residentBytes() < first.size() / 2);
     }
 
-    // A running job whose lines leave the tail: they stay in their rows, read back from the
-    // saved output as it grows; no row is ever removed.
+    // A running job whose lines leave the tail, many at once and with a line left open at
+    // the end of each batch: they stay in their rows, read back from the saved output as it
+    // grows; no row is ever removed, and the row signals are consistent.
     void runningJobKeepsItsRows() {
         QTemporaryDir dir;
         SavedAttempt saved(dir.filePath(QStringLiteral("1")));
@@ -330,33 +332,47 @@ private Q_SLOTS:
         PagedOutput pages(limits);
         pages.setSources({{{1, {}, {}, 0}, saved.directory()}}, false);
         OutputModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setPages(&pages);
         model.setBuffer(&tail);
         QVERIFY(model.isPaged());
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QStringList expected; // the complete lines, in the order they completed
+        QString open;         // the line on stdout not ended yet
         qint64 n = 0;
         for (int batch = 1; batch <= 4; ++batch) {
-            // Saved before it reaches the window, as the shim does.
-            QByteArray bytes;
-            for (int i = 0; i < 700; ++i)
-                bytes += millionLine(++n);
-            for (const QByteArray &line : bytes.split('\n')) {
-                if (line.isEmpty())
-                    continue;
-                const auto channel =
-                    line.startsWith("err") ? OutputChannel::Stderr : OutputChannel::Stdout;
-                saved.write(channel, line + '\n');
-                QVERIFY(saved.save());
-                tail.append(channel, line + '\n', StartMs);
+            QList<std::pair<OutputChannel, QByteArray>> writes;
+            if (!open.isEmpty()) {
+                writes.append({OutputChannel::Stdout, " ended\n"});
+                expected << open + QStringLiteral(" ended");
             }
-            QTRY_COMPARE(model.rowCount(), int(n));
+            for (int i = 0; i < 700; ++i) {
+                ++n;
+                writes.append(
+                    {n % 7 == 0 ? OutputChannel::Stderr : OutputChannel::Stdout, millionLine(n)});
+                expected << QString::fromLatin1(millionLine(n).chopped(1));
+            }
+            open = QStringLiteral("open %1").arg(batch);
+            writes.append({OutputChannel::Stdout, open.toLatin1()});
+            // Saved before it reaches the window, as the shim does.
+            for (const auto &[channel, bytes] : std::as_const(writes))
+                saved.write(channel, bytes);
+            QVERIFY(saved.save());
+            for (const auto &[channel, bytes] : std::as_const(writes))
+                tail.append(channel, bytes, StartMs);
+
+            QTRY_COMPARE(model.rowCount(), int(expected.size()) + 1);
             QVERIFY(tail.droppedLines() > 0);
-            QCOMPARE(loadedText(model, 0), QStringLiteral("out 1"));
+            QCOMPARE(loadedText(model, 0), expected.first());
             const int lastPaged = int(tail.droppedLines()) - 1;
-            QCOMPARE(loadedText(model, lastPaged),
-                     QString::fromLatin1(millionLine(lastPaged + 1).chopped(1)));
-            QCOMPARE(model.index(int(n) - 1).data(OutputModel::TextRole).toString(),
-                     QString::fromLatin1(millionLine(n).chopped(1)));
+            QCOMPARE(loadedText(model, lastPaged), expected[lastPaged]);
+            QCOMPARE(loadedText(model, lastPaged / 2), expected[lastPaged / 2]);
+            QCOMPARE(model.index(int(expected.size()) - 1).data(OutputModel::TextRole).toString(),
+                     expected.last());
+            const QModelIndex openRow = model.index(int(expected.size()));
+            QCOMPARE(openRow.data(OutputModel::TextRole).toString(), open);
+            QVERIFY(!openRow.data(OutputModel::CompleteRole).toBool());
         }
         QCOMPARE(removed.size(), 0);
         QVERIFY(pages.residentPages() <= PagedOutput::MaxResidentPages);
