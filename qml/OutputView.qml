@@ -11,8 +11,8 @@ import JobMonitor
 // remembers about a line (selection, the keyboard's line, where the view was scrolled to) is
 // the line's number, mapped to a row when needed. When the job saved its output the model is
 // paged: its rows reach back to line 1, the lines before the tail read a page at a time, and
-// rows stop shifting. Each job keeps its own Follow and scroll
-// position while another job is shown; a job not looked at yet follows its tail.
+// rows stop shifting. Each job keeps its own Follow and scroll position while another job is
+// shown; a job not looked at yet follows its tail.
 ColumnLayout {
     id: view
 
@@ -644,6 +644,8 @@ ColumnLayout {
                     text: visible ? qsTr("\u2026 %1 more not shown").arg(Format.bytes(line.truncated)) : ""
                     font: Theme.smallMonoFont
                     color: Theme.mutedText
+                    // Within reach of the horizontal scroll too.
+                    onImplicitWidthChanged: if (visible) lines.noteWidth(lineText.implicitWidth + Theme.spacing + implicitWidth)
                 }
                 // The gutter stays in place while the lines scroll sideways.
                 Rectangle {

@@ -531,9 +531,8 @@ QString OutputModel::linesText(qint64 first, qint64 last) const {
         return {};
     QStringList parts;
     // Only the pages in memory: never read a gigabyte into the clipboard on the way.
-    for (int row = from; row <= to && row < m_earlier; ++row)
-        if (const PagedOutput::Line *line = m_pages->residentLine(row))
-            parts.append(line->text);
+    if (from < m_earlier && m_pages)
+        parts = m_pages->residentTexts(from, std::min(to, m_earlier - 1));
     for (int row = std::max(from, m_earlier); row <= to; ++row)
         parts.append(m_rows[row - m_earlier].text);
     return parts.join(QLatin1Char('\n'));

@@ -119,6 +119,18 @@ const PagedOutput::Line *PagedOutput::residentLine(qint64 row) const {
     return at >= 0 && at < it->lines.size() ? &it->lines[qsizetype(at)] : nullptr;
 }
 
+QStringList PagedOutput::residentTexts(qint64 first, qint64 last) const {
+    QStringList texts;
+    // The map is in page order, which is row order.
+    for (const Page &page : m_pages) {
+        const qint64 from = std::max(first, page.firstRow) - page.firstRow;
+        const qint64 to = std::min(last, page.firstRow + page.lines.size() - 1) - page.firstRow;
+        for (qint64 at = from; at <= to; ++at)
+            texts.append(page.lines[qsizetype(at)].text);
+    }
+    return texts;
+}
+
 const PagedOutput::Line *PagedOutput::line(qint64 row) {
     if (const Line *line = residentLine(row)) {
         m_pages[OutputPageIndex::pageOfRow(m_checkpoints, row)].used = ++m_clock;

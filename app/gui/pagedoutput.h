@@ -48,6 +48,8 @@ public:
     const Line *line(qint64 row);
     // As line(), without reading anything.
     const Line *residentLine(qint64 row) const;
+    // The text of the rows from first to last that are in memory, in row order.
+    QStringList residentTexts(qint64 first, qint64 last) const;
     // The row of the line with this number: exact when its page is in memory (exact is set
     // then), else estimated from the index; -1 when the index does not reach it yet.
     qint64 rowOfLine(qint64 number, bool *exact = nullptr) const;
