@@ -19,6 +19,8 @@ constexpr char Magic[] = "JMINDEX1";
 // One poll takes at most this much: a flooding job never holds up the event loop for long;
 // the rest comes with the next poll.
 constexpr qint64 PollBytes = 16 * 1024 * 1024;
+// Index records taken in at a time, and how many read runs may pile up before they go.
+constexpr qint64 IndexBatch = 4096;
 
 int indexOf(OutputChannel channel) {
     return channel == OutputChannel::Stdout ? 0 : 1;
@@ -87,10 +89,11 @@ bool AttemptOutputReader::open() {
     return true;
 }
 
-void AttemptOutputReader::readIndex() {
+bool AttemptOutputReader::readIndex() {
     if (!m_hasIndex)
-        return;
-    m_indexPending += m_index.readAll();
+        return false;
+    const qint64 want = IndexBatch * RecordSize - m_indexPending.size();
+    m_indexPending += m_index.read(want);
     const qsizetype records = m_indexPending.size() / RecordSize;
     for (qsizetype i = 0; i < records; ++i) {
         const uchar *record =
@@ -101,6 +104,25 @@ void AttemptOutputReader::readIndex() {
                        qint64(word & ~(quint64(1) << 63)), time});
     }
     m_indexPending.remove(0, records * RecordSize);
+    return records > 0;
+}
+
+AttemptOutputReader::Position AttemptOutputReader::position() const {
+    return {m_firstRun + m_current, {m_position[0], m_position[1]}};
+}
+
+void AttemptOutputReader::seek(const Position &position) {
+    m_position[0] = position.offset[0];
+    m_position[1] = position.offset[1];
+    if (!m_hasIndex) {
+        m_current = qsizetype(position.run);
+        return;
+    }
+    m_runs.clear();
+    m_indexPending.clear();
+    m_firstRun = position.run;
+    m_current = 0;
+    m_index.seek(HeaderSize + position.run * RecordSize);
 }
 
 qint64 AttemptOutputReader::size(OutputChannel channel) const {
@@ -109,13 +131,16 @@ qint64 AttemptOutputReader::size(OutputChannel channel) const {
 
 // A run ends where the next run of its channel starts (it is complete then), or at the end of
 // its file.
-qint64 AttemptOutputReader::endOf(qsizetype run, bool *complete) const {
+qint64 AttemptOutputReader::endOf(qsizetype run, bool *complete) {
     const OutputChannel channel = m_runs[run].channel;
-    for (qsizetype next = run + 1; next < m_runs.size(); ++next)
-        if (m_runs[next].channel == channel) {
-            *complete = true;
-            return m_runs[next].start;
-        }
+    qsizetype next = run + 1;
+    do {
+        for (; next < m_runs.size(); ++next)
+            if (m_runs[next].channel == channel) {
+                *complete = true;
+                return m_runs[next].start;
+            }
+    } while (readIndex());
     *complete = false;
     return size(channel);
 }
@@ -128,10 +153,16 @@ QList<AttemptOutputReader::Chunk> AttemptOutputReader::read(qint64 maxBytes) {
         m_absent = true;
         return chunks;
     }
-    readIndex();
+    if (m_current + 1 >= m_runs.size())
+        readIndex();
+    if (m_current > IndexBatch) {
+        m_runs.remove(0, m_current);
+        m_firstRun += m_current;
+        m_current = 0;
+    }
     qint64 budget = maxBytes;
     while (m_current < m_runs.size() && budget > 0) {
-        const Run &run = m_runs[m_current];
+        const Run run = m_runs[m_current]; // a copy: endOf() may read more of the index
         const int ch = indexOf(run.channel);
         bool complete = false;
         const qint64 end = endOf(m_current, &complete);
@@ -165,7 +196,7 @@ QList<AttemptOutputReader::Chunk> AttemptOutputReader::read(qint64 maxBytes) {
             continue;
         }
         // The last run may still grow; an earlier one is complete.
-        if (m_current + 1 >= m_runs.size())
+        if (m_current + 1 >= m_runs.size() && !readIndex())
             break;
         ++m_current;
     }

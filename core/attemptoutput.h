@@ -42,6 +42,16 @@ public:
     QList<Chunk> read(qint64 maxBytes);
     qint64 size(OutputChannel channel) const;
 
+    // Where the next read() starts: a reader opened on the same directory and moved there
+    // with seek() reads on exactly as this one would (a page of a long output read on its own).
+    struct Position {
+        qint64 run = 0; // of the index, counted from its first record
+        qint64 offset[2] = {0, 0};
+    };
+    Position position() const;
+    // On an open reader.
+    void seek(const Position &position);
+
 private:
     struct Run {
         OutputChannel channel;
@@ -49,8 +59,9 @@ private:
         qint64 timeMs;
     };
     QString filePath(const char *name) const;
-    void readIndex();
-    qint64 endOf(qsizetype run, bool *complete) const;
+    // Takes in at most a batch of the index's records; false when it has no more now.
+    bool readIndex();
+    qint64 endOf(qsizetype run, bool *complete);
 
     QString m_directory;
     QString m_error;
@@ -59,7 +70,10 @@ private:
     bool m_hasIndex = false;
     bool m_absent = false; // no directory: nothing so far
     QByteArray m_indexPending;
+    // The runs from the one numbered m_firstRun on: those already read are let go, so a long
+    // index costs no more memory than a batch of it.
     QList<Run> m_runs;
+    qint64 m_firstRun = 0;
     qsizetype m_current = 0;
     qint64 m_position[2] = {0, 0};
 };

@@ -173,6 +173,36 @@ void OutputBuffer::clear() {
     Q_EMIT changed();
 }
 
+OutputBuffer::State OutputBuffer::state() const {
+    State state;
+    for (int ch = 0; ch < 2; ++ch) {
+        const OpenLine &open = m_open[ch];
+        state.open[ch] = {open.bytes, open.droppedBytes, open.number, open.timeMs,
+                          open.afterCarriageReturn};
+        state.totalBytes[ch] = m_totalBytes[ch];
+    }
+    state.nextNumber = m_nextNumber;
+    state.completedLines = completedLines();
+    return state;
+}
+
+void OutputBuffer::restore(const State &state, QList<OutputSection> sections) {
+    m_lines.clear();
+    m_sections = std::move(sections);
+    m_keptBytes = 0;
+    for (int ch = 0; ch < 2; ++ch) {
+        const State::Open &from = state.open[ch];
+        m_open[ch].bytes = from.bytes;
+        m_open[ch].droppedBytes = from.droppedBytes;
+        m_open[ch].number = from.number;
+        m_open[ch].timeMs = from.timeMs;
+        m_open[ch].afterCarriageReturn = from.afterCarriageReturn;
+        m_totalBytes[ch] = state.totalBytes[ch];
+    }
+    m_nextNumber = state.nextNumber;
+    m_droppedLines = state.completedLines;
+}
+
 QList<OutputLine> OutputBuffer::lines() const {
     return linesAfter(0);
 }

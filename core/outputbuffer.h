@@ -76,6 +76,29 @@ public:
     qsizetype keptBytes() const { return m_keptBytes; } // bytes of output the tail holds
     Limits limits() const { return m_limits; }
 
+    // Where the splitting stands: the open lines and the counts, not the kept lines. A buffer
+    // restored to it numbers and completes the lines that follow exactly as this one does, so
+    // a long output can be read again from any point it passed (a page of it).
+    struct State {
+        struct Open {
+            QByteArray bytes;
+            qint64 droppedBytes = 0;
+            qint64 number = 0;
+            qint64 timeMs = 0;
+            bool afterCarriageReturn = false;
+        };
+        Open open[2];
+        qint64 totalBytes[2] = {0, 0};
+        qint64 nextNumber = 1;
+        qint64 completedLines = 0;
+        // Bytes of the open lines: what keeping this state costs beyond its fixed size.
+        qsizetype size() const { return open[0].bytes.size() + open[1].bytes.size(); }
+    };
+    State state() const;
+    // Drops the kept lines and goes on from state, with these sections (those that began
+    // before it).
+    void restore(const State &state, QList<OutputSection> sections = {});
+
 Q_SIGNALS:
     // Emitted on every append; views batch their updates.
     void changed();

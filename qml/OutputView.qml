@@ -9,8 +9,10 @@ import JobMonitor
 //
 // Rows shift whenever lines drop off the top of the kept tail, so everything this view
 // remembers about a line (selection, the keyboard's line, where the view was scrolled to) is
-// the line's number, mapped to a row when needed. Each job keeps its own Follow and scroll
-// position while another job is shown; a job not looked at yet follows its tail.
+// the line's number, mapped to a row when needed. When the job saved its output the model is
+// paged: its rows reach back to line 1, the lines before the tail read a page at a time, and
+// rows stop shifting. Each job keeps its own Follow and scroll position while another job is
+// shown; a job not looked at yet follows its tail.
 ColumnLayout {
     id: view
 
@@ -48,6 +50,8 @@ ColumnLayout {
     }
     readonly property bool hasSelection: selectionRows[0] >= 0
     property string notice: ""
+    // A line to show once its page of saved output has been read (0: none).
+    property real pendingLine: 0
 
     // Per job: { following, topLine, selectionAnchor, selectionEnd, cursorLine }.
     property var savedStates: ({})
@@ -86,15 +90,27 @@ ColumnLayout {
             matchList.currentIndex = -1
         }
     }
-    // A match of the whole output: shown and selected when the tail still keeps its line.
+    // A match of the whole output: shown and selected, read from the saved output first when
+    // the tail no longer keeps it.
     function jumpToLine(number) {
-        if (model.rowOfLine(number) < 0) {
+        if (model.isLineLoaded(number)) {
+            pendingLine = 0
+            notice = ""
+            selectLine(number, false)
+            showLine(number, ListView.Center)
+        } else if (model.paged) {
+            // Near it already (the index knows about where it is), exactly once it is read.
+            pendingLine = number
+            notice = qsTr("Reading line %1\u2026").arg(Format.count(number))
+            const row = model.rowOfLine(number)
+            if (row >= 0) {
+                following = false
+                lines.positionViewAtIndex(row, ListView.Center)
+            }
+            model.revealLine(number)
+        } else {
             notice = qsTr("Line %1 is older than the kept tail").arg(Format.count(number))
-            return
         }
-        notice = ""
-        selectLine(number, false)
-        showLine(number, ListView.Center)
     }
     function jumpToFirstError() {
         const number = model.firstErrorLine()
@@ -177,7 +193,14 @@ ColumnLayout {
             view.saveState()
             lines.widest = 0
         }
-        function onModelReset() { Qt.callLater(view.restoreState) }
+        function onModelReset() {
+            view.pendingLine = 0
+            Qt.callLater(view.restoreState)
+        }
+        function onLineRevealed(number) {
+            if (number === view.pendingLine)
+                view.jumpToLine(number)
+        }
     }
 
     ToolBar {
@@ -495,8 +518,10 @@ ColumnLayout {
                 } else if (event.key === Qt.Key_PageDown) {
                     moveCursor(page, shift)
                 } else if (event.key === Qt.Key_End) {
+                    // End and Ctrl+End: the last line, and follow it.
                     view.following = true
                 } else if (event.key === Qt.Key_Home) {
+                    // Home and Ctrl+Home: line 1 (read from the saved output when paged).
                     view.following = false
                     positionViewAtBeginning()
                 } else if (event.key === Qt.Key_Escape && view.hasSelection) {
@@ -553,6 +578,8 @@ ColumnLayout {
                 required property bool match
                 required property string attemptHeader
                 required property string time
+                required property bool loaded
+                required property real truncated
                 readonly property bool selected: index >= view.selectionRows[0] && index <= view.selectionRows[1]
                 readonly property bool current: number === view.model.currentMatchLine
                 readonly property bool styled: view.colours && markup.length > 0
@@ -597,15 +624,28 @@ ColumnLayout {
                     width: view.wrap ? lines.width - x - Theme.spacing - (scrollBar.visible ? scrollBar.width : 0) : implicitWidth
                     // A left-to-right mark first: binary output and lines that start with an
                     // RTL character would otherwise be laid out from the right.
-                    text: "\u200e" + (line.styled ? line.markup : line.text)
+                    text: !line.loaded ? "\u2026" : "\u200e" + (line.styled ? line.markup : line.text)
                     textFormat: !line.styled ? Text.PlainText : line.richMarkup ? Text.RichText : Text.StyledText
                     horizontalAlignment: Text.AlignLeft
                     wrapMode: view.wrap ? Text.Wrap : Text.NoWrap
                     font: Theme.monoFont
                     color: line.selected ? Theme.palette.highlightedText
+                         : !line.loaded ? Theme.mutedText
                          : line.stderr ? Theme.stderrText : Theme.palette.text
                     onImplicitWidthChanged: lines.noteWidth(implicitWidth)
                     Component.onCompleted: lines.noteWidth(implicitWidth)
+                }
+                // A line over the per-line limit shows its beginning, and says so.
+                Text {
+                    objectName: "truncatedText"
+                    visible: line.truncated > 0
+                    x: lineText.x + Math.min(lineText.implicitWidth, lineText.width) + Theme.spacing
+                    y: lineText.y + lineText.height - height
+                    text: visible ? qsTr("\u2026 %1 more not shown").arg(Format.bytes(line.truncated)) : ""
+                    font: Theme.smallMonoFont
+                    color: Theme.mutedText
+                    // Within reach of the horizontal scroll too.
+                    onImplicitWidthChanged: if (visible) lines.noteWidth(lineText.implicitWidth + Theme.spacing + implicitWidth)
                 }
                 // The gutter stays in place while the lines scroll sideways.
                 Rectangle {

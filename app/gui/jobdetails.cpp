@@ -14,7 +14,9 @@
 namespace jobmonitor {
 
 JobDetails::JobDetails(QObject *parent)
-    : QObject(parent) {}
+    : QObject(parent) {
+    m_output.setPages(&m_pages);
+}
 
 JobDetails::~JobDetails() {
     if (m_outputCancelled)
@@ -102,50 +104,41 @@ void JobDetails::showStored(qint64 jobId) {
     });
 }
 
-// Reads every attempt's saved output, in the order it arrived, into a tail of its own on a
-// pool thread: a gigabyte of output takes a while to go through, and the window must not
-// wait. Showing another job stops the reading.
+// Indexes every attempt's saved output, in the order it arrived, and reads its tail on a pool
+// thread: a gigabyte of output takes a while to go through, and the window must not wait.
+// The index then pages in the lines before the tail. Showing another job stops the reading.
 void JobDetails::loadStoredOutput() {
-    struct Attempt {
-        OutputSection section;
-        QString directory;
-    };
-    QList<Attempt> attempts;
+    QList<OutputSource> sources;
     for (const AttemptRecord &attempt : std::as_const(m_attempts))
-        attempts.append(
+        sources.append(
             {{attempt.attempt, attempt.startedAt, attempt.traceId, 0}, attempt.outputDirectory});
     m_outputCancelled = std::make_shared<std::atomic_bool>(false);
     m_outputLoading = true;
     Q_EMIT changed();
-    QThreadPool::globalInstance()->start([attempts, cancelled = m_outputCancelled,
+    QThreadPool::globalInstance()->start([sources, cancelled = m_outputCancelled,
                                           guard = QPointer<JobDetails>(this), request = m_request,
                                           home = thread()] {
-        constexpr qint64 ReadSize = 4 * 1024 * 1024;
-        auto buffer = std::make_unique<OutputBuffer>();
-        for (const Attempt &attempt : attempts) {
-            buffer->beginSection(attempt.section);
-            AttemptOutputReader reader(attempt.directory);
-            if (attempt.directory.isEmpty() || !reader.open())
-                continue;
-            for (QList<AttemptOutputReader::Chunk> chunks = reader.read(ReadSize);
-                 !chunks.isEmpty() && !*cancelled; chunks = reader.read(ReadSize))
-                for (const AttemptOutputReader::Chunk &chunk : std::as_const(chunks))
-                    buffer->append(chunk.channel, chunk.data, chunk.timeMs);
-            buffer->finish();
-        }
-        if (*cancelled)
+        auto index = std::make_unique<OutputPageIndex>();
+        index->setSources(sources);
+        if (!index->scan(true, *cancelled))
+            return;
+        std::unique_ptr<OutputBuffer> buffer = index->readTail(OutputBuffer::Limits{}, *cancelled);
+        if (!buffer)
             return;
         buffer->moveToThread(home);
-        QMetaObject::invokeMethod(QCoreApplication::instance(),
-                                  [guard, request, tail = buffer.release()] {
-                                      std::unique_ptr<OutputBuffer> owned(tail);
-                                      if (!guard || guard->m_request != request)
-                                          return;
-                                      guard->m_output.setBuffer(owned.get());
-                                      guard->m_storedOutput = std::move(owned);
-                                      guard->m_outputLoading = false;
-                                      Q_EMIT guard->changed();
-                                  });
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [guard, request, tail = buffer.release(), pages = index.release()] {
+                std::unique_ptr<OutputBuffer> owned(tail);
+                std::unique_ptr<OutputPageIndex> ownedPages(pages);
+                if (!guard || guard->m_request != request)
+                    return;
+                guard->m_pages.adopt(std::move(ownedPages));
+                guard->m_output.setBuffer(owned.get());
+                guard->m_storedOutput = std::move(owned);
+                guard->m_outputLoading = false;
+                Q_EMIT guard->changed();
+            });
     });
 }
 
@@ -169,6 +162,8 @@ void JobDetails::attach(Job *job) {
     // is read back from the saved output).
     if (job)
         job->retainTail();
+    // The pages first: the model takes the tail's rows and the pages' together.
+    updateSearchSources();
     m_output.setBuffer(job ? job->output() : nullptr);
     m_storedOutput.reset();
     m_transitions.setHistory(job ? job->history() : QList<Transition>());
@@ -180,7 +175,10 @@ void JobDetails::attach(Job *job) {
             Q_EMIT changed();
         });
         connect(job, &Job::processesChanged, this, &JobDetails::changed);
-        connect(job, &Job::outputErrorChanged, this, &JobDetails::changed);
+        connect(job, &Job::outputErrorChanged, this, [this] {
+            updateSearchSources();
+            Q_EMIT changed();
+        });
         connect(job, &Job::deadlineChanged, this, &JobDetails::changed);
     }
     updateDiagram();
@@ -199,6 +197,16 @@ void JobDetails::updateSearchSources() {
             sources.append({attempt.attempt, attempt.outputDirectory});
     }
     m_search.setSources(sources);
+    // A stored job's pages come with its tail (loadStoredOutput()).
+    QList<OutputSource> pages;
+    for (const OutputSearchModel::Source &source : std::as_const(sources))
+        pages.append({{source.attempt, {}, {}, 0}, source.directory});
+    // Output no longer saved in full cannot stand in for the lines that left the tail.
+    if (m_job)
+        m_pages.setSources(m_job->outputError().isEmpty() ? pages : QList<OutputSource>(),
+                           isFinal(m_job->state()));
+    else if (m_attempts.isEmpty())
+        m_pages.setSources({}, true);
 }
 
 void JobDetails::updateDiagram() {

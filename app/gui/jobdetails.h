@@ -29,7 +29,8 @@ class ResourceHistory;
 // may do next, its live output, its transitions and the state diagram's data. A job of an
 // earlier run (or of another process) is shown from the store: its record, transitions and
 // attempts are read on the store's worker, and its saved output, every attempt in the order
-// it arrived, is read from the attempt files on a thread of its own.
+// it arrived, is read from the attempt files on a thread of its own. The output view reaches
+// every line of every attempt: the lines before the tail are paged in from the saved output.
 class JobDetails : public QObject {
     Q_OBJECT
     QML_ELEMENT
@@ -193,6 +194,7 @@ private:
     std::shared_ptr<std::atomic_bool> m_outputCancelled;
     quint64 m_request = 0;
     bool m_outputLoading = false;
+    PagedOutput m_pages; // before m_output, which uses it
     OutputModel m_output;
     OutputSearchModel m_search;
     TransitionModel m_transitions;

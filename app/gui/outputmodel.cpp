@@ -5,6 +5,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <limits>
 
 namespace jobmonitor {
 
@@ -14,6 +15,9 @@ namespace {
 constexpr int FrameMs = 16;
 constexpr int FloodMs = 50;
 constexpr int FloodLinesPerBatch = 8;
+// A view has at most INT_MAX rows: beyond this many the earliest lines are out of its reach,
+// with room left for the tail.
+constexpr qint64 MaxPagedRows = std::numeric_limits<int>::max() / 2;
 
 int channelIndex(OutputChannel channel) {
     return channel == OutputChannel::Stderr ? 1 : 0;
@@ -42,6 +46,36 @@ void OutputModel::setBuffer(OutputBuffer *buffer) {
     }
 }
 
+void OutputModel::setPages(PagedOutput *pages) {
+    if (m_pages == pages)
+        return;
+    if (m_pages)
+        m_pages->disconnect(this);
+    m_pages = pages;
+    if (pages) {
+        // Later: a job shown next changes its pages and then its tail, and one reset (with
+        // the tail) is what the view should see.
+        connect(pages, &PagedOutput::availableChanged, this, [this] {
+            QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    if (m_pages && m_pages->isAvailable() != m_paged)
+                        reset();
+                },
+                Qt::QueuedConnection);
+        });
+        connect(pages, &PagedOutput::pageLoaded, this, &OutputModel::pageLoaded);
+        connect(pages, &PagedOutput::lineReady, this, &OutputModel::lineRevealed);
+    }
+    reset();
+}
+
+void OutputModel::pageLoaded(qint64 firstRow, qint64 rows) {
+    const qint64 last = std::min<qint64>(firstRow + rows, m_earlier) - 1;
+    if (m_paged && rows > 0 && firstRow <= last)
+        Q_EMIT dataChanged(index(int(firstRow)), index(int(last)));
+}
+
 void OutputModel::updateHeaders() {
     const QList<OutputSection> sections = m_buffer ? m_buffer->sections() : QList<OutputSection>();
     if (sections.size() == m_sectionsSeen)
@@ -65,8 +99,8 @@ void OutputModel::updateHeaders() {
     if (headers == m_headers)
         return;
     m_headers = headers;
-    if (!m_rows.isEmpty())
-        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {AttemptHeaderRole});
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0), index(rowCount() - 1), {AttemptHeaderRole});
 }
 
 void OutputModel::scheduleSync() {
@@ -102,6 +136,10 @@ void OutputModel::reset() {
     m_completed = m_buffer ? m_buffer->completedLines() : 0;
     m_openRows = int(std::count_if(m_rows.cbegin(), m_rows.cend(),
                                    [](const Row &row) { return !row.line.complete; }));
+    m_paged = m_pages && m_pages->isAvailable();
+    m_earlier =
+        m_paged ? int(std::min<qint64>(m_completed - (m_rows.size() - m_openRows), MaxPagedRows))
+                : 0;
     m_matches.clear();
     for (const Row &row : std::as_const(m_rows))
         if (row.match)
@@ -128,6 +166,24 @@ void OutputModel::sync() {
     const qint64 completed = m_buffer->completedLines();
     const QList<Row> tail = makeRows(m_buffer->linesAfter(m_completed));
 
+    if (m_paged) {
+        m_batchTimer.setInterval(completed - m_completed > FloodLinesPerBatch ? FloodMs : FrameMs);
+        m_completed = completed;
+        syncPaged(tail);
+    } else {
+        syncTail(tail, completed);
+    }
+    if (!m_searchText.isEmpty()) {
+        if (m_currentMatchLine == 0 && !m_matches.isEmpty())
+            setCurrentMatch(m_matches.constFirst());
+        else
+            Q_EMIT searchChanged(); // the count, or the current match's position, moved
+    }
+    Q_EMIT statsChanged();
+}
+
+// The tail alone: the rows are the kept lines, and those that leave the tail leave the rows.
+void OutputModel::syncTail(const QList<Row> &tail, qint64 completed) {
     // The kept complete rows are the last of the first m_completed lines to arrive; those the
     // buffer no longer keeps leave.
     const int completeRows = int(m_rows.size()) - m_openRows;
@@ -172,23 +228,62 @@ void OutputModel::sync() {
         m_rows.resize(newRows);
         endRemoveRows();
     }
-    if (!m_searchText.isEmpty()) {
-        if (m_currentMatchLine == 0 && !m_matches.isEmpty())
-            setCurrentMatch(m_matches.constFirst());
-        else
-            Q_EMIT searchChanged(); // the count, or the current match's position, moved
+}
+
+// Paged, the rows are the whole output: the complete rows stay as they are (lines that left
+// the tail are read from the saved output now, the same lines), and from the first row that
+// showed an open line on, the rows are the lines completed since (those that left the tail
+// at once included), then the tail's new lines.
+void OutputModel::syncPaged(const QList<Row> &tail) {
+    const auto matching = [](auto from, auto to) {
+        return std::count_if(from, to, [](const Row &row) { return row.match; });
+    };
+    const int completeRows = int(m_rows.size()) - m_openRows;
+    const int stable = m_earlier + completeRows;
+    const int oldCount = m_earlier + int(m_rows.size());
+    const int earlier = int(std::min<qint64>(m_buffer->droppedLines(), MaxPagedRows));
+    const int leaving = std::clamp(earlier - m_earlier, 0, completeRows);
+    const auto leavingMatches = matching(m_rows.cbegin(), m_rows.cbegin() + leaving);
+    const auto openMatches = matching(m_rows.cbegin() + completeRows, m_rows.cend());
+    const int newCount = earlier + (completeRows - leaving) + int(tail.size());
+    auto apply = [&] {
+        m_matches.remove(0, leavingMatches);
+        m_matches.resize(m_matches.size() - openMatches);
+        for (const Row &row : tail)
+            if (row.match)
+                m_matches.append(row.line.number);
+        m_rows.resize(completeRows);
+        m_rows.remove(0, leaving);
+        m_rows.append(tail);
+        m_earlier = earlier;
+        m_openRows = int(std::count_if(tail.cbegin(), tail.cend(),
+                                       [](const Row &row) { return !row.line.complete; }));
+    };
+    if (newCount > oldCount) {
+        beginInsertRows({}, oldCount, newCount - 1);
+        apply();
+        endInsertRows();
+    } else if (newCount < oldCount) {
+        beginRemoveRows({}, newCount, oldCount - 1);
+        apply();
+        endRemoveRows();
+    } else {
+        apply();
     }
-    Q_EMIT statsChanged();
+    if (const int shared = std::min(oldCount, newCount); shared > stable)
+        Q_EMIT dataChanged(index(stable), index(shared - 1));
 }
 
 int OutputModel::rowCount(const QModelIndex &parent) const {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return parent.isValid() ? 0 : m_earlier + int(m_rows.size());
 }
 
 QVariant OutputModel::data(const QModelIndex &index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Row &row = m_rows[index.row()];
+    if (index.row() < m_earlier)
+        return pagedData(index.row(), role);
+    const Row &row = m_rows[index.row() - m_earlier];
     switch (Role(role)) {
     case TextRole:
         return row.text;
@@ -218,17 +313,81 @@ QVariant OutputModel::data(const QModelIndex &index, int role) const {
         return row.line.timeMs > 0 ? QDateTime::fromMSecsSinceEpoch(row.line.timeMs)
                                          .toString(QStringLiteral("HH:mm:ss.zzz"))
                                    : QString();
+    case LoadedRole:
+        return true;
+    case TruncatedRole:
+        return double(row.line.droppedBytes);
+    }
+    return {};
+}
+
+QVariant OutputModel::pagedData(int row, int role) const {
+    const PagedOutput::Line *line = m_pages ? m_pages->line(row) : nullptr;
+    if (!line) {
+        switch (Role(role)) {
+        case NumberRole:
+            return m_pages ? m_pages->estimatedNumber(row) : qint64(row + 1);
+        case StderrRole:
+        case MatchRole:
+        case RichMarkupRole:
+        case LoadedRole:
+            return false;
+        case CompleteRole:
+            return true;
+        case TruncatedRole:
+            return 0.0;
+        case TextRole:
+        case MarkupRole:
+        case AttemptHeaderRole:
+        case TimeRole:
+            return QString();
+        }
+        return {};
+    }
+    switch (Role(role)) {
+    case TextRole:
+        return line->text;
+    case StderrRole:
+        return line->line.channel == OutputChannel::Stderr;
+    case NumberRole:
+        return line->line.number;
+    case CompleteRole:
+    case LoadedRole:
+        return true;
+    case MarkupRole: {
+        if (!line->styled)
+            return QString();
+        AnsiStyle style = line->startStyle;
+        return ansiMarkup(parseAnsi(line->line.text, style), m_darkBackground);
+    }
+    case RichMarkupRole: {
+        if (!line->styled)
+            return false;
+        AnsiStyle style = line->startStyle;
+        return parseAnsi(line->line.text, style).needsRichText();
+    }
+    case MatchRole:
+        return !m_searchText.isEmpty() && line->text.contains(m_searchText, Qt::CaseInsensitive);
+    case AttemptHeaderRole:
+        return m_headers.isEmpty() ? QString() : m_headers.value(line->line.number);
+    case TimeRole:
+        return line->line.timeMs > 0 ? QDateTime::fromMSecsSinceEpoch(line->line.timeMs)
+                                           .toString(QStringLiteral("HH:mm:ss.zzz"))
+                                     : QString();
+    case TruncatedRole:
+        return double(line->line.droppedBytes);
     }
     return {};
 }
 
 QHash<int, QByteArray> OutputModel::roleNames() const {
     return {
-        {TextRole, "text"},     {StderrRole, "stderr"},
-        {NumberRole, "number"}, {CompleteRole, "complete"},
-        {MarkupRole, "markup"}, {RichMarkupRole, "richMarkup"},
-        {MatchRole, "match"},   {AttemptHeaderRole, "attemptHeader"},
-        {TimeRole, "time"},
+        {TextRole, "text"},           {StderrRole, "stderr"},
+        {NumberRole, "number"},       {CompleteRole, "complete"},
+        {MarkupRole, "markup"},       {RichMarkupRole, "richMarkup"},
+        {MatchRole, "match"},         {AttemptHeaderRole, "attemptHeader"},
+        {TimeRole, "time"},           {LoadedRole, "loaded"},
+        {TruncatedRole, "truncated"},
     };
 }
 
@@ -244,8 +403,8 @@ void OutputModel::setDarkBackground(bool dark) {
     if (dark == m_darkBackground)
         return;
     m_darkBackground = dark;
-    if (!m_rows.isEmpty())
-        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {MarkupRole});
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0), index(rowCount() - 1), {MarkupRole});
     Q_EMIT darkBackgroundChanged();
 }
 
@@ -276,15 +435,15 @@ void OutputModel::search(const QString &text, qint64 nearLine) {
             if (row.match)
                 m_matches.append(row.line.number);
         }
-        if (!m_rows.isEmpty())
-            Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {MatchRole});
+        if (rowCount() > 0)
+            Q_EMIT dataChanged(index(0), index(rowCount() - 1), {MatchRole});
     }
     if (m_matches.isEmpty()) {
         setCurrentMatch(0);
         return;
     }
     // The first match from the line asked for on, else the first of all.
-    const int from = std::max(0, rowOfLine(nearLine));
+    const int from = std::max(0, tailRowOfLine(nearLine));
     for (int row = from; row < m_rows.size(); ++row) {
         if (m_rows[row].match) {
             setCurrentMatch(m_rows[row].line.number);
@@ -313,6 +472,31 @@ bool OutputModel::previousMatch() {
 }
 
 int OutputModel::rowOfLine(qint64 number) const {
+    if (const int row = tailRowOfLine(number); row >= 0)
+        return m_earlier + row;
+    if (!m_paged || !m_pages || number <= 0)
+        return -1;
+    const qint64 row = m_pages->rowOfLine(number);
+    return row >= 0 && row < m_earlier ? int(row) : -1;
+}
+
+bool OutputModel::isLineLoaded(qint64 number) const {
+    if (tailRowOfLine(number) >= 0)
+        return true;
+    bool exact = false;
+    if (m_paged && m_pages)
+        m_pages->rowOfLine(number, &exact);
+    return exact;
+}
+
+void OutputModel::revealLine(qint64 number) {
+    if (tailRowOfLine(number) >= 0)
+        Q_EMIT lineRevealed(number);
+    else if (m_paged && m_pages)
+        m_pages->reveal(number);
+}
+
+int OutputModel::tailRowOfLine(qint64 number) const {
     const int rows = int(m_rows.size());
     if (rows == 0 || number <= 0)
         return -1;
@@ -334,7 +518,7 @@ int OutputModel::rowOfLine(qint64 number) const {
 }
 
 QString OutputModel::linesText(qint64 first, qint64 last) const {
-    if (m_rows.isEmpty())
+    if (rowCount() == 0)
         return {};
     int from = rowOfLine(first);
     int to = rowOfLine(last);
@@ -346,8 +530,11 @@ QString OutputModel::linesText(qint64 first, qint64 last) const {
     if (to < 0)
         return {};
     QStringList parts;
-    for (int row = from; row <= to; ++row)
-        parts.append(m_rows[row].text);
+    // Only the pages in memory: never read a gigabyte into the clipboard on the way.
+    if (from < m_earlier && m_pages)
+        parts = m_pages->residentTexts(from, std::min(to, m_earlier - 1));
+    for (int row = std::max(from, m_earlier); row <= to; ++row)
+        parts.append(m_rows[row - m_earlier].text);
     return parts.join(QLatin1Char('\n'));
 }
 

@@ -2,6 +2,7 @@
 
 #include "ansitext.h"
 #include "outputbuffer.h"
+#include "pagedoutput.h"
 
 #include <QAbstractListModel>
 #include <QMap>
@@ -18,6 +19,11 @@ namespace jobmonitor {
 // Rows shift whenever lines drop off the top of the tail, so anything the view remembers
 // about a line (selection, search match, scroll position) it keeps as the line's number and
 // maps to a row with rowOfLine().
+//
+// With the job's saved output paged in (setPages(), when some attempt saved its output), the
+// rows are the whole output: the lines before the tail come first, a page at a time from the
+// attempt files (a row whose page is being read shows as not loaded until pageLoaded), and
+// lines leaving the tail stay where they are. Rows never shift then.
 //
 // Search covers the kept tail (searchCoversWholeOutput is false): the matches are kept up to
 // date as lines arrive and drop, in row order. A search over the job's whole stored output
@@ -40,6 +46,8 @@ class OutputModel : public QAbstractListModel {
     // Number of the line of the current match; 0 when there is none.
     Q_PROPERTY(qint64 currentMatchLine READ currentMatchLine NOTIFY searchChanged)
     Q_PROPERTY(bool searchCoversWholeOutput READ searchCoversWholeOutput CONSTANT)
+    // The rows reach back to line 1 through the saved output (else only the kept tail).
+    Q_PROPERTY(bool paged READ isPaged NOTIFY statsChanged)
 public:
     enum Role {
         TextRole = Qt::UserRole + 1, // string: the line for display, escape sequences removed
@@ -53,12 +61,16 @@ public:
                            // each attempt when the job has had more than one; else empty
         TimeRole,          // string: when the line began to arrive, "14:03:22.415"; empty when
                            // not known
+        LoadedRole,        // bool: false while the page of saved output holding it is read
+        TruncatedRole,     // double: bytes of the line not shown (over the per-line limit)
     };
     Q_ENUM(Role)
 
     explicit OutputModel(QObject *parent = nullptr);
 
     void setBuffer(OutputBuffer *buffer);
+    // The job's whole saved output, for the lines before the tail; null for the tail only.
+    void setPages(PagedOutput *pages);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
@@ -74,6 +86,7 @@ public:
     int currentMatch() const;
     qint64 currentMatchLine() const { return m_currentMatchLine; }
     bool searchCoversWholeOutput() const { return false; }
+    bool isPaged() const { return m_paged; }
 
     // Searches for text (ignoring case); the current match becomes the first at or after the
     // line numbered nearLine (the top of the view), wrapping around. Empty text ends the search.
@@ -82,10 +95,16 @@ public:
     Q_INVOKABLE bool nextMatch();
     Q_INVOKABLE bool previousMatch();
 
-    // Row showing the line with this number, or -1 when the tail does not keep it.
+    // Row showing the line with this number, or -1 when the tail does not keep it. Paged,
+    // a line before the tail whose page is not in memory gets the row the index expects it
+    // in (exact but where both channels had a line open at once); revealLine() makes sure.
     Q_INVOKABLE int rowOfLine(qint64 number) const;
+    // Whether rowOfLine(number) is exact: the line is in the tail or in a page in memory.
+    Q_INVOKABLE bool isLineLoaded(qint64 number) const;
+    // Reads the page holding the line (paged); lineRevealed(number) once rowOfLine() is exact.
+    Q_INVOKABLE void revealLine(qint64 number);
     // The lines from the one numbered first to the one numbered last (either order) as they
-    // are shown, one per line. A line no longer kept is left out.
+    // are shown, one per line. A line no longer kept (paged: not in memory) is left out.
     Q_INVOKABLE QString linesText(qint64 first, qint64 last) const;
     // Number of the first line that reports an error: the first on stderr or else the first
     // saying "error" or "fatal"; 0 when there is none.
@@ -95,6 +114,7 @@ Q_SIGNALS:
     void statsChanged();
     void darkBackgroundChanged();
     void searchChanged();
+    void lineRevealed(qint64 number);
 
 private:
     struct Row {
@@ -106,16 +126,25 @@ private:
     };
     void scheduleSync();
     void sync();
+    void syncTail(const QList<Row> &tail, qint64 completed);
+    void syncPaged(const QList<Row> &tail);
     void reset();
     // Headers for the first line of each attempt, from the buffer's sections.
     void updateHeaders();
     // Rows for lines, carrying each channel's style along complete lines.
     QList<Row> makeRows(const QList<OutputLine> &lines);
     bool matches(const Row &row) const;
+    // Row of m_rows showing the line, or -1.
+    int tailRowOfLine(qint64 number) const;
+    QVariant pagedData(int row, int role) const;
+    void pageLoaded(qint64 firstRow, qint64 rows);
     void setCurrentMatch(qint64 line);
     int matchIndex(qint64 line) const; // into m_matches, or -1
 
     QPointer<OutputBuffer> m_buffer;
+    QPointer<PagedOutput> m_pages;
+    bool m_paged = false; // as of the last reset: the pages are available
+    int m_earlier = 0;    // paged rows before m_rows
     QList<Row> m_rows;
     qint64 m_completed = 0;      // the buffer's completedLines() as of the rows shown
     int m_openRows = 0;          // rows at the end that show open (partial) lines

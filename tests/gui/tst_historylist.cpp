@@ -313,8 +313,11 @@ private Q_SLOTS:
         QTRY_VERIFY(details.isValid());
         QTRY_VERIFY(!details.isOutputLoading());
         QTRY_COMPARE(details.outputSearch()->sources().size(), 2);
-        // The tail keeps the last lines only.
-        QCOMPARE(details.output()->rowOfLine(3), -1);
+        // The tail keeps the last lines only; the earlier ones are read back when asked for.
+        OutputModel *output = details.output();
+        QTRY_VERIFY_WITH_TIMEOUT(output->isPaged() && !details.isOutputLoading(), 20000);
+        QVERIFY(output->droppedLines() > 0);
+        QVERIFY(!output->isLineLoaded(3));
         OutputSearchModel *search = details.outputSearch();
         search->start(QStringLiteral("needle"));
         QTRY_VERIFY_WITH_TIMEOUT(search->isFinished(), 20000);
@@ -333,6 +336,12 @@ private Q_SLOTS:
         QCOMPARE(at(1, OutputSearchModel::TextRole).toString(), QStringLiteral("needle on stderr"));
         QCOMPARE(at(1, OutputSearchModel::StderrRole).toBool(), true);
         QCOMPARE(at(2, OutputSearchModel::AttemptRole).toInt(), 2);
+        // Every match can be shown: the first one is long gone from the tail.
+        QSignalSpy revealed(output, &OutputModel::lineRevealed);
+        output->revealLine(3);
+        QTRY_COMPARE(revealed.size(), 1);
+        QCOMPARE(output->index(output->rowOfLine(3), 0).data(OutputModel::TextRole).toString(),
+                 QStringLiteral("a NEEDLE here"));
         // The same numbers as the tail's: the last match is a line it keeps.
         const int row =
             details.output()->rowOfLine(at(2, OutputSearchModel::LineRole).toLongLong());

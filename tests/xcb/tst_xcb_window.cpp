@@ -683,6 +683,41 @@ private Q_SLOTS:
         QCOMPARE(waitUntilDead(pids, 10s), QList<qint64>());
     }
 
+    // Ctrl+Home shows line 1 of an output far longer than the kept tail, read back from the
+    // saved output; Ctrl+End goes back to its last line and follows it.
+    void wholeOutputKeys() {
+        XWindow w;
+        QVERIFY(w.load());
+        Job *job = w.supervisor.start(spec(QStringLiteral("seq 1 20000"))).job;
+        QMetaObject::invokeMethod(w.find(QStringLiteral("jobList")), "select",
+                                  Q_ARG(QVariant, job->id()));
+        QTRY_COMPARE(job->state(), JobState::Completed);
+        OutputModel *output = w.details()->output();
+        QTRY_VERIFY(output->isPaged());
+        QTRY_COMPARE(output->rowCount(), 20000);
+        QVERIFY(output->droppedLines() > 0);
+        QQuickItem *lines = w.find<QQuickItem>(QStringLiteral("outputLines"));
+        QMetaObject::invokeMethod(lines, "forceActiveFocus");
+        QVERIFY(w.focusWithin(QStringLiteral("outputLines")));
+        // The number and the text of the line at the top of the view, once it is read.
+        auto top = [&] {
+            QQuickItem *line = nullptr;
+            QMetaObject::invokeMethod(lines, "itemAt", Q_RETURN_ARG(QQuickItem *, line),
+                                      Q_ARG(qreal, lines->property("contentX").toReal() + 2),
+                                      Q_ARG(qreal, lines->property("contentY").toReal() + 2));
+            const auto *text =
+                line ? line->findChild<QQuickItem *>(QStringLiteral("lineText")) : nullptr;
+            return text ? text->property("text").toString().remove(QChar(0x200e)) : QString();
+        };
+        QVERIFY(w.keys({"ctrl+Home"}));
+        QTRY_COMPARE_WITH_TIMEOUT(top(), QStringLiteral("1"), 10000);
+        QVERIFY(!w.outputView()->property("following").toBool());
+        QVERIFY(w.keys({"ctrl+End"}));
+        QTRY_VERIFY(w.outputView()->property("following").toBool());
+        QTRY_VERIFY(lines->property("atYEnd").toBool());
+        QVERIFY(runTask(w.supervisor.shutdown(), 10s));
+    }
+
     void cleanupTestCase() { QCOMPARE(destroyedWhileRunningWarnings(), 0); }
 };
 
