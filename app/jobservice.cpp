@@ -382,7 +382,7 @@ int JobService::startQueuedFromLastSession() {
     QList<JobSupervisor::AdoptedJob> jobs;
     QSet<qint64> ids;
     for (const JobRecord &record : queued) {
-        jobs.append({record.id, record.spec, record.timing});
+        jobs.append({record.id, record.spec, record.timing, record.queueOrder});
         ids.insert(record.id);
     }
     // What they wait for that is not queued with them has ended (or is unknown: then they are
