@@ -6,7 +6,6 @@
 #include <QPointF>
 #include <QRectF>
 #include <QSizeF>
-#include <QStringList>
 
 #include <optional>
 

@@ -116,6 +116,8 @@ private Q_SLOTS:
         QTest::addColumn<double>("margin");
         QTest::addColumn<double>("framePadding");
         QTest::newRow("details pane") << QSizeF(545, 250) << QSizeF(86, 26) << 12.0 << 6.0;
+        QTest::newRow("details pane, smaller font")
+            << QSizeF(545, 250) << QSizeF(86, 21) << 10.0 << 5.0;
         QTest::newRow("details pane, larger font")
             << QSizeF(545, 250) << QSizeF(94, 28) << 12.0 << 6.0;
         QTest::newRow("quick test") << QSizeF(640, 300) << QSizeF(86, 26) << 12.0 << 6.0;
