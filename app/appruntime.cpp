@@ -52,6 +52,9 @@ AppRuntime::AppRuntime(const CommandLineOptions &options)
             !problem.isEmpty())
             spdlog::error("group {}: {}", group.name, problem);
     }
+    if (!options.headless)
+        if (const std::unique_ptr<QSettings> settings = openSettings())
+            m_service.loadGroupPauses(jobmonitor::loadGroupPauses(*settings));
     m_store.setRetention(RetentionPolicy::load(options.settingsFile));
 }
 

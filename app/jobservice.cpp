@@ -11,6 +11,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QPointer>
+#include <QScopedValueRollback>
 
 namespace jobmonitor {
 
@@ -53,6 +54,8 @@ JobService::JobService(JobSupervisor *supervisor, JobStore *store, QObject *pare
     connect(supervisor, &JobSupervisor::waitingForMemoryChanged, this,
             &JobService::waitingForMemoryChanged);
     connect(&supervisor->scheduler(), &Scheduler::groupsChanged, this, &JobService::groupsChanged);
+    connect(&supervisor->scheduler(), &Scheduler::groupsChanged, this,
+            &JobService::saveGroupPauses);
     connect(&supervisor->scheduler(), &Scheduler::queueChanged, this, &JobService::queueChanged);
     if (m_store) {
         connect(m_store, &JobStore::statusChanged, this, &JobService::historyStatusChanged);
@@ -289,6 +292,46 @@ void JobService::saveKeptGroups() const {
     jobmonitor::saveGroups(*settings, kept);
 }
 
+void JobService::loadGroupPauses(const QMap<QString, QString> &reasons) {
+    Scheduler &scheduler = m_supervisor->scheduler();
+    {
+        // Saved once all are back, not one by one.
+        const QScopedValueRollback keep(m_keepsGroups, false);
+        for (auto it = reasons.cbegin(); it != reasons.cend(); ++it) {
+            if (!scheduler.group(it.key())) {
+                spdlog::warn("settings: group {} was paused, but there is no such group now",
+                             it.key());
+                continue;
+            }
+            scheduler.setGroupPaused(it.key(), true, it.value());
+        }
+    }
+    m_savedPauses = reasons;
+    saveGroupPauses();
+}
+
+QMap<QString, QString> JobService::groupPauses() const {
+    const Scheduler &scheduler = m_supervisor->scheduler();
+    QMap<QString, QString> reasons;
+    for (const GroupSettings &group : scheduler.groups())
+        if (scheduler.isGroupPaused(group.name))
+            reasons.insert(group.name, scheduler.pauseReason(group.name));
+    return reasons;
+}
+
+void JobService::saveGroupPauses() {
+    if (!m_keepsGroups)
+        return;
+    QMap<QString, QString> reasons = groupPauses();
+    if (reasons == m_savedPauses)
+        return;
+    const std::unique_ptr<QSettings> settings = openSettings();
+    if (!settings)
+        return;
+    jobmonitor::saveGroupPauses(*settings, reasons);
+    m_savedPauses = std::move(reasons);
+}
+
 Job *JobService::job(qint64 id) const {
     return m_supervisor->job(id);
 }
@@ -382,7 +425,7 @@ int JobService::startQueuedFromLastSession() {
     QList<JobSupervisor::AdoptedJob> jobs;
     QSet<qint64> ids;
     for (const JobRecord &record : queued) {
-        jobs.append({record.id, record.spec, record.timing});
+        jobs.append({record.id, record.spec, record.timing, record.queueOrder});
         ids.insert(record.id);
     }
     // What they wait for that is not queued with them has ended (or is unknown: then they are

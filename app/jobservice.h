@@ -114,6 +114,11 @@ public:
     // Groups from the settings file, and whether edits are saved back there (the window's).
     void loadGroups(const QList<GroupSettings> &groups);
     void setKeepsGroups(bool keep) { m_keepsGroups = keep; }
+    // Groups paused when the window last ran (loadGroupPauses()) are paused again, with their
+    // reasons, before any of their jobs can start; a group that no longer exists is left out.
+    // While groups are kept, every pause and resume (by anyone, pause on failure too) is saved
+    // back at once, so that a crash loses none.
+    void loadGroupPauses(const QMap<QString, QString> &reasons);
 
     // The live job, for observers that follow its signals (the window); null when unknown.
     Job *job(qint64 id) const;
@@ -186,12 +191,15 @@ private:
     QString checkBatch(const QList<BatchJob> &batch) const;
     QString setGroup(const GroupSettings &settings, bool keep);
     void saveKeptGroups() const;
+    QMap<QString, QString> groupPauses() const;
+    void saveGroupPauses();
 
     JobSupervisor *m_supervisor;
     JobStore *m_store;
     QHash<qint64, ResourceHistory> m_histories;
     QSet<QString> m_keptGroups; // the groups that belong in the settings file
     bool m_keepsGroups = false;
+    QMap<QString, QString> m_savedPauses; // as the settings file has them
 };
 
 } // namespace jobmonitor

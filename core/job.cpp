@@ -11,6 +11,7 @@
 
 #include <csignal>
 #include <limits>
+#include <utility>
 
 namespace jobmonitor {
 
@@ -380,7 +381,8 @@ QCoro::Task<> Job::run(CancellationContext::Ptr context) {
         // The slot is held only while the attempt runs (not during the retry backoff).
         // A named ticket: g++ 12 destroys a braced temporary argument of a coroutine call
         // inside co_await twice (the group name's last reference went with it).
-        Scheduler::Ticket ticket{m_id, m_spec.groupName(), m_priority};
+        Scheduler::Ticket ticket{m_id, m_spec.groupName(), m_priority,
+                                 std::exchange(m_keptQueueKey, std::nullopt)};
         Scheduler::Slot slot = co_await m_services.scheduler->admit(std::move(ticket), context);
         if (!slot) {
             apply(JobEvent::Cancel,

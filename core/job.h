@@ -116,6 +116,9 @@ public:
     bool resume(const QString &reason);
     // Changes the priority; a job waiting for a slot takes its new place in its queue at once.
     void setPriority(int priority);
+    // A job queued again from an earlier run joins its queue where it stood then (that run's
+    // queue key, see Scheduler::Ticket), the first time it asks for a slot; call before run().
+    void keepQueuePlace(qint64 queueKey) { m_keptQueueKey = queueKey; }
     // The tail gives up its memory; only when the output is saved and nobody views it.
     bool dropTail();
     // The running attempt's processes use more memory than the spec allows: stops the attempt
@@ -173,6 +176,7 @@ private:
     Attempt *m_attemptRunning = nullptr;
     CancellationContext::Ptr m_attemptContext; // while an attempt runs
     int m_priority;
+    std::optional<qint64> m_keptQueueKey;
     QString m_waitingFor;
     AttemptOutputFollower *m_follower = nullptr;
     struct AttemptStart {

@@ -14,6 +14,7 @@ namespace jobmonitor {
 namespace {
 
 const QString GroupsKey = QStringLiteral("groups");
+const QString PausedGroupsKey = QStringLiteral("pausedGroups");
 
 QString secondsText(std::chrono::milliseconds interval) {
     return QLocale::c().toString(double(interval.count()) / 1000, 'g', 15);
@@ -119,6 +120,23 @@ void saveGroups(QSettings &settings, const QList<GroupSettings> &groups) {
         settings.setValue(QStringLiteral("pauseOnFailure"), group.pauseOnFailure);
         settings.endGroup();
     }
+    settings.endGroup();
+}
+
+QMap<QString, QString> loadGroupPauses(QSettings &settings) {
+    QMap<QString, QString> reasons;
+    settings.beginGroup(PausedGroupsKey);
+    for (const QString &name : settings.childKeys())
+        reasons.insert(name, settings.value(name).toString());
+    settings.endGroup();
+    return reasons;
+}
+
+void saveGroupPauses(QSettings &settings, const QMap<QString, QString> &reasons) {
+    settings.remove(PausedGroupsKey);
+    settings.beginGroup(PausedGroupsKey);
+    for (auto it = reasons.cbegin(); it != reasons.cend(); ++it)
+        settings.setValue(it.key(), it.value());
     settings.endGroup();
 }
 

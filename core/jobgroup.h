@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QList>
+#include <QMap>
 #include <QString>
 
 #include <chrono>
@@ -47,5 +48,9 @@ struct GroupSettings {
 // back: every group, the default one included when it has been changed.
 QList<GroupSettings> loadGroups(QSettings &settings);
 void saveGroups(QSettings &settings, const QList<GroupSettings> &groups);
+// The groups that are paused, each with its reason ("paused by user"), kept in settings (the
+// [pausedGroups] section), so that a paused group is still paused when the window starts again.
+QMap<QString, QString> loadGroupPauses(QSettings &settings);
+void saveGroupPauses(QSettings &settings, const QMap<QString, QString> &reasons);
 
 } // namespace jobmonitor

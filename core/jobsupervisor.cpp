@@ -186,6 +186,8 @@ BatchStartResult JobSupervisor::adoptBatch(QList<AdoptedJob> jobs,
         }
         m_nextId = std::max(m_nextId, adopted.id + 1);
         created.append(add(adopted.id, std::move(adopted.spec), adopted.timing));
+        if (adopted.queueOrder)
+            created.last()->keepQueuePlace(*adopted.queueOrder);
     }
     BatchStartResult result;
     result.error = problems.join(QStringLiteral("; "));

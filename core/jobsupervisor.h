@@ -93,6 +93,8 @@ public:
         qint64 id = 0;
         JobSpec spec;
         LearnedTiming timing;
+        // Its place in its queue then (JobRecord::queueOrder); empty: it joins by its priority.
+        std::optional<qint64> queueOrder;
     };
     BatchStartResult adoptBatch(QList<AdoptedJob> jobs, const QMap<qint64, JobState> &otherStates);
     bool cancel(qint64 id); // any non-final job ends Cancelled (gracefully if running)

@@ -128,7 +128,12 @@ QCoro::Task<Scheduler::Slot> Scheduler::admit(Ticket ticket, CancellationContext
     Waiter waiter{ticket.jobId, ticket.priority, 0, groupFor(ticket.group), &wakeup};
     QObject::connect(context.get(), &CancellationContext::cancelledWith, &wakeup,
                      [&wakeup] { wakeup.wake(); });
-    enqueue(&waiter);
+    if (ticket.queueKey) {
+        waiter.key = *ticket.queueKey;
+        enqueueAtKey(&waiter);
+    } else {
+        enqueue(&waiter);
+    }
     dispatch();
     while (!waiter.granted && !context->isCancelled())
         co_await wakeup.wait();
@@ -166,6 +171,19 @@ void Scheduler::enqueue(Waiter *waiter) {
     }
     m_waiting[waiter->jobId] = queue.insert(at, waiter);
     Q_EMIT queueChanged(waiter->jobId);
+}
+
+void Scheduler::enqueueAtKey(Waiter *waiter) {
+    Queue &queue = waiter->group->queue;
+    const auto at = std::upper_bound(queue.begin(), queue.end(), waiter->key,
+                                     [](qint64 key, const Waiter *w) { return key < w->key; });
+    const bool taken = at != queue.begin() && (*std::prev(at))->key == waiter->key;
+    m_waiting[waiter->jobId] = queue.insert(at, waiter);
+    m_lastKey = std::max(m_lastKey, waiter->key);
+    Q_EMIT queueChanged(waiter->jobId);
+    // Keys are unique within a queue (moves swap them); one that came twice spreads them out.
+    if (taken)
+        renumber(waiter->group);
 }
 
 void Scheduler::dequeue(Waiter *waiter) {

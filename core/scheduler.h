@@ -76,6 +76,10 @@ public:
         qint64 jobId = 0;
         QString group;
         int priority = 0;
+        // Its place in the queue of an earlier run (that run's queueKey()): the job joins by
+        // it, ahead of every waiting job with a higher key, whatever their priorities, so that a
+        // queue comes back in exactly the order its user left it, moves included.
+        std::optional<qint64> queueKey;
     };
 
     static std::shared_ptr<Scheduler> create(int maxParallel,
@@ -169,6 +173,7 @@ private:
     Group *groupFor(const QString &name);
     const Group *findGroup(const QString &name) const;
     void enqueue(Waiter *waiter);
+    void enqueueAtKey(Waiter *waiter);
     void dequeue(Waiter *waiter);
     void renumber(Group *group);
     void dispatch();

@@ -4,7 +4,8 @@ import JobMonitor
 
 // The job state machine as a diagram: every state of the transition table, the job's current
 // state highlighted, the arrows it has taken drawn strong (its latest one in the colour of
-// where it led), the rest faint.
+// where it led), the rest faint. Where the states, their frames and the arrows go comes from
+// the models (statediagram.h), which prove that no two arrows cross.
 Item {
     id: diagram
 
@@ -12,40 +13,53 @@ Item {
     required property StateEdgeModel edgeModel
 
     // Nodes hold the longest state name; the rest of the space goes between them.
-    readonly property real nodeWidth: Math.max(Theme.badgeWidth + Theme.spacing * 2, Math.min(Theme.badgeWidth * 1.6, width / 7))
-    readonly property real nodeHeight: Math.round(Theme.fontMetrics.height * 2.1)
+    readonly property real nodeWidth: Theme.badgeWidth + Theme.spacing
+    readonly property real nodeHeight: Math.round(Theme.fontMetrics.height * 1.6)
     readonly property real margin: Theme.spacing * 2
-    readonly property real cellWidth: (width - nodeWidth - 2 * margin) / Math.max(1, nodeModel.columns - 1)
-    readonly property real cellHeight: (height - nodeHeight - 2 * margin) / Math.max(1, nodeModel.rows - 1)
-
-    function px(x) { return margin + nodeWidth / 2 + x * cellWidth }
-    function py(y) { return margin + nodeHeight / 2 + y * cellHeight }
+    readonly property real framePadding: Theme.spacing
+    readonly property size viewSize: Qt.size(width, height)
+    readonly property size nodeSize: Qt.size(nodeWidth, nodeHeight)
 
     implicitWidth: Theme.em * 80
     implicitHeight: Theme.fontMetrics.height * 18
     Accessible.role: Accessible.Chart
     Accessible.name: qsTr("Job state machine")
 
-    onWidthChanged: canvas.requestPaint()
-    onHeightChanged: canvas.requestPaint()
+    onViewSizeChanged: canvas.requestPaint()
+    onNodeSizeChanged: canvas.requestPaint()
+
+    // Frames hold states that share transitions; one arrow from a frame stands for them all.
+    Repeater {
+        model: diagram.nodeModel.frameCount
+        delegate: Rectangle {
+            required property int index
+            readonly property rect box: diagram.nodeModel.frameBox(index, diagram.viewSize, diagram.nodeSize, diagram.margin, diagram.framePadding)
+            objectName: "stateFrame_" + index
+            x: box.x
+            y: box.y
+            width: box.width
+            height: box.height
+            radius: 10
+            color: Qt.rgba(Theme.text.r, Theme.text.g, Theme.text.b, 0.03)
+            border.color: Theme.line
+            border.width: 1
+        }
+    }
 
     // The arrows' data, read by the canvas when it paints.
     Repeater {
         id: edgeData
         model: diagram.edgeModel
         delegate: Item {
+            required property int index
             required property int from
+            required property int frame
             required property int to
-            required property real fromX
-            required property real fromY
-            required property real toX
-            required property real toY
-            required property real bend
             required property string events
             required property bool taken
             required property int takenCount
             required property bool latest
-            objectName: "edge_" + from + "_" + to
+            objectName: "arrow_" + index
             visible: false
             onTakenCountChanged: canvas.requestPaint()
             onLatestChanged: canvas.requestPaint()
@@ -57,14 +71,6 @@ Item {
         id: canvas
         anchors.fill: parent
         antialiasing: true
-
-        // Where the line from a node's centre towards (tx, ty) leaves the node's box.
-        function boxExit(cx, cy, tx, ty) {
-            const dx = tx - cx, dy = ty - cy
-            const hw = diagram.nodeWidth / 2 + 3, hh = diagram.nodeHeight / 2 + 3
-            const s = Math.min(dx !== 0 ? hw / Math.abs(dx) : Infinity, dy !== 0 ? hh / Math.abs(dy) : Infinity)
-            return { x: cx + dx * s, y: cy + dy * s }
-        }
 
         onPaint: {
             const ctx = getContext("2d")
@@ -78,13 +84,9 @@ Item {
             for (const e of strokes) {
                 if (!e)
                     continue
-                const x0 = diagram.px(e.fromX), y0 = diagram.py(e.fromY)
-                const x2 = diagram.px(e.toX), y2 = diagram.py(e.toY)
-                const len = Math.hypot(x2 - x0, y2 - y0)
-                const cx = (x0 + x2) / 2 + (-(y2 - y0) / len) * e.bend * len
-                const cy = (y0 + y2) / 2 + ((x2 - x0) / len) * e.bend * len
-                const a = boxExit(x0, y0, cx, cy)
-                const b = boxExit(x2, y2, cx, cy)
+                const p = diagram.edgeModel.path(e.index, diagram.viewSize, diagram.nodeSize, diagram.margin, diagram.framePadding)
+                const a = p[0], c = p[1], b = p[2]
+                const cx = c.x, cy = c.y
                 const color = e.latest ? Theme.stateColor(e.to) : e.taken ? Theme.text : Theme.line
                 ctx.strokeStyle = color
                 ctx.fillStyle = color
@@ -105,11 +107,18 @@ Item {
                 if (e.taken) {
                     // The label sits beside the curve's middle, on the side it bulges to, so
                     // the labels of two arrows between the same states do not overlap.
-                    const sign = e.bend < 0 ? -1 : 1
-                    const nx = -(y2 - y0) / len * sign, ny = (x2 - x0) / len * sign
+                    const len = Math.max(1, Math.hypot(b.x - a.x, b.y - a.y))
+                    const bulge = (b.x - a.x) * (cy - a.y) - (b.y - a.y) * (cx - a.x)
+                    const sign = bulge < 0 ? -1 : 1
+                    const nx = -(b.y - a.y) / len * sign, ny = (b.x - a.x) / len * sign
                     const mx = 0.25 * a.x + 0.5 * cx + 0.25 * b.x + nx * 6
                     const my = 0.25 * a.y + 0.5 * cy + 0.25 * b.y + ny * 6
-                    const label = e.takenCount > 1 ? e.events + "  \u00d7" + e.takenCount : e.events
+                    // Beside an arrow too short to hold its events only the count is told
+                    // (the timeline names them).
+                    const full = e.takenCount > 1 ? e.events + "  \u00d7" + e.takenCount : e.events
+                    const label = ctx.measureText(full).width <= len ? full : e.takenCount > 1 ? "\u00d7" + e.takenCount : ""
+                    if (label.length === 0)
+                        continue
                     const w = ctx.measureText(label).width + 8
                     const side = Math.abs(nx) > 0.7 ? (nx > 0 ? 1 : -1) : 0
                     const left = side > 0 ? mx : side < 0 ? mx - w : mx - w / 2
@@ -130,16 +139,16 @@ Item {
             id: node
             required property int jobState
             required property string name
-            required property real gridX
-            required property real gridY
             required property bool isFinal
             required property bool current
             required property bool visited
+            required property int index
+            readonly property rect box: diagram.nodeModel.nodeBox(index, diagram.viewSize, diagram.nodeSize, diagram.margin)
             readonly property color stateColor: Theme.stateColor(jobState)
 
             objectName: "stateNode_" + name
-            x: diagram.px(gridX) - width / 2
-            y: diagram.py(gridY) - height / 2
+            x: box.x
+            y: box.y
             width: diagram.nodeWidth
             height: diagram.nodeHeight
             radius: 8

@@ -1,32 +1,11 @@
 #include "stateedgemodel.h"
 
-#include "statenodemodel.h"
-
 namespace jobmonitor {
 
 StateEdgeModel::StateEdgeModel(QObject *parent)
     : QAbstractListModel(parent) {
-    for (const TransitionRule &rule : transitionTable()) {
-        const int row = rowOf(int(rule.from), int(rule.to));
-        if (row >= 0) {
-            m_edges[row].events.append(jobEventName(rule.event));
-            continue;
-        }
-        m_edges.append({rule.from, rule.to, {jobEventName(rule.event)}});
-    }
-    for (Edge &edge : m_edges) {
-        // Arrows both ways between two states curve apart; arrows back to the queue (Requeue)
-        // arc wide around the others; arrows skipping a column bow a little to miss the
-        // states between.
-        const QPointF from = stateDiagramPosition(edge.from);
-        const QPointF to = stateDiagramPosition(edge.to);
-        if (to.x() < from.x())
-            edge.bend = edge.to == JobState::Pending ? 0.35 : 0.15;
-        else if (rowOf(int(edge.to), int(edge.from)) >= 0)
-            edge.bend = 0.2;
-        else if (to.x() - from.x() > 1)
-            edge.bend = 0.12;
-    }
+    for (const StateArrow &arrow : stateDiagramArrows())
+        m_edges.append({arrow});
 }
 
 void StateEdgeModel::setHistory(const QList<Transition> &history) {
@@ -35,12 +14,12 @@ void StateEdgeModel::setHistory(const QList<Transition> &history) {
         edge.latest = false;
     }
     for (const Transition &t : history) {
-        const int row = rowOf(int(t.from), int(t.to));
+        const int row = rowOf(t);
         if (row >= 0)
             ++m_edges[row].taken;
     }
     if (!history.isEmpty()) {
-        const int row = rowOf(int(history.last().from), int(history.last().to));
+        const int row = rowOf(history.last());
         if (row >= 0)
             m_edges[row].latest = true;
     }
@@ -49,12 +28,27 @@ void StateEdgeModel::setHistory(const QList<Transition> &history) {
                            {TakenRole, TakenCountRole, LatestRole});
 }
 
-int StateEdgeModel::rowOf(int from, int to) const {
-    for (int row = 0; row < m_edges.size(); ++row) {
-        if (int(m_edges[row].from) == from && int(m_edges[row].to) == to)
+int StateEdgeModel::rowOf(const Transition &transition) const {
+    for (int row = 0; row < m_edges.size(); ++row)
+        if (m_edges[row].arrow.covers(transition.from, transition.event, transition.to))
             return row;
-    }
     return -1;
+}
+
+int StateEdgeModel::rowOf(int from, int to) const {
+    for (int row = 0; row < m_edges.size(); ++row)
+        if (m_edges[row].arrow.covers(JobState(from), JobState(to)))
+            return row;
+    return -1;
+}
+
+QVariantList StateEdgeModel::path(int row, QSizeF view, QSizeF node, qreal margin,
+                                  qreal framePadding) const {
+    if (row < 0 || row >= m_edges.size())
+        return {};
+    const ArrowPath p =
+        arrowPath(m_edges[row].arrow, StateDiagramGeometry{view, node, margin, framePadding});
+    return {p.start, p.control, p.end};
 }
 
 int StateEdgeModel::rowCount(const QModelIndex &parent) const {
@@ -67,21 +61,17 @@ QVariant StateEdgeModel::data(const QModelIndex &index, int role) const {
     const Edge &edge = m_edges[index.row()];
     switch (Role(role)) {
     case FromRole:
-        return int(edge.from);
+        return edge.arrow.from ? int(*edge.arrow.from) : -1;
+    case FrameRole:
+        return edge.arrow.frame;
     case ToRole:
-        return int(edge.to);
-    case FromXRole:
-        return stateDiagramPosition(edge.from).x();
-    case FromYRole:
-        return stateDiagramPosition(edge.from).y();
-    case ToXRole:
-        return stateDiagramPosition(edge.to).x();
-    case ToYRole:
-        return stateDiagramPosition(edge.to).y();
-    case BendRole:
-        return edge.bend;
-    case EventsRole:
-        return edge.events.join(QStringLiteral(" / "));
+        return int(edge.arrow.to);
+    case EventsRole: {
+        QStringList names;
+        for (const JobEvent event : edge.arrow.events)
+            names.append(jobEventName(event));
+        return names.join(QStringLiteral(" / "));
+    }
     case TakenRole:
         return edge.taken > 0;
     case TakenCountRole:
@@ -94,11 +84,8 @@ QVariant StateEdgeModel::data(const QModelIndex &index, int role) const {
 
 QHash<int, QByteArray> StateEdgeModel::roleNames() const {
     return {
-        {FromRole, "from"},     {ToRole, "to"},
-        {FromXRole, "fromX"},   {FromYRole, "fromY"},
-        {ToXRole, "toX"},       {ToYRole, "toY"},
-        {BendRole, "bend"},     {EventsRole, "events"},
-        {TakenRole, "taken"},   {TakenCountRole, "takenCount"},
+        {FromRole, "from"},     {FrameRole, "frame"}, {ToRole, "to"},
+        {EventsRole, "events"}, {TakenRole, "taken"}, {TakenCountRole, "takenCount"},
         {LatestRole, "latest"},
     };
 }

@@ -1,40 +1,9 @@
 #include "statenodemodel.h"
 
 #include "jobformat.h"
+#include "statediagram.h"
 
 namespace jobmonitor {
-
-QPointF stateDiagramPosition(JobState state) {
-    // Layers, left to right: the queue (waiting, then pending), running with its retry loop
-    // below it, paused above stopping, and a column of final states. Paused sits level with
-    // Completed and Running between the two, so the many arrows out of Running and Paused
-    // fan out to the right without crossing a state.
-    switch (state) {
-    case JobState::Waiting:
-        return {0, 0.5};
-    case JobState::Pending:
-        return {0, 2};
-    case JobState::Running:
-        return {1, 1};
-    case JobState::Retrying:
-        return {1, 3.5};
-    case JobState::Paused:
-        return {2, 0};
-    case JobState::Stopping:
-        return {2, 2.25};
-    case JobState::Completed:
-        return {3, 0};
-    case JobState::Failed:
-        return {3, 1};
-    case JobState::TimedOut:
-        return {3, 2};
-    case JobState::Cancelled:
-        return {3, 3};
-    case JobState::Interrupted:
-        return {3, 4};
-    }
-    return {3, 4};
-}
 
 StateNodeModel::StateNodeModel(QObject *parent)
     : QAbstractListModel(parent)
@@ -53,6 +22,23 @@ void StateNodeModel::setJob(std::optional<JobState> current, const QList<Transit
                        {CurrentRole, VisitedRole});
 }
 
+QRectF StateNodeModel::nodeBox(int row, QSizeF view, QSizeF node, qreal margin) const {
+    if (row < 0 || row >= JobStateCount)
+        return {};
+    return StateDiagramGeometry{view, node, margin}.nodeBox(JobState(row));
+}
+
+int StateNodeModel::frameCount() const {
+    return int(stateDiagramFrames().size());
+}
+
+QRectF StateNodeModel::frameBox(int frame, QSizeF view, QSizeF node, qreal margin,
+                                qreal framePadding) const {
+    if (frame < 0 || frame >= frameCount())
+        return {};
+    return StateDiagramGeometry{view, node, margin, framePadding}.frameBox(frame);
+}
+
 int StateNodeModel::rowCount(const QModelIndex &parent) const {
     return parent.isValid() ? 0 : JobStateCount;
 }
@@ -66,10 +52,6 @@ QVariant StateNodeModel::data(const QModelIndex &index, int role) const {
         return int(state);
     case NameRole:
         return stateLabel(state);
-    case XRole:
-        return stateDiagramPosition(state).x();
-    case YRole:
-        return stateDiagramPosition(state).y();
     case FinalRole:
         return isFinal(state);
     case CurrentRole:
@@ -82,9 +64,8 @@ QVariant StateNodeModel::data(const QModelIndex &index, int role) const {
 
 QHash<int, QByteArray> StateNodeModel::roleNames() const {
     return {
-        {StateRole, "jobState"},  {NameRole, "name"},     {XRole, "gridX"},
-        {YRole, "gridY"},         {FinalRole, "isFinal"}, {CurrentRole, "current"},
-        {VisitedRole, "visited"},
+        {StateRole, "jobState"},  {NameRole, "name"},       {FinalRole, "isFinal"},
+        {CurrentRole, "current"}, {VisitedRole, "visited"},
     };
 }
 

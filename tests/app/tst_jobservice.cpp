@@ -203,6 +203,66 @@ private Q_SLOTS:
         QVERIFY(!next.group(QStringLiteral("adhoc")));
     }
 
+    // A group's pause is in the settings file as soon as it is paused (a crash loses none),
+    // however it came (the user, pause on failure), with its reason; resuming or deleting the
+    // group takes it out. The next start pauses the groups again before any of their jobs
+    // starts, and leaves out a paused group that no longer exists (one for a run only).
+    void pausedGroupsAreKeptInSettings() {
+        const auto saved = [] {
+            QSettings settings(settingsFile(), QSettings::IniFormat);
+            return loadGroupPauses(settings);
+        };
+        const QString byUser = QStringLiteral("paused by user");
+        m_service->setKeepsGroups(true);
+        GroupSettings ci = group(QStringLiteral("ci"), 0);
+        ci.pauseOnFailure = true;
+        QCOMPARE(m_service->saveGroup(ci), QString());
+        QCOMPARE(m_service->saveGroup(group(QStringLiteral("net"), 0)), QString());
+        QCOMPARE(m_service->setGroupForThisRun(group(QStringLiteral("adhoc"), 1)), QString());
+        QCOMPARE(m_service->pauseGroup(QStringLiteral("net"), false), QString());
+        QCOMPARE(m_service->pauseGroup(QStringLiteral("default"), false), QString());
+        QCOMPARE(m_service->pauseGroup(QStringLiteral("adhoc"), false), QString());
+        QCOMPARE(saved(), (QMap<QString, QString>{{QStringLiteral("adhoc"), byUser},
+                                                  {QStringLiteral("default"), byUser},
+                                                  {QStringLiteral("net"), byUser}}));
+        QCOMPARE(m_service->resumeGroup(QStringLiteral("default")), QString());
+        const qint64 failed =
+            m_service->add(spec(QStringLiteral("false"), QStringLiteral("ci"))).id;
+        QTRY_COMPARE_WITH_TIMEOUT(m_service->job(failed)->state(), JobState::Failed,
+                                  StateTimeoutMs);
+        const QString afterFailure = QStringLiteral("paused after job #%1 failed").arg(failed);
+        QCOMPARE(saved(), (QMap<QString, QString>{{QStringLiteral("adhoc"), byUser},
+                                                  {QStringLiteral("ci"), afterFailure},
+                                                  {QStringLiteral("net"), byUser}}));
+
+        // The next start of the window, as AppRuntime does it.
+        JobSupervisor supervisor(JobSupervisor::Config{4, {}});
+        JobService next(&supervisor);
+        {
+            QSettings settings(settingsFile(), QSettings::IniFormat);
+            next.loadGroups(loadGroups(settings));
+            next.setKeepsGroups(true);
+            next.loadGroupPauses(loadGroupPauses(settings));
+        }
+        QVERIFY(next.group(QStringLiteral("net"))->paused);
+        QCOMPARE(next.group(QStringLiteral("net"))->pauseReason, byUser);
+        QCOMPARE(next.group(QStringLiteral("ci"))->pauseReason, afterFailure);
+        QVERIFY(!next.group(QStringLiteral("default"))->paused);
+        QVERIFY(!next.group(QStringLiteral("adhoc")));
+        QCOMPARE(saved(), (QMap<QString, QString>{{QStringLiteral("ci"), afterFailure},
+                                                  {QStringLiteral("net"), byUser}}));
+        const qint64 queued = next.add(spec(QStringLiteral("true"), QStringLiteral("net"))).id;
+        QTest::qWait(100);
+        QCOMPARE(next.job(queued)->state(), JobState::Pending);
+        QCOMPARE(next.queue(QStringLiteral("net")), QList<qint64>{queued});
+        QCOMPARE(next.resumeGroup(QStringLiteral("net")), QString());
+        QCOMPARE(saved(), (QMap<QString, QString>{{QStringLiteral("ci"), afterFailure}}));
+        QTRY_COMPARE_WITH_TIMEOUT(next.job(queued)->state(), JobState::Completed, StateTimeoutMs);
+        QCOMPARE(next.removeGroup(QStringLiteral("ci")), QString());
+        QCOMPARE(saved(), (QMap<QString, QString>{}));
+        QVERIFY(runTask(supervisor.shutdown(), 60s));
+    }
+
     void pausingGroups() {
         QCOMPARE(m_service->pauseGroup(QStringLiteral("nope"), false),
                  QStringLiteral("there is no group 'nope'"));

@@ -50,6 +50,35 @@ struct Service {
     }
 };
 
+// The store of a live window as it is at this moment, copied to crashedDir as the store of a
+// window that died (on another boot, so it cannot be alive): the next window there finds its
+// queue.
+bool copyAsCrashed(const QString &liveDir, const QString &crashedDir) {
+    bool copied = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), "copy");
+        db.setDatabaseName(JobStore::databasePath(liveDir));
+        QSqlQuery q(db);
+        copied = db.open() && QDir().mkpath(crashedDir) &&
+                 q.exec(QStringLiteral("VACUUM INTO '%1'").arg(JobStore::databasePath(crashedDir)));
+        if (!copied)
+            qWarning() << "copying the store:" << q.lastError().text();
+    }
+    QSqlDatabase::removeDatabase("copy");
+    if (!copied)
+        return false;
+    bool dead = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), "dead");
+        db.setDatabaseName(JobStore::databasePath(crashedDir));
+        QSqlQuery q(db);
+        dead = db.open() &&
+               q.exec(QStringLiteral("UPDATE runs SET boot_id = 'another-boot', ended_at = NULL"));
+    }
+    QSqlDatabase::removeDatabase("dead");
+    return dead;
+}
+
 } // namespace
 
 class TestJobServiceHistory : public QObject {
@@ -186,32 +215,8 @@ private Q_SLOTS:
             QCOMPARE(s.service.queue(QStringLiteral("build")),
                      (QList<qint64>{second, first, afterDone}));
             QVERIFY(s.store.flush());
-            // The store as it was at that moment, its window dead.
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), "copy");
-            db.setDatabaseName(JobStore::databasePath(dir.filePath(QStringLiteral("live"))));
-            QVERIFY(db.open());
-            QVERIFY(QDir().mkpath(crashed));
-            QSqlQuery q(db);
-            QVERIFY2(
-                q.exec(QStringLiteral("VACUUM INTO '%1'").arg(JobStore::databasePath(crashed))),
-                qPrintable(q.lastError().text()));
-            q = QSqlQuery();
-            db.close();
+            QVERIFY(copyAsCrashed(dir.filePath(QStringLiteral("live")), crashed));
         }
-        QSqlDatabase::removeDatabase("copy");
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), "dead");
-            db.setDatabaseName(JobStore::databasePath(crashed));
-            QVERIFY(db.open());
-            QSqlQuery q(db);
-            // Another boot: its window cannot be alive.
-            QVERIFY(q.exec(
-                QStringLiteral("UPDATE runs SET boot_id = 'another-boot', ended_at = NULL")));
-            q = QSqlQuery();
-            db.close();
-        }
-        QSqlDatabase::removeDatabase("dead");
-
         Service s(crashed, RunKind::Window);
         QCOMPARE(s.service.queuedFromLastSession().size(), 4);
         QVERIFY(s.service.setGroupForThisRun({QStringLiteral("build"), 1, {}, false}).isEmpty());
@@ -230,6 +235,65 @@ private Q_SLOTS:
         // In the order of the queue: the moved job first, the dependent after its dependency.
         QVERIFY(s.service.job(second)->startedAt() <= s.service.job(first)->startedAt());
         QVERIFY(s.service.job(first)->endedAt() <= s.service.job(dependent)->startedAt());
+    }
+
+    // Jobs moved ahead of jobs of a higher priority (one to the front, one up) are still ahead
+    // of them when a crashed window's queue comes back, and every job starts in the order the
+    // queue had: whether the group is paused while the jobs come back or they start at once.
+    void movesAheadOfHigherPrioritiesComeBack_data() {
+        QTest::addColumn<bool>("pausedWhileRestored");
+        QTest::newRow("paused") << true;
+        QTest::newRow("starting at once") << false;
+    }
+    void movesAheadOfHigherPrioritiesComeBack() {
+        QFETCH(bool, pausedWhileRestored);
+        QTemporaryDir dir;
+        const QString crashed = dir.filePath(QStringLiteral("crashed"));
+        const QString build = QStringLiteral("build");
+        qint64 a = 0, b = 0, c = 0, d = 0;
+        {
+            Service s(dir.filePath(QStringLiteral("live")), RunKind::Window);
+            QVERIFY(s.service.setGroupForThisRun({build, 1, {}, false}).isEmpty());
+            QVERIFY(s.service.pauseGroup(build, false).isEmpty());
+            JobSpec spec;
+            spec.command = QStringLiteral("true");
+            spec.group = build;
+            spec.priority = 5;
+            a = s.service.add(spec).id;
+            spec.priority = 0;
+            b = s.service.add(spec).id;
+            c = s.service.add(spec).id;
+            spec.priority = 5;
+            d = s.service.add(spec).id;
+            QTRY_COMPARE(s.service.queue(build), (QList<qint64>{a, d, b, c}));
+            QVERIFY(s.service.moveToFront(b));
+            QVERIFY(s.service.moveUp(c));
+            QCOMPARE(s.service.queue(build), (QList<qint64>{b, a, c, d}));
+            QVERIFY(s.store.flush());
+            QVERIFY(copyAsCrashed(dir.filePath(QStringLiteral("live")), crashed));
+        }
+
+        Service s(crashed, RunKind::Window);
+        QCOMPARE(s.service.queuedFromLastSession().size(), 4);
+        QVERIFY(s.service.setGroupForThisRun({build, 1, {}, false}).isEmpty());
+        if (pausedWhileRestored)
+            QVERIFY(s.service.pauseGroup(build, false).isEmpty());
+        QList<qint64> started;
+        connect(&s.supervisor, &JobSupervisor::jobTransitioned, this,
+                [&](Job *job, const Transition &t) {
+                    if (t.to == JobState::Running)
+                        started << job->id();
+                });
+        QCOMPARE(s.service.startQueuedFromLastSession(), 4);
+        if (pausedWhileRestored) {
+            QTRY_COMPARE(s.service.queue(build), (QList<qint64>{b, a, c, d}));
+            QVERIFY(s.service.resumeGroup(build).isEmpty());
+        }
+        for (const qint64 id : {a, b, c, d})
+            QTRY_COMPARE_WITH_TIMEOUT(s.service.job(id)->state(), JobState::Completed, 20000);
+        QCOMPARE(started, (QList<qint64>{b, a, c, d}));
+        QCOMPARE(s.service.job(a)->priority(), 5);
+        QCOMPARE(s.service.job(b)->priority(), 0);
     }
 
     // --timeout auto: learned when the job is added, from the runs before it.

@@ -113,6 +113,36 @@ private Q_SLOTS:
         QCOMPARE(settings.value(QStringLiteral("recent/commands")).toStringList(),
                  QStringList{"make"});
     }
+
+    // Pauses with their reasons, beside the groups and independent of them: saving the groups
+    // keeps the pauses, saving the pauses replaces the pauses only.
+    void pausesRoundTrip() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("jobmonitor.conf"));
+        const QMap<QString, QString> pauses{
+            {QStringLiteral("build"), QStringLiteral("paused after job #12 failed")},
+            {QStringLiteral("default"), QStringLiteral("paused by user")},
+        };
+        const QList<GroupSettings> groups{{QStringLiteral("build"), 2, {}, false}};
+        {
+            QSettings settings(path, QSettings::IniFormat);
+            QCOMPARE(loadGroupPauses(settings), (QMap<QString, QString>{}));
+            saveGroupPauses(settings, pauses);
+            saveGroups(settings, groups);
+        }
+        {
+            QSettings settings(path, QSettings::IniFormat);
+            QCOMPARE(loadGroupPauses(settings), pauses);
+            QCOMPARE(loadGroups(settings), groups);
+            saveGroupPauses(settings,
+                            {{QStringLiteral("build"), QStringLiteral("paused by user")}});
+        }
+        QSettings settings(path, QSettings::IniFormat);
+        QCOMPARE(
+            loadGroupPauses(settings),
+            (QMap<QString, QString>{{QStringLiteral("build"), QStringLiteral("paused by user")}}));
+        QCOMPARE(loadGroups(settings), groups);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestJobGroup)

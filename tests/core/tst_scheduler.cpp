@@ -94,12 +94,17 @@ public:
     Request &ask(std::function<void(Request &)> onGranted = {}) { return askIn({}, 0, onGranted); }
     Request &askIn(const QString &groupName, int priority = 0,
                    std::function<void(Request &)> onGranted = {}) {
+        return askWith({0, groupName, priority}, onGranted);
+    }
+    // The ticket's job id is the harness's next one.
+    Request &askWith(Scheduler::Ticket ticket, std::function<void(Request &)> onGranted = {}) {
         auto request = std::make_unique<Request>();
         request->id = nextId++;
-        request->group = groupName;
+        request->group = ticket.group;
         Request &r = *request;
         requests[r.id] = std::move(request);
-        scheduler->admit({r.id, groupName, priority}, r.context)
+        ticket.jobId = r.id;
+        scheduler->admit(std::move(ticket), r.context)
             .then([this, &r, onGranted](Scheduler::Slot slot) {
                 r.slot = std::move(slot);
                 r.done = true;
@@ -733,6 +738,38 @@ private Q_SLOTS:
             order << h.granted.last();
         }
         QCOMPARE(order, (QList<qint64>{5, 2, 3, 4}));
+    }
+
+    // Jobs queued again from an earlier run join by the keys they had there, whatever their
+    // priorities and the order they ask in: a job the user moved ahead of a higher priority one
+    // stays ahead. Jobs that join afterwards go by their priority; a key that comes twice
+    // keeps both jobs, in the order they came, and the keys apart.
+    void keptKeysRestoreTheOrder() {
+        Harness h(1);
+        Request &running = h.ask(); // 1
+        h.askWith({0, {}, 5, 200}); // 2, was second
+        h.askWith({0, {}, 0, 300}); // 3, was third
+        h.askWith({0, {}, 0, 100}); // 4, moved to the front
+        settle();
+        const QString all = QStringLiteral("default");
+        QCOMPARE(h.scheduler->queue(all), (QList<qint64>{4, 2, 3}));
+        h.askIn({}, 5);             // 5: behind 2, of its priority
+        h.askWith({0, {}, 0, 300}); // 6: the key 3 has
+        h.ask();                    // 7: at the back
+        settle();
+        QCOMPARE(h.scheduler->queue(all), (QList<qint64>{4, 2, 5, 3, 6, 7}));
+        const QList<qint64> queue = h.scheduler->queue(all);
+        for (qsizetype i = 1; i < queue.size(); ++i)
+            QVERIFY(*h.scheduler->queueKey(queue[i - 1]) < *h.scheduler->queueKey(queue[i]));
+
+        QList<qint64> order;
+        for (int i = 0; i < 6; ++i) {
+            h.release(i == 0 ? running : *h.requests[order.last()]);
+            settle();
+            order << h.granted.last();
+        }
+        QCOMPARE(order, (QList<qint64>{4, 2, 5, 3, 6, 7}));
+        QCOMPARE(h.violations, QStringList());
     }
 
     // So many jobs squeezed in between the same two that the room between keys runs out: the

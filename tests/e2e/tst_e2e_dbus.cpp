@@ -397,6 +397,35 @@ private Q_SLOTS:
         stopWindow();
     }
 
+    // A paused group is still paused when the window starts again on the same state folder,
+    // after a crash too (the pause is kept when it is made, not when the window quits): its
+    // queued jobs wait until it is resumed, and a resumed group stays resumed.
+    void aPausedGroupStaysPausedAcrossRestarts() {
+        startWindow();
+        QCOMPARE(run({"group", "pause", "default"}).status, 0);
+        const qint64 crashed = windowPid();
+        QVERIFY(crashed > 0);
+        QCOMPARE(::kill(pid_t(crashed), SIGKILL), 0);
+        QCOMPARE(waitUntilDead({crashed}, 30s), QList<qint64>());
+        QVERIFY(m_window->state() == QProcess::NotRunning || m_window->waitForFinished(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(!bus().interface()->isServiceRegistered(Service).value(), 30000);
+
+        startWindow();
+        const qint64 held = idOf(run({"add", "--", "true"}));
+        QVERIFY(held > 0);
+        QTest::qWait(300);
+        QCOMPARE(statusOf(held).value("state").toString(), QStringLiteral("Pending"));
+        QCOMPARE(run({"group", "resume", "default"}).status, 0);
+        QVERIFY(waitForState(held, "Completed"));
+        stopWindow();
+
+        startWindow();
+        const qint64 next = idOf(run({"add", "--", "true"}));
+        QVERIFY(next > 0);
+        QVERIFY(waitForState(next, "Completed"));
+        stopWindow();
+    }
+
     // log --follow on a job of the running window: lines arrive while it runs.
     void logFollowsTheWindowsJobLive() {
         startWindow();

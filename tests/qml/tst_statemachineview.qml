@@ -46,9 +46,12 @@ TestCase {
         return view
     }
 
+    // The arrow a transition takes: its own, or its frame's.
     function edge(view, from, to) {
-        const item = findChild(view, "edge_" + from + "_" + to)
-        verify(item, "no arrow " + from + " -> " + to)
+        const row = view.edgeModel.rowOf(from, to)
+        verify(row >= 0, "no arrow " + from + " -> " + to)
+        const item = findChild(view, "arrow_" + row)
+        verify(item, "no arrow item " + row)
         return item
     }
 
@@ -88,7 +91,8 @@ TestCase {
         tryCompare(details, "state", JobState.Failed, 10000)
         compare(details.attempt, 3)
         compare(edge(view, JobState.Running, JobState.Retrying).takenCount, 2)
-        compare(edge(view, JobState.Retrying, JobState.Running).takenCount, 2)
+        // The queue's one Launch arrow: once from Queued, then twice from Retrying.
+        compare(edge(view, JobState.Retrying, JobState.Running).takenCount, 3)
         verify(edge(view, JobState.Running, JobState.Failed).latest)
         verify(findChild(view, "stateNode_Retrying").visited)
         compare(details.transitions.rowCount(), 6)
