@@ -94,7 +94,7 @@ public:
     Request &ask(std::function<void(Request &)> onGranted = {}) { return askIn({}, 0, onGranted); }
     Request &askIn(const QString &groupName, int priority = 0,
                    std::function<void(Request &)> onGranted = {}) {
-        return askWith({0, groupName, priority}, onGranted);
+        return askWith({0, groupName, priority, {}}, onGranted);
     }
     // The ticket's job id is the harness's next one.
     Request &askWith(Scheduler::Ticket ticket, std::function<void(Request &)> onGranted = {}) {
@@ -333,7 +333,7 @@ private Q_SLOTS:
         request->context->cancel(CancelReason::Shutdown);
         bool done = false;
         bool gotSlot = true;
-        h.scheduler->admit({1, {}, 0}, request->context).then([&](Scheduler::Slot slot) {
+        h.scheduler->admit({1, {}, 0, {}}, request->context).then([&](Scheduler::Slot slot) {
             done = true;
             gotSlot = bool(slot);
         });
