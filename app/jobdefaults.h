@@ -9,7 +9,8 @@ namespace jobmonitor {
 
 // The window's defaults that the settings dialog edits, kept in the settings file
 // (settingsfile.h, the [defaults] group): the grace period between SIGTERM and SIGKILL of a job
-// started from the New job form, and how many jobs run at once (the overall limit the status
+// the window starts without one given (from the New job form, its own --job, `jobmonitor add`
+// and a second start's hand-over), and how many jobs run at once (the overall limit the status
 // bar shows). A headless run is what its command line says and reads neither.
 struct JobDefaults {
     // The built-in values: those of a command line that gives neither option.

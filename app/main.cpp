@@ -105,9 +105,14 @@ static int runWindow(int argc, char *argv[], const CommandLineOptions &options) 
                      [&runtime](QSessionManager &) {
                          runtime.coordinator().requestShutdown(QStringLiteral("session ending"), 0);
                      });
+    // The window's own --job jobs end like the New job form's: with the settings' grace period
+    // unless the command line gave one.
+    CommandLineOptions jobOptions = options;
+    if (!options.terminationGiven)
+        jobOptions.termination = TerminationSequence::standard(effectiveJobDefaults().grace);
     if (!options.jobs.isEmpty())
         if (const JobService::BatchResult added =
-                runtime.service().addBatch(options.batch(QDateTime::currentDateTime()));
+                runtime.service().addBatch(jobOptions.batch(QDateTime::currentDateTime()));
             !added)
             spdlog::error("cannot start the jobs: {}", added.error);
     const int status = runGuiApplication(app, runtime.service(), runtime.coordinator(), &dbus);

@@ -66,7 +66,7 @@ void registerTypes() {
     qDBusRegisterMetaType<QList<qlonglong>>();
 }
 
-QVariantMap specToMap(const JobSpec &spec) {
+QVariantMap specToMap(const JobSpec &spec, bool terminationGiven) {
     QVariantMap map{{QStringLiteral("command"), spec.command}};
     if (!spec.name.isEmpty())
         map.insert(QStringLiteral("name"), spec.name);
@@ -81,7 +81,7 @@ QVariantMap specToMap(const JobSpec &spec) {
         map.insert(QStringLiteral("timeoutAuto"), true);
     if (spec.maxAttempts != defaults.maxAttempts)
         map.insert(QStringLiteral("maxAttempts"), spec.maxAttempts);
-    if (spec.termination != defaults.termination)
+    if (terminationGiven || spec.termination != defaults.termination)
         map.insert(QStringLiteral("termination"), spec.termination.toString());
     if (spec.memoryLimitBytes > 0)
         map.insert(QStringLiteral("memoryLimitBytes"), qlonglong(spec.memoryLimitBytes));

@@ -25,9 +25,10 @@ inline const QString NotAllowedError =
 // Registers the container types the interface carries (aa{sv}); call before the first call.
 void registerTypes();
 
-// A spec for Add: only what differs from a default JobSpec's values is left out, so the
-// window applies its own defaults for nothing the caller chose.
-QVariantMap specToMap(const JobSpec &spec);
+// A spec for Add: what equals a default JobSpec's value is left out, so the window applies
+// its own defaults for nothing the caller chose (its settings' grace period, for one). A
+// termination sequence the caller gave goes in even when it equals the built-in default.
+QVariantMap specToMap(const JobSpec &spec, bool terminationGiven = false);
 // The spec of an Add call, or nullopt and a message naming the bad key. The spec's values are
 // checked by JobSpec::validate() afterwards, by the caller.
 std::optional<JobSpec> specFromMap(const QVariantMap &map, QString *error);

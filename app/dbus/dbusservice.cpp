@@ -2,6 +2,7 @@
 
 #include "dbusprotocol.h"
 #include "job.h"
+#include "jobdefaults.h"
 #include "jobmonitor1adaptor.h"
 #include "jobservice.h"
 #include "logging.h"
@@ -81,6 +82,9 @@ qlonglong DBusService::Add(const QVariantMap &map) {
         return 0;
     QString error;
     std::optional<JobSpec> spec = dbus::specFromMap(map, &error);
+    // A caller that gave no termination sequence gets the window's default grace period.
+    if (spec && !map.contains(QStringLiteral("termination")))
+        spec->termination = TerminationSequence::standard(effectiveJobDefaults().grace);
     if (spec)
         error = spec->validate();
     if (!error.isEmpty()) {

@@ -368,7 +368,9 @@ int runAdd(const QStringList &arguments) {
             return fail(NoWindowStatus, QStringLiteral("add: ") + error);
     if (parser.isSet(wait))
         watcher = std::make_unique<EndWatcher>(bus);
-    const QDBusMessage reply = call(bus, QStringLiteral("Add"), {dbus::specToMap(spec)});
+    const QDBusMessage reply =
+        call(bus, QStringLiteral("Add"),
+             {dbus::specToMap(spec, parser.isSet(grace) || parser.isSet(termseq))});
     if (reply.type() != QDBusMessage::ReplyMessage)
         return failedCall(QStringLiteral("add"), reply);
     const qint64 id = reply.arguments().value(0).toLongLong();
@@ -594,7 +596,8 @@ std::optional<int> handOverToRunningWindow(const CommandLineOptions &options) {
         // The job runs where it was asked for, not where the window happened to start.
         if (spec.workingDirectory.isEmpty())
             spec.workingDirectory = QDir::currentPath();
-        const QDBusMessage reply = call(bus, QStringLiteral("Add"), {dbus::specToMap(spec)});
+        const QDBusMessage reply =
+            call(bus, QStringLiteral("Add"), {dbus::specToMap(spec, options.terminationGiven)});
         if (reply.type() != QDBusMessage::ReplyMessage) {
             status = std::max(status, failedCall(QStringLiteral("--job ") + command, reply));
             continue;

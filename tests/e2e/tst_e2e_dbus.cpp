@@ -15,11 +15,13 @@
 #include <QDBusConnectionInterface>
 #include <QDBusMessage>
 #include <QDBusMetaType>
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -494,6 +496,40 @@ private Q_SLOTS:
         QCOMPARE(windowPid(), m_window->processId());
         ::kill(pid_t(own.processId()), SIGTERM);
         QVERIFY(own.waitForFinished(30000));
+        stopWindow();
+    }
+
+    // The settings' grace period is the window's default for every new job: its own --job,
+    // `add` and a second start's hand-over. A grace given on a command line wins, also one
+    // equal to the built-in default.
+    void settingsGraceIsTheWindowsDefault() {
+        QVERIFY(QDir().mkpath(stateDir()));
+        {
+            QSettings settings(stateDir() + "/jobmonitor.conf", QSettings::IniFormat);
+            settings.setValue("defaults/graceMs", 12000);
+        }
+        m_window = std::make_unique<QProcess>();
+        m_window->setProcessEnvironment(environment(m_busAddress));
+        startJobmonitor(*m_window, {"--state-dir", stateDir(), "--job", "true"});
+        QVERIFY(m_window->waitForStarted(10000));
+        m_pids << m_window->processId();
+        QVERIFY(waitForWindow());
+        const auto handedOver = [&](const QStringList &arguments) {
+            return run(arguments + QStringList{"--job", "true"}).out.trimmed().toLongLong();
+        };
+        const QList<std::pair<qint64, int>> jobs{
+            {1, 12000}, // the window's own --job
+            {idOf(run({"add", "--", "true"})), 12000},
+            {idOf(run({"add", "--grace", "5000", "--", "true"})), 5000},
+            {handedOver({}), 12000},
+            {handedOver({"--grace", "3000"}), 3000},
+        };
+        for (const auto &[id, grace] : jobs) {
+            QVERIFY(id > 0);
+            QVERIFY(waitForState(id, "Completed"));
+            QCOMPARE(statusOf(id).value("termination").toString(),
+                     TerminationSequence::standard(std::chrono::milliseconds(grace)).toString());
+        }
         stopWindow();
     }
 
