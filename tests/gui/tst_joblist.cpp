@@ -112,8 +112,10 @@ private Q_SLOTS:
         const auto row = [this](const QString &name) {
             return m_jobs.index(m_jobs.rowOf(m_ids[name]), 0);
         };
-        QTRY_VERIFY(
-            !row(QStringLiteral("running")).data(JobListModel::ResourcesRole).toString().isEmpty());
+        // Its first sample comes on the background interval's grid (5 s), not at once.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !row(QStringLiteral("running")).data(JobListModel::ResourcesRole).toString().isEmpty(),
+            30000);
         QVERIFY(row(QStringLiteral("running"))
                     .data(JobListModel::ResourcesRole)
                     .toString()
