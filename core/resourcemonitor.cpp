@@ -23,6 +23,10 @@ using namespace std::chrono;
 constexpr qint64 kRoundSlackMs = 10;
 // A big job's PSS is read no more often than this many times its last reading's cost.
 constexpr qint64 kPssCostFactor = 100;
+// A new job's first sample comes within about this long (on the grid of its interval, or of
+// this when that is shorter): soon enough for the window, late enough that most short jobs
+// have ended without costing a reading.
+constexpr qint64 kFirstSampleMs = 1000;
 
 qint64 monotonicNs() {
     return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
@@ -76,9 +80,10 @@ public:
         job.generation = generation;
         job.root = root;
         job.outputDirectory = outputDirectory;
-        // On the grid, not at once: a tree read as it starts shows nothing yet, and most
-        // short jobs end before their first sample (their totals come with their end).
-        job.dueMs = nextDueMs(monotonicNs() / 1000000, intervalMs(key, job));
+        // Soon, not at once: a tree read as it starts shows nothing yet, and most short jobs
+        // end before their first sample (their totals come with their end).
+        job.dueMs =
+            nextDueMs(monotonicNs() / 1000000, std::min(intervalMs(key, job), kFirstSampleMs));
         schedule();
     }
 

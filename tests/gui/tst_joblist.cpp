@@ -112,7 +112,7 @@ private Q_SLOTS:
         const auto row = [this](const QString &name) {
             return m_jobs.index(m_jobs.rowOf(m_ids[name]), 0);
         };
-        // Its first sample comes on the background interval's grid (5 s), not at once.
+        // Its first sample comes within about a second and a half, not at once.
         QTRY_VERIFY_WITH_TIMEOUT(
             !row(QStringLiteral("running")).data(JobListModel::ResourcesRole).toString().isEmpty(),
             30000);
