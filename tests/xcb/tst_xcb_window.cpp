@@ -13,6 +13,7 @@
 #include "xsession.h"
 
 #include <QClipboard>
+#include <QDeadlineTimer>
 #include <QGuiApplication>
 #include <QProcess>
 #include <QScopeGuard>
@@ -599,10 +600,19 @@ private Q_SLOTS:
         const QStringList search{"search", "--onlyvisible",
                                  "--pid",  QString::number(window.processId()),
                                  "--name", "^Job Monitor"};
-        QTRY_VERIFY2_WITH_TIMEOUT(
-            !(found = runXTool(QStringLiteral("xdotool"), search).value_or(QByteArray()).trimmed())
-                 .isEmpty(),
-            window.readAllStandardError().constData(), 30000);
+        // Looked up once per round and the answer kept: a window that was just mapped can drop
+        // out of a search for a moment (reparenting), and QTRY_VERIFY asks twice.
+        const auto findWindow = [&found](const QStringList &arguments) {
+            QDeadlineTimer deadline(30s);
+            while ((found = runXTool(QStringLiteral("xdotool"), arguments)
+                                .value_or(QByteArray())
+                                .trimmed())
+                       .isEmpty() &&
+                   !deadline.hasExpired())
+                QTest::qWait(50);
+            return !found.isEmpty();
+        };
+        QVERIFY2(findWindow(search), window.readAllStandardError().constData());
         const qulonglong jobMonitor = found.split('\n').constFirst().toULongLong();
         QTRY_COMPARE_WITH_TIMEOUT(activeWindow(), jobMonitor, 10000);
 
@@ -612,13 +622,7 @@ private Q_SLOTS:
                     {"-name", "jmcover", "-geometry", "1380x980+0+0", "a window on top"});
         QVERIFY2(cover.waitForStarted(10000), "xmessage is missing: run .ci/setup");
         pids << cover.processId();
-        QTRY_VERIFY_WITH_TIMEOUT(
-            !(found = runXTool(QStringLiteral("xdotool"),
-                               {"search", "--onlyvisible", "--classname", "^jmcover$"})
-                          .value_or(QByteArray())
-                          .trimmed())
-                 .isEmpty(),
-            10000);
+        QVERIFY(findWindow({"search", "--onlyvisible", "--classname", "^jmcover$"}));
         const qulonglong other = found.split('\n').constFirst().toULongLong();
         QVERIFY(
             runXTool(QStringLiteral("xdotool"),
