@@ -8,6 +8,7 @@
 #include "logging.h"
 #include "shutdowncoordinator.h"
 #include "testutil.h"
+#include "windowfixture.h"
 
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
@@ -25,25 +26,9 @@ using namespace std::chrono_literals;
 namespace {
 
 // A window on the store of stateDir, as the application runs it.
-struct Window {
-    explicit Window(const QString &stateDir)
-        : store(stateDir, RunKind::Window) {}
-
-    JobStore store;
-    JobSupervisor supervisor{JobSupervisor::Config{
-        .maxParallel = 2, .outputDirectory = store.outputRoot(), .recorder = &store}};
-    JobService service{&supervisor, &store};
-    ShutdownCoordinator coordinator{&supervisor};
-    QQmlApplicationEngine engine;
-    QQuickWindow *window = nullptr;
-
-    bool load() {
-        if (!loadMainWindow(engine, service, coordinator))
-            return false;
-        window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
-        return window && QTest::qWaitForWindowExposed(window);
-    }
-    QQuickItem *find(const QString &name) const { return window->findChild<QQuickItem *>(name); }
+struct Window : test::StoredWindow {
+    using StoredWindow::StoredWindow;
+    QQuickItem *find(const QString &name) const { return StoredWindow::find<QQuickItem>(name); }
     void click(const QString &name) const {
         QQuickItem *item = find(name);
         QVERIFY2(item, qPrintable(name));

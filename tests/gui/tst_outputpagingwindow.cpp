@@ -9,6 +9,7 @@
 #include "logging.h"
 #include "shutdowncoordinator.h"
 #include "testutil.h"
+#include "windowfixture.h"
 
 #include <QDir>
 #include <QFile>
@@ -25,30 +26,8 @@ namespace {
 
 constexpr int Lines = 20000;
 
-struct Window {
-    explicit Window(const QString &stateDir)
-        : store(stateDir, RunKind::Window) {}
-    JobStore store;
-    JobSupervisor supervisor{JobSupervisor::Config{
-        .maxParallel = 2, .outputDirectory = store.outputRoot(), .recorder = &store}};
-    JobService service{&supervisor, &store};
-    ShutdownCoordinator coordinator{&supervisor};
-    QQmlApplicationEngine engine;
-    QQuickWindow *window = nullptr;
-
-    bool load() {
-        if (!loadMainWindow(engine, service, coordinator))
-            return false;
-        window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
-        return window && QTest::qWaitForWindowExposed(window);
-    }
-    template<typename T = QObject>
-    T *find(const QString &name) const {
-        return window->findChild<T *>(name);
-    }
-    JobDetails *details() const {
-        return qvariant_cast<JobDetails *>(find(QStringLiteral("jobDetails"))->property("details"));
-    }
+struct Window : test::StoredWindow {
+    using StoredWindow::StoredWindow;
     QQuickItem *lines() const { return find<QQuickItem>(QStringLiteral("outputLines")); }
     // The delegate at the top (or bottom) edge of the output.
     QQuickItem *lineAtEdge(bool bottom) const {

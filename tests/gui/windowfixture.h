@@ -5,6 +5,7 @@
 #include "guiapplication.h"
 #include "jobdetails.h"
 #include "jobservice.h"
+#include "jobstore.h"
 #include "jobsupervisor.h"
 #include "shutdowncoordinator.h"
 
@@ -17,6 +18,15 @@
 
 namespace jobmonitor::test {
 
+// Loads the main window over service as the application does; null when it does not show.
+inline QQuickWindow *loadWindow(QQmlApplicationEngine &engine, JobService &service,
+                                ShutdownCoordinator &coordinator) {
+    if (!loadMainWindow(engine, service, coordinator))
+        return nullptr;
+    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    return window && QTest::qWaitForWindowExposed(window) ? window : nullptr;
+}
+
 struct Window {
     QTemporaryDir dir;
     JobSupervisor supervisor{JobSupervisor::Config{4, dir.filePath(QStringLiteral("output"))}};
@@ -25,12 +35,7 @@ struct Window {
     QQmlApplicationEngine engine;
     QQuickWindow *window = nullptr;
 
-    bool load() {
-        if (!loadMainWindow(engine, service, coordinator))
-            return false;
-        window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
-        return window && QTest::qWaitForWindowExposed(window);
-    }
+    bool load() { return (window = loadWindow(engine, service, coordinator)) != nullptr; }
 
     template<typename T = QObject>
     T *find(const QString &name) const {
@@ -58,6 +63,32 @@ struct Window {
             if (item == scope)
                 return true;
         return false;
+    }
+};
+
+// The main window over a real store in stateDir (history, saved output), as the application
+// runs it on a state folder.
+struct StoredWindow {
+    explicit StoredWindow(const QString &stateDir)
+        : store(stateDir, RunKind::Window) {}
+
+    JobStore store;
+    JobSupervisor supervisor{JobSupervisor::Config{
+        .maxParallel = 2, .outputDirectory = store.outputRoot(), .recorder = &store}};
+    JobService service{&supervisor, &store};
+    ShutdownCoordinator coordinator{&supervisor};
+    QQmlApplicationEngine engine;
+    QQuickWindow *window = nullptr;
+
+    bool load() { return (window = loadWindow(engine, service, coordinator)) != nullptr; }
+
+    template<typename T = QObject>
+    T *find(const QString &name) const {
+        return window->findChild<T *>(name);
+    }
+
+    JobDetails *details() const {
+        return qvariant_cast<JobDetails *>(find(QStringLiteral("jobDetails"))->property("details"));
     }
 };
 

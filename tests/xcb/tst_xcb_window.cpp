@@ -93,35 +93,13 @@ JobSpec spec(const QString &command, const QString &name = {}) {
 }
 
 // The window over a real store that an earlier run left jobs in.
-struct StoreWindow {
-    explicit StoreWindow(const QString &stateDir)
-        : store(stateDir, RunKind::Window) {}
-    JobStore store;
-    JobSupervisor supervisor{JobSupervisor::Config{
-        .maxParallel = 2, .outputDirectory = store.outputRoot(), .recorder = &store}};
-    JobService service{&supervisor, &store};
-    ShutdownCoordinator coordinator{&supervisor};
-    QQmlApplicationEngine engine;
-    QQuickWindow *window = nullptr;
-
-    bool load() {
-        if (!loadMainWindow(engine, service, coordinator))
-            return false;
-        window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
-        return window && QTest::qWaitForWindowExposed(window);
-    }
-    template<typename T = QObject>
-    T *find(const QString &name) const {
-        return window->findChild<T *>(name);
-    }
+struct StoreWindow : test::StoredWindow {
+    using StoredWindow::StoredWindow;
     bool keys(const QStringList &keys) const { return sendKeys(window->winId(), keys); }
     bool type(const QString &text) const { return typeText(window->winId(), text); }
     QQuickItem *list() const { return find<QQuickItem>(QStringLiteral("jobList")); }
     int currentJobId() const { return list()->property("currentJobId").toInt(); }
     int count() const { return list()->property("count").toInt(); }
-    JobDetails *details() const {
-        return qvariant_cast<JobDetails *>(find(QStringLiteral("jobDetails"))->property("details"));
-    }
     bool focusWithin(const QString &name) const {
         return QTest::qWaitFor(
             [&] {
