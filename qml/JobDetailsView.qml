@@ -68,7 +68,7 @@ Pane {
     TextMetrics {
         id: factMetrics
         font.pixelSize: Theme.smallSize
-        text: qsTr("Environment")
+        text: qsTr("Output not saved") // the longest name of a fact: its column fits them all
     }
 
     ColumnLayout {
