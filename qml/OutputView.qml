@@ -212,8 +212,10 @@ ColumnLayout {
             TextField {
                 id: searchField
                 objectName: "searchField"
-                Layout.preferredWidth: Theme.em * 28
-                Layout.minimumWidth: Theme.em * 14
+                // Gives way to the buttons in a narrow pane, which would otherwise be cut off.
+                Layout.fillWidth: true
+                Layout.maximumWidth: Theme.em * 28
+                Layout.minimumWidth: Theme.em * 10
                 placeholderText: qsTr("Search output (Ctrl+F)")
                 selectByMouse: true
                 Accessible.name: qsTr("Search output")
