@@ -35,30 +35,23 @@ qsizetype incompleteSequenceLength(const QByteArray &bytes) {
     return 0;
 }
 
-// Newlines are counted eight bytes at a time (exact, and far faster than a memchr per line
-// when lines are short, as in a flood of empty lines).
-constexpr quint64 everyByte(uchar c) {
-    return 0x0101010101010101ULL * c;
-}
-
-// 0x01 in each byte of the eight at p that is '\n', 0x00 in the others.
-quint64 newlineMarks(const char *p) {
-    quint64 word;
-    std::memcpy(&word, p, sizeof word);
-    const quint64 x = word ^ everyByte('\n'); // zero bytes where the newlines are
-    const quint64 low7 = everyByte(0x7F);
-    return ~(((x & low7) + low7) | x | low7) >> 7;
-}
+// Newlines are counted sixteen bytes at a time in the compiler's portable vectors (SSE2 on
+// x86-64, NEON on arm64): exact, and far faster than a memchr per line when lines are short.
+// A chunk of a flood is counted whole, so this is most of what the tail costs.
+using Bytes = signed char __attribute__((vector_size(16)));
 
 qsizetype countNewlines(const char *p, const char *end) {
+    const Bytes newlines = Bytes{} + '\n';
     qsizetype count = 0;
-    while (end - p >= 8) {
-        quint64 lanes = 0; // eight byte-wide counters, each counting at most 255
-        for (int i = 0; i < 255 && end - p >= 8; ++i, p += 8)
-            lanes += newlineMarks(p);
-        const quint64 pairs =
-            (lanes & 0x00FF00FF00FF00FFULL) + ((lanes >> 8) & 0x00FF00FF00FF00FFULL);
-        count += qsizetype((pairs * 0x0001000100010001ULL) >> 48);
+    while (end - p >= qsizetype(sizeof(Bytes))) {
+        Bytes lanes{}; // sixteen byte-wide counters, each counting at most 255
+        for (int i = 0; i < 255 && end - p >= qsizetype(sizeof(Bytes)); ++i, p += sizeof(Bytes)) {
+            Bytes bytes;
+            std::memcpy(&bytes, p, sizeof bytes);
+            lanes -= bytes == newlines; // a match is -1 in its lane
+        }
+        for (size_t lane = 0; lane < sizeof(Bytes); ++lane)
+            count += uchar(lanes[lane]);
     }
     return count + std::count(p, end, '\n');
 }
