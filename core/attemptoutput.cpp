@@ -16,9 +16,6 @@ namespace {
 constexpr qsizetype HeaderSize = 16;
 constexpr qsizetype RecordSize = 16;
 constexpr char Magic[] = "JMINDEX1";
-// One poll takes at most this much: a flooding job never holds up the event loop for long;
-// the rest comes with the next poll.
-constexpr qint64 PollBytes = 16 * 1024 * 1024;
 // Index records taken in at a time, and how many read runs may pile up before they go.
 constexpr qint64 IndexBatch = 4096;
 
@@ -207,14 +204,14 @@ AttemptOutputFollower::AttemptOutputFollower(QString directory, std::chrono::mil
                                              QObject *parent)
     : QObject(parent)
     , m_directory(std::move(directory))
+    , m_interval(interval)
     , m_reader(std::make_unique<AttemptOutputReader>(m_directory)) {
-    m_timer.setInterval(interval);
-    connect(&m_timer, &QTimer::timeout, this, [this] { poll(PollBytes); });
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &AttemptOutputFollower::follow);
 }
 
 void AttemptOutputFollower::start() {
-    poll(PollBytes);
-    m_timer.start();
+    follow();
 }
 
 void AttemptOutputFollower::stop() {
@@ -224,7 +221,15 @@ void AttemptOutputFollower::stop() {
 void AttemptOutputFollower::restart() {
     m_reader = std::make_unique<AttemptOutputReader>(m_directory);
     m_open = false;
-    poll(PollBytes);
+    if (m_timer.isActive())
+        follow();
+    else
+        poll(PollBytes);
+}
+
+void AttemptOutputFollower::follow() {
+    using namespace std::chrono_literals;
+    m_timer.start(poll(PollBytes) >= PollBytes ? 0ms : m_interval);
 }
 
 void AttemptOutputFollower::finish() {

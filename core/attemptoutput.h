@@ -86,6 +86,12 @@ public:
     AttemptOutputFollower(QString directory, std::chrono::milliseconds interval,
                           QObject *parent = nullptr);
 
+    // One poll hands on at most this much, so a flooding job never holds up the event loop
+    // for long. A poll that took all of it has fallen behind: the next one comes as soon as
+    // the event loop has handled what waits, so the tail keeps pace with the job instead of
+    // catching up when it ends.
+    static constexpr qint64 PollBytes = 2 * 1024 * 1024;
+
     // Reads what is new now, then polls until stop() or finish().
     void start();
     void stop();
@@ -100,8 +106,10 @@ Q_SIGNALS:
 
 private:
     qint64 poll(qint64 maxBytes); // the bytes handed on
+    void follow();                // polls, and arms the timer for the next poll
 
     const QString m_directory;
+    const std::chrono::milliseconds m_interval;
     std::unique_ptr<AttemptOutputReader> m_reader;
     QTimer m_timer;
     bool m_open = false;

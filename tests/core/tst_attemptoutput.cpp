@@ -336,26 +336,48 @@ private Q_SLOTS:
         }
     }
 
-    // finish() delivers everything, also what no poll has seen, in pieces of at most 16 MiB: a
-    // follower far behind a flooding job must not hold the rest of its output in one chunk.
+    // finish() delivers everything, also what no poll has seen, in pieces of one poll's
+    // budget: a follower far behind a flooding job must not hold the rest in one chunk.
     void followerDeliversEverythingAfterFinish() {
+        constexpr qint64 piece = AttemptOutputFollower::PollBytes;
         Fixture f(dir());
         f.run(Out, "one\n", 1);
         f.run(Err, "two\n", 2);
         AttemptOutputFollower follower(dir(), 1h);
         QSignalSpy output(&follower, &AttemptOutputFollower::output);
         follower.start();
-        f.run(Out, QByteArray(20 * 1024 * 1024, 'z'), 3); // more than one poll takes
+        f.run(Out, QByteArray(10 * piece + 5, 'z'), 3); // more than one poll takes
         follower.finish();
-        QCOMPARE(output.count(), 4);
+        QCOMPARE(output.count(), 13);
         QCOMPARE(output.at(0).at(0).value<OutputChannel>(), Out);
         QCOMPARE(output.at(0).at(1).toByteArray(), QByteArray("one\n"));
         QCOMPARE(output.at(1).at(0).value<OutputChannel>(), Err);
         QCOMPARE(output.at(1).at(1).toByteArray(), QByteArray("two\n"));
-        QCOMPARE(output.at(2).at(0).value<OutputChannel>(), Out);
-        QCOMPARE(output.at(2).at(1).toByteArray().size(), 16 * 1024 * 1024);
-        QCOMPARE(output.at(3).at(0).value<OutputChannel>(), Out);
-        QCOMPARE(output.at(3).at(1).toByteArray().size(), 4 * 1024 * 1024);
+        for (int i = 2; i < 12; ++i) {
+            QCOMPARE(output.at(i).at(0).value<OutputChannel>(), Out);
+            QCOMPARE(output.at(i).at(1).toByteArray().size(), piece);
+        }
+        QCOMPARE(output.at(12).at(1).toByteArray(), QByteArray(5, 'z'));
+    }
+
+    // A follower that fell behind reads on without waiting for its interval: everything comes
+    // while the attempt still runs (an hour's interval would otherwise leave all but the first
+    // poll's budget for finish()).
+    void followerKeepsPaceWithAFlood() {
+        constexpr qint64 flood = 12 * AttemptOutputFollower::PollBytes + 7;
+        Fixture f(dir());
+        f.run(Out, QByteArray(flood, 'f'), 1);
+        AttemptOutputFollower follower(dir(), 1h);
+        qint64 received = 0;
+        connect(&follower, &AttemptOutputFollower::output, this,
+                [&received](OutputChannel, const QByteArray &data) { received += data.size(); });
+        follower.start();
+        QCOMPARE(received, AttemptOutputFollower::PollBytes);
+        QTRY_COMPARE_WITH_TIMEOUT(received, flood, 30000);
+        // Caught up, it waits for its interval again.
+        f.write(Out, "more");
+        QTest::qWait(200);
+        QCOMPARE(received, flood);
     }
 
     // Started before the shim has made the directory, polling while it grows.
