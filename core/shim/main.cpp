@@ -753,17 +753,19 @@ public:
     Output &channel(Channel c) { return m_out[c]; }
 
     // Moves what the pipe holds now to its file, or relays it; returns whether bytes moved.
-    bool take(Channel c) {
+    // readable: poll() said the pipe holds bytes, so they need not be asked for (a job that
+    // prints a line a millisecond wakes the shim a thousand times a second).
+    bool take(Channel c, bool readable = false) {
         Output &out = m_out[c];
         if (out.pipe < 0)
             return false;
-        if (m_dir != nullptr && buffered(out.pipe) > 0) {
+        if (m_dir != nullptr && (readable || buffered(out.pipe) > 0)) {
             const char *dir = std::exchange(m_dir, nullptr);
             if (!open(dir))
                 m_report.line("output-error %s: %s: %s", kChannelName[c], dir, strerror(errno));
         }
         if (out.file >= 0) {
-            const std::optional<bool> saved = save(c);
+            const std::optional<bool> saved = save(c, readable);
             if (saved)
                 return *saved;
         }
@@ -852,10 +854,9 @@ private:
     }
 
     // Whether bytes moved; nullopt when the file failed and the bytes must be relayed.
-    std::optional<bool> save(Channel c) {
+    std::optional<bool> save(Channel c, bool readable) {
         Output &out = m_out[c];
-        int available = 0;
-        if (ioctl(out.pipe, FIONREAD, &available) != 0 || available <= 0) {
+        if (!readable && buffered(out.pipe) <= 0) {
             // Nothing buffered: end of file, or a spurious wake-up.
             if (pollHangUp(out.pipe))
                 closePipe(out);
@@ -992,6 +993,10 @@ private:
     pid_t m_leader = 0;
     int m_execError = 0;
     std::optional<int> m_leaderStatus;
+    // Children are reaped when SIGCHLD says one ended (and once at the start), not on every
+    // wake-up: a wait costs more than taking a line of output.
+    bool m_childEnded = true;
+    bool m_childrenLeft = true;
     bool m_endingRequested = false; // a signal that ends processes went to the job
     std::optional<bool> m_stopEffect;
     size_t m_stragglers = 0;
@@ -1056,6 +1061,7 @@ void Shim::startLeader() {
 // on when the leader is found to have ended by itself are stragglers, counted here, wherever
 // its end is noticed: a stop request may be what makes the shim look.
 bool Shim::reapChildren() {
+    m_childEnded = false;
     bool leaderReaped = false;
     for (;;) {
         int status = 0;
@@ -1071,6 +1077,7 @@ bool Shim::reapChildren() {
         const bool childrenLeft = pid == 0;
         if (leaderReaped && childrenLeft && !m_endingRequested)
             m_stragglers = findLiveDescendants();
+        m_childrenLeft = childrenLeft;
         return childrenLeft;
     }
 }
@@ -1138,8 +1145,10 @@ void Shim::requestKill() {
 
 void Shim::handle(const signalfd_siginfo &info) {
     const int signo = static_cast<int>(info.ssi_signo);
-    if (signo == SIGCHLD)
-        return; // reaped by the main loop
+    if (signo == SIGCHLD) {
+        m_childEnded = true; // reaped by the main loop
+        return;
+    }
     const bool fromApplication = signo == SIGRTMIN;
     const int request = fromApplication ? info.ssi_int : 0;
     // The first stop tells whether it reached a running command (see stop-effect).
@@ -1190,7 +1199,7 @@ void Shim::run() {
         m_output.saveTo(m_options.outputDir);
     startLeader();
     for (;;) {
-        const bool childrenLeft = reapChildren();
+        const bool childrenLeft = m_childEnded ? reapChildren() : m_childrenLeft;
         if (m_leaderStatus && !childrenLeft) {
             // Every writer of the pipes was a process of the job: what they hold is all.
             m_output.drain();
@@ -1229,7 +1238,8 @@ void Shim::run() {
             } else if (fds[i].fd == m_report.fd()) {
                 m_report.flush();
             } else {
-                m_output.take(fds[i].fd == m_output.channel(Stdout).pipe ? Stdout : Stderr);
+                m_output.take(fds[i].fd == m_output.channel(Stdout).pipe ? Stdout : Stderr,
+                              (fds[i].revents & POLLIN) != 0);
             }
         }
     }
