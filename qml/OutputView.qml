@@ -192,6 +192,7 @@ ColumnLayout {
         function onModelAboutToBeReset() {
             view.saveState()
             lines.widest = 0
+            lines.scrollWidth = 0
         }
         function onModelReset() {
             view.pendingLine = 0
@@ -447,14 +448,22 @@ ColumnLayout {
             id: lines
             objectName: "outputLines"
 
-            // The widest line laid out so far, for horizontal scrolling without wrap.
+            // The widest line laid out so far, for horizontal scrolling without wrap. It reaches
+            // contentWidth once the layout that found it is over: changed during the layout, it
+            // would start the layout again from within (a binding loop, and a stall per frame).
             property real widest: 0
+            property real scrollWidth: 0
             readonly property real gutterWidth: numberMetrics.advanceWidth + Theme.spacing * 2
             readonly property real textX: gutterWidth + Theme.spacing
 
             function noteWidth(lineWidth) {
-                if (lineWidth > widest)
+                if (lineWidth > widest) {
                     widest = lineWidth
+                    Qt.callLater(lines.takeWidest)
+                }
+            }
+            function takeWidest() {
+                scrollWidth = widest
             }
             function keepAtEnd() {
                 if (view.following)
@@ -487,7 +496,7 @@ ColumnLayout {
             model: view.model
             activeFocusOnTab: true
             boundsBehavior: Flickable.StopAtBounds
-            contentWidth: view.wrap ? width : Math.max(width, textX + widest + Theme.spacing)
+            contentWidth: view.wrap ? width : Math.max(width, textX + scrollWidth + Theme.spacing)
             flickableDirection: view.wrap ? Flickable.VerticalFlick : Flickable.HorizontalAndVerticalFlick
             Accessible.role: Accessible.List
             Accessible.name: qsTr("Output")
