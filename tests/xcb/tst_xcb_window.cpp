@@ -3,6 +3,7 @@
 // keyboard focus goes. Offscreen, QTest delivers keys straight to the window and hides what
 // the desktop does to them (an ambiguous shortcut fires offscreen but never on xcb).
 #include "e2eutil.h"
+#include "guiapplication.h"
 #include "jobdefaults.h"
 #include "jobstore.h"
 #include "logging.h"
@@ -698,6 +699,33 @@ private Q_SLOTS:
         QTRY_VERIFY(w.outputView()->property("following").toBool());
         QTRY_VERIFY(lines->property("atYEnd").toBool());
         QVERIFY(runTask(w.supervisor.shutdown(), 10s));
+    }
+
+    void softwareRenderers_data() {
+        QTest::addColumn<QByteArray>("renderer");
+        QTest::addColumn<bool>("software");
+        QTest::newRow("llvmpipe") << QByteArray("llvmpipe (LLVM 15.0.6, 256 bits)") << true;
+        QTest::newRow("softpipe") << QByteArray("softpipe") << true;
+        QTest::newRow("old swrast") << QByteArray("Software Rasterizer") << true;
+        QTest::newRow("Intel") << QByteArray("Mesa Intel(R) UHD Graphics 620 (KBL GT2)") << false;
+        QTest::newRow("AMD, built with LLVM")
+            << QByteArray("AMD Radeon RX 580 Series (polaris10, LLVM 15.0.6, DRM 3.49)") << false;
+        QTest::newRow("NVIDIA") << QByteArray("NVIDIA GeForce GTX 1050/PCIe/SSE2") << false;
+        QTest::newRow("no OpenGL") << QByteArray() << false;
+    }
+    void softwareRenderers() {
+        QFETCH(QByteArray, renderer);
+        QFETCH(bool, software);
+        QCOMPARE(drawsInSoftware(renderer), software);
+    }
+
+    // Xvfb's OpenGL is Mesa's llvmpipe: the window draws with Qt Quick's software renderer.
+    void drawsWithTheSoftwareRendererWithoutGpu() {
+        const QByteArray renderer = openGlRenderer();
+        QVERIFY2(drawsInSoftware(renderer), renderer.constData());
+        XWindow w;
+        QVERIFY(w.load());
+        QCOMPARE(w.window->rendererInterface()->graphicsApi(), QSGRendererInterface::Software);
     }
 
     void cleanupTestCase() { QCOMPARE(destroyedWhileRunningWarnings(), 0); }
