@@ -465,8 +465,10 @@ ColumnLayout {
             function takeWidest() {
                 scrollWidth = widest
             }
+            // Only while it is seen: laying out the last lines of a flood costs milliseconds, and
+            // behind another tab of the details it would cost them for nothing.
             function keepAtEnd() {
-                if (view.following)
+                if (view.following && visible)
                     Qt.callLater(lines.toEnd)
             }
             function toEnd() {
@@ -503,6 +505,7 @@ ColumnLayout {
 
             onContentHeightChanged: keepAtEnd()
             onHeightChanged: keepAtEnd()
+            onVisibleChanged: keepAtEnd()
             onMovementStarted: view.following = false
             onMovementEnded: view.following = atYEnd
 

@@ -305,6 +305,26 @@ private Q_SLOTS:
         QVERIFY(test::waitUntilDead(test::waitForPids(pidFile, 1, 0s), 10s).isEmpty());
     }
 
+    // Behind another tab the output view does not follow (laying out a flood's last lines there
+    // would cost the event loop for nothing); shown again, it is at the newest line at once.
+    void followCatchesUpWhenShownAgain() {
+        Window w;
+        QVERIFY(w.load());
+        const QString pidFile = w.dir.filePath(QStringLiteral("pids"));
+        Job *job = w.supervisor.start(shellJob(numberedLinesThenSleep({{1, 3000}}, pidFile))).job;
+        QVERIFY(w.pickJob(job->id()));
+        QObject *details = w.find(QStringLiteral("jobDetails"));
+        details->setProperty("currentTab", 2);
+        QTRY_VERIFY(!w.outputLines()->isVisible());
+        QTRY_COMPARE_WITH_TIMEOUT(job->output()->totalLines(), 3000, 20000);
+        details->setProperty("currentTab", 0);
+        QTRY_COMPARE(w.lineAtEdge(true), 3000);
+        QVERIFY(w.following());
+        QVERIFY(test::waitForPids(pidFile, 1, 10s).size() == 1);
+        QVERIFY(test::runTask(w.supervisor.shutdown(), 10s));
+        QVERIFY(test::waitUntilDead(test::waitForPids(pidFile, 1, 0s), 10s).isEmpty());
+    }
+
     // Scrolling up in one job turns Follow off for that job only; each job keeps where it was.
     void followAndScrollArePerJob() {
         Window w;
