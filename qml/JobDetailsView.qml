@@ -314,8 +314,10 @@ Pane {
                 }
 
                 // Actions. While the job stops, cancelling again would do nothing: Kill now
-                // takes Cancel's place.
-                RowLayout {
+                // takes Cancel's place. In a narrow pane they wrap onto a second row.
+                Flow {
+                    objectName: "detailsActions"
+                    Layout.fillWidth: true
                     spacing: Theme.spacing
                     Button {
                         objectName: "cancelButton"

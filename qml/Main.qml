@@ -12,8 +12,10 @@ ApplicationWindow {
 
     width: Math.min(Math.round(Theme.em * 170), Screen.desktopAvailableWidth * 0.92)
     height: Math.min(Math.round(Theme.fontMetrics.height * 46), Screen.desktopAvailableHeight * 0.92)
-    minimumWidth: Math.round(Theme.em * 110)
-    minimumHeight: Math.round(Theme.fontMetrics.height * 30)
+    // Small enough for half a laptop screen, large enough for the three panes at their smallest
+    // (and the handles between them).
+    minimumWidth: splitView.paneMinimums
+    minimumHeight: Math.round(Theme.fontMetrics.height * 40)
     visible: true
     // The running count shows in the task bar while the window is behind others, and so does
     // the job the window shows (the one a terminal or a notification just brought it to).
@@ -224,102 +226,112 @@ ApplicationWindow {
             anchors.fill: parent
             anchors.leftMargin: Theme.spacing
             anchors.rightMargin: Theme.spacing
-            spacing: 2
-            ActionButton {
-                objectName: "newJobButton"
-                action: newJobAction
-                font.bold: true
-                tip: qsTr("Start a job (Ctrl+N)")
-            }
-            ToolSeparator {}
-            ActionButton {
-                objectName: "cancelToolButton"
-                action: cancelAction
-                tip: qsTr("Stop the selected jobs gracefully; Retry runs them again (Delete)")
-            }
-            ActionButton {
-                action: retryAction
-                tip: qsTr("Run the selected jobs again (Ctrl+R)")
-            }
-            ActionButton {
-                action: editAction
-                tip: qsTr("A new job from the selected one's settings (Ctrl+E)")
-            }
-            ActionButton {
-                objectName: "removeToolButton"
-                action: removeAction
-                tip: qsTr("Delete the selected ended jobs and their saved output, after asking (Shift+Delete)")
-            }
-            ToolSeparator {}
-            ActionButton {
-                objectName: "pauseButton"
-                action: pauseAction
-                tip: qsTr("Stop every process of the running job where it is, or let it go on (Ctrl+P)")
-            }
-            ActionButton {
-                objectName: "moveUpButton"
-                action: moveUpAction
-                tip: qsTr("One place earlier in its group's queue (Alt+Up)")
-            }
-            ActionButton {
-                objectName: "moveDownButton"
-                action: moveDownAction
-                tip: qsTr("One place later in its group's queue (Alt+Down)")
-            }
-            ActionButton {
-                objectName: "moveToFrontButton"
-                action: moveToFrontAction
-                tip: qsTr("Next to start in its group (Alt+Home)")
-            }
-            ToolSeparator {}
-            ActionButton {
-                objectName: "retryFailedButton"
-                action: retryFailedAction
-                tip: qsTr("Run every failed or timed-out job again (Ctrl+Shift+R)")
-            }
-            ActionButton {
-                objectName: "clearFinishedButton"
-                action: clearFinishedAction
-                tip: qsTr("Take every ended job off the list (Ctrl+Shift+Delete)")
-            }
-            Item { Layout.fillWidth: true }
-            Label { text: qsTr("Show") }
-            ComboBox {
-                id: filterBox
-                objectName: "filterBox"
-                implicitContentWidthPolicy: ComboBox.WidestText
-                textRole: "text"
-                valueRole: "value"
-                model: [
-                    { text: qsTr("All jobs"), value: JobFilterModel.All },
-                    { text: qsTr("Active"), value: JobFilterModel.Active },
-                    { text: qsTr("Running"), value: JobFilterModel.Running },
-                    { text: qsTr("Failed"), value: JobFilterModel.Failed },
-                    { text: qsTr("Finished"), value: JobFilterModel.Finished },
-                ]
-                Component.onCompleted: currentIndex = indexOfValue(jobList.filter)
-                onActivated: jobList.filter = currentValue
-                Connections {
-                    target: jobList
-                    function onFilterChanged() { filterBox.currentIndex = filterBox.indexOfValue(jobList.filter) }
+            spacing: Theme.spacing
+            // The actions wrap onto a second row in a narrow window rather than run off its edge.
+            Flow {
+                objectName: "toolbarActions"
+                Layout.fillWidth: true
+                spacing: 2
+                ActionButton {
+                    objectName: "newJobButton"
+                    action: newJobAction
+                    font.bold: true
+                    tip: qsTr("Start a job (Ctrl+N)")
                 }
-                Accessible.name: qsTr("Show jobs")
+                ToolSeparator {}
+                ActionButton {
+                    objectName: "cancelToolButton"
+                    action: cancelAction
+                    tip: qsTr("Stop the selected jobs gracefully; Retry runs them again (Delete)")
+                }
+                ActionButton {
+                    action: retryAction
+                    tip: qsTr("Run the selected jobs again (Ctrl+R)")
+                }
+                ActionButton {
+                    action: editAction
+                    tip: qsTr("A new job from the selected one's settings (Ctrl+E)")
+                }
+                ActionButton {
+                    objectName: "removeToolButton"
+                    action: removeAction
+                    tip: qsTr("Delete the selected ended jobs and their saved output, after asking (Shift+Delete)")
+                }
+                ToolSeparator {}
+                ActionButton {
+                    objectName: "pauseButton"
+                    action: pauseAction
+                    tip: qsTr("Stop every process of the running job where it is, or let it go on (Ctrl+P)")
+                }
+                ActionButton {
+                    objectName: "moveUpButton"
+                    action: moveUpAction
+                    tip: qsTr("One place earlier in its group's queue (Alt+Up)")
+                }
+                ActionButton {
+                    objectName: "moveDownButton"
+                    action: moveDownAction
+                    tip: qsTr("One place later in its group's queue (Alt+Down)")
+                }
+                ActionButton {
+                    objectName: "moveToFrontButton"
+                    action: moveToFrontAction
+                    tip: qsTr("Next to start in its group (Alt+Home)")
+                }
+                ToolSeparator {}
+                ActionButton {
+                    objectName: "retryFailedButton"
+                    action: retryFailedAction
+                    tip: qsTr("Run every failed or timed-out job again (Ctrl+Shift+R)")
+                }
+                ActionButton {
+                    objectName: "clearFinishedButton"
+                    action: clearFinishedAction
+                    tip: qsTr("Take every ended job off the list (Ctrl+Shift+Delete)")
+                }
             }
-            ComboBox {
-                id: orderBox
-                objectName: "orderBox"
-                implicitContentWidthPolicy: ComboBox.WidestText
-                textRole: "text"
-                valueRole: "value"
-                model: [
-                    { text: qsTr("Newest first"), value: JobFilterModel.Newest },
-                    { text: qsTr("By state"), value: JobFilterModel.State },
-                    { text: qsTr("By start time"), value: JobFilterModel.Started },
-                    { text: qsTr("Queue order"), value: JobFilterModel.Queue },
-                ]
-                Component.onCompleted: currentIndex = indexOfValue(jobList.order)
-                onActivated: jobList.order = currentValue
-                Accessible.name: qsTr("Order jobs")
+            RowLayout {
+                objectName: "toolbarView"
+                Layout.alignment: Qt.AlignRight | Qt.AlignTop
+                spacing: 2
+                Label { text: qsTr("Show") }
+                ComboBox {
+                    id: filterBox
+                    objectName: "filterBox"
+                    implicitContentWidthPolicy: ComboBox.WidestText
+                    textRole: "text"
+                    valueRole: "value"
+                    model: [
+                        { text: qsTr("All jobs"), value: JobFilterModel.All },
+                        { text: qsTr("Active"), value: JobFilterModel.Active },
+                        { text: qsTr("Running"), value: JobFilterModel.Running },
+                        { text: qsTr("Failed"), value: JobFilterModel.Failed },
+                        { text: qsTr("Finished"), value: JobFilterModel.Finished },
+                    ]
+                    Component.onCompleted: currentIndex = indexOfValue(jobList.filter)
+                    onActivated: jobList.filter = currentValue
+                    Connections {
+                        target: jobList
+                        function onFilterChanged() { filterBox.currentIndex = filterBox.indexOfValue(jobList.filter) }
+                    }
+                    Accessible.name: qsTr("Show jobs")
+                }
+                ComboBox {
+                    id: orderBox
+                    objectName: "orderBox"
+                    implicitContentWidthPolicy: ComboBox.WidestText
+                    textRole: "text"
+                    valueRole: "value"
+                    model: [
+                        { text: qsTr("Newest first"), value: JobFilterModel.Newest },
+                        { text: qsTr("By state"), value: JobFilterModel.State },
+                        { text: qsTr("By start time"), value: JobFilterModel.Started },
+                        { text: qsTr("Queue order"), value: JobFilterModel.Queue },
+                    ]
+                    Component.onCompleted: currentIndex = indexOfValue(jobList.order)
+                    onActivated: jobList.order = currentValue
+                    Accessible.name: qsTr("Order jobs")
+                }
             }
         }
     }
@@ -330,6 +342,13 @@ ApplicationWindow {
     }
 
     SplitView {
+        id: splitView
+        // The panes at their smallest, and room for the two handles between them. The width
+        // beyond that is shared out (the details get what is left), so the details never start
+        // beyond the window's edge: SplitView does not shrink the other panes for them.
+        readonly property real paneMinimums: groupPanel.SplitView.minimumWidth + listPane.SplitView.minimumWidth
+                                             + details.SplitView.minimumWidth + Theme.spacing * 4
+        readonly property real spare: Math.max(0, width - paneMinimums)
         anchors { top: historyBanner.bottom; left: parent.left; right: parent.right; bottom: parent.bottom }
         orientation: Qt.Horizontal
         // Nothing below the stopping overlay takes the keyboard while the application quits.
@@ -338,16 +357,18 @@ ApplicationWindow {
         GroupPanel {
             id: groupPanel
             objectName: "groupPanel"
-            SplitView.preferredWidth: Math.round(Theme.em * 44)
-            SplitView.minimumWidth: Math.round(Theme.em * 24)
+            SplitView.preferredWidth: Math.min(Math.round(Theme.em * 44),
+                                               SplitView.minimumWidth + Math.round(splitView.spare * 0.2))
+            SplitView.minimumWidth: Math.round(Theme.em * 22)
             onSelectedGroupChanged: jobList.filterModel.group = selectedGroup
             onNewRequested: groupDialog.openNew()
             onEditRequested: (name, maxParallel, rate, pauseOnFailure) => groupDialog.openFor(name, maxParallel, rate, pauseOnFailure)
         }
 
         Rectangle {
-            SplitView.preferredWidth: Math.round(window.width * 0.36)
-            SplitView.minimumWidth: Math.round(Theme.em * 40)
+            id: listPane
+            SplitView.preferredWidth: SplitView.minimumWidth + Math.round(splitView.spare * 0.35)
+            SplitView.minimumWidth: Math.round(Theme.em * 36)
             color: Theme.base
             ColumnLayout {
                 anchors.fill: parent
@@ -416,7 +437,7 @@ ApplicationWindow {
             id: details
             objectName: "jobDetails"
             SplitView.fillWidth: true
-            SplitView.minimumWidth: Math.round(Theme.em * 60)
+            SplitView.minimumWidth: Math.round(Theme.em * 58)
             details: selected
             onEditRequested: jobId => newJobDialog.openFromJob(jobId)
             onRemoveRequested: jobId => confirmRemove.ask([jobId])

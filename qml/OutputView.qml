@@ -207,154 +207,171 @@ ColumnLayout {
     ToolBar {
         Layout.fillWidth: true
         background: Rectangle { color: Theme.window }
-        RowLayout {
+        // Searching on the left, the view's own tools on the right; in a narrow pane the tools
+        // go onto a second row rather than over the search field or off the edge.
+        Flow {
+            id: outputTools
             anchors.fill: parent
             spacing: Theme.spacing / 2
-            TextField {
-                id: searchField
-                objectName: "searchField"
-                // Gives way to the buttons in a narrow pane, which would otherwise be cut off.
-                Layout.fillWidth: true
-                Layout.maximumWidth: Theme.em * 28
-                Layout.minimumWidth: Theme.em * 10
-                placeholderText: qsTr("Search output (Ctrl+F)")
-                selectByMouse: true
-                Accessible.name: qsTr("Search output")
-                // Live: every key searches again from the match shown (which stays if it still
-                // matches), or else from the top of the view.
-                onTextEdited: {
-                    view.notice = ""
-                    view.model.search(text, view.model.currentMatchLine > 0 ? view.model.currentMatchLine : view.topLine())
-                    view.showCurrentMatch()
-                }
-                Keys.onPressed: event => {
-                    if (event.key === Qt.Key_Escape) {
-                        text = ""
-                        view.model.search("", 0)
-                        lines.forceActiveFocus()
-                        event.accepted = true
-                    } else if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
-                               && (event.modifiers & Qt.ControlModifier)) {
-                        view.searchWholeOutput()
-                        event.accepted = true
-                    } else if (event.key === Qt.Key_Return || event.key === Qt.Key_Enter) {
-                        view.findNext(event.modifiers & Qt.ShiftModifier)
-                        event.accepted = true
-                    } else if (event.key === Qt.Key_Down && view.wholeSearch && view.wholeSearch.count > 0) {
-                        matchList.currentIndex = Math.max(0, matchList.currentIndex)
-                        matchList.forceActiveFocus()
-                        event.accepted = true
+            readonly property bool oneRow: width >= searchTools.implicitWidth + viewTools.implicitWidth + spacing
+            RowLayout {
+                id: searchTools
+                objectName: "outputSearchTools"
+                width: outputTools.oneRow ? outputTools.width - viewTools.width - outputTools.spacing
+                                          : outputTools.width
+                spacing: Theme.spacing / 2
+                TextField {
+                    id: searchField
+                    objectName: "searchField"
+                    // Gives way to the buttons in a narrow pane, which would otherwise be cut off.
+                    Layout.fillWidth: true
+                    Layout.maximumWidth: Theme.em * 28
+                    Layout.minimumWidth: Theme.em * 10
+                    placeholderText: qsTr("Search output (Ctrl+F)")
+                    selectByMouse: true
+                    Accessible.name: qsTr("Search output")
+                    // Live: every key searches again from the match shown (which stays if it still
+                    // matches), or else from the top of the view.
+                    onTextEdited: {
+                        view.notice = ""
+                        view.model.search(text, view.model.currentMatchLine > 0 ? view.model.currentMatchLine : view.topLine())
+                        view.showCurrentMatch()
+                    }
+                    Keys.onPressed: event => {
+                        if (event.key === Qt.Key_Escape) {
+                            text = ""
+                            view.model.search("", 0)
+                            lines.forceActiveFocus()
+                            event.accepted = true
+                        } else if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
+                                   && (event.modifiers & Qt.ControlModifier)) {
+                            view.searchWholeOutput()
+                            event.accepted = true
+                        } else if (event.key === Qt.Key_Return || event.key === Qt.Key_Enter) {
+                            view.findNext(event.modifiers & Qt.ShiftModifier)
+                            event.accepted = true
+                        } else if (event.key === Qt.Key_Down && view.wholeSearch && view.wholeSearch.count > 0) {
+                            matchList.currentIndex = Math.max(0, matchList.currentIndex)
+                            matchList.forceActiveFocus()
+                            event.accepted = true
+                        }
                     }
                 }
+                ToolButton {
+                    objectName: "previousMatchButton"
+                    text: "\u2191"
+                    enabled: view.model.matchCount > 0
+                    onClicked: view.findNext(true)
+                    ToolTip.visible: hovered
+                    ToolTip.text: qsTr("Previous match (Shift+Enter)")
+                    Accessible.name: qsTr("Previous match")
+                }
+                ToolButton {
+                    objectName: "nextMatchButton"
+                    text: "\u2193"
+                    enabled: view.model.matchCount > 0
+                    onClicked: view.findNext(false)
+                    ToolTip.visible: hovered
+                    ToolTip.text: qsTr("Next match (Enter)")
+                    Accessible.name: qsTr("Next match")
+                }
+                Label {
+                    objectName: "searchStatus"
+                    Layout.minimumWidth: implicitWidth
+                    visible: text.length > 0
+                    color: view.model.searchText.length > 0 && view.model.matchCount === 0 ? Theme.dangerText : Theme.mutedText
+                    text: view.notice.length > 0 ? view.notice
+                        : view.model.searchText.length === 0 ? ""
+                        : view.model.matchCount === 0 ? qsTr("No match")
+                        : view.model.currentMatch > 0
+                          ? qsTr("%1 of %2").arg(Format.count(view.model.currentMatch)).arg(Format.count(view.model.matchCount))
+                          : qsTr("%1 match(es)", "", view.model.matchCount).arg(Format.count(view.model.matchCount))
+                    ToolTip.visible: searchStatusHover.hovered && view.model.droppedLines > 0
+                    ToolTip.text: qsTr("Only the last %1 line(s) are searched as you type; Whole output searches them all.", "", view.model.totalLines - view.model.droppedLines)
+                                  .arg(Format.count(view.model.totalLines - view.model.droppedLines))
+                    HoverHandler { id: searchStatusHover }
+                }
+                ToolButton {
+                    objectName: "wholeOutputButton"
+                    text: qsTr("Whole output")
+                    enabled: view.wholeSearch !== null && searchField.text.length > 0
+                    onClicked: view.searchWholeOutput()
+                    ToolTip.visible: hovered
+                    ToolTip.text: qsTr("Search every attempt's saved output, not only the kept tail (Ctrl+Enter)")
+                }
+                Item { Layout.fillWidth: true }
             }
-            ToolButton {
-                objectName: "previousMatchButton"
-                text: "\u2191"
-                enabled: view.model.matchCount > 0
-                onClicked: view.findNext(true)
-                ToolTip.visible: hovered
-                ToolTip.text: qsTr("Previous match (Shift+Enter)")
-                Accessible.name: qsTr("Previous match")
-            }
-            ToolButton {
-                objectName: "nextMatchButton"
-                text: "\u2193"
-                enabled: view.model.matchCount > 0
-                onClicked: view.findNext(false)
-                ToolTip.visible: hovered
-                ToolTip.text: qsTr("Next match (Enter)")
-                Accessible.name: qsTr("Next match")
-            }
-            Label {
-                objectName: "searchStatus"
-                Layout.minimumWidth: implicitWidth
-                visible: text.length > 0
-                color: view.model.searchText.length > 0 && view.model.matchCount === 0 ? Theme.dangerText : Theme.mutedText
-                text: view.notice.length > 0 ? view.notice
-                    : view.model.searchText.length === 0 ? ""
-                    : view.model.matchCount === 0 ? qsTr("No match")
-                    : view.model.currentMatch > 0
-                      ? qsTr("%1 of %2").arg(Format.count(view.model.currentMatch)).arg(Format.count(view.model.matchCount))
-                      : qsTr("%1 match(es)", "", view.model.matchCount).arg(Format.count(view.model.matchCount))
-                ToolTip.visible: searchStatusHover.hovered && view.model.droppedLines > 0
-                ToolTip.text: qsTr("Only the last %1 line(s) are searched as you type; Whole output searches them all.", "", view.model.totalLines - view.model.droppedLines)
-                              .arg(Format.count(view.model.totalLines - view.model.droppedLines))
-                HoverHandler { id: searchStatusHover }
-            }
-            ToolButton {
-                objectName: "wholeOutputButton"
-                text: qsTr("Whole output")
-                enabled: view.wholeSearch !== null && searchField.text.length > 0
-                onClicked: view.searchWholeOutput()
-                ToolTip.visible: hovered
-                ToolTip.text: qsTr("Search every attempt's saved output, not only the kept tail (Ctrl+Enter)")
-            }
-            Item { Layout.fillWidth: true }
-            Label {
-                objectName: "droppedLines"
-                visible: view.model.droppedLines > 0
-                Layout.fillWidth: true
-                Layout.maximumWidth: implicitWidth
-                elide: Text.ElideRight
-                horizontalAlignment: Text.AlignRight
-                text: qsTr("%1 earlier line(s) only in the saved output", "", Math.min(view.model.droppedLines, 2147483647))
-                      .arg(Format.count(view.model.droppedLines))
-                color: Theme.mutedText
-                font.pixelSize: Theme.smallSize
-            }
-            ToolButton {
-                objectName: "firstErrorButton"
-                text: qsTr("First error")
-                enabled: lines.count > 0
-                onClicked: view.jumpToFirstError()
-                ToolTip.visible: hovered
-                ToolTip.text: qsTr("Go to the first line on stderr, or else the first saying error or fatal")
-            }
-            ToolButton {
-                objectName: "followButton"
-                text: qsTr("Follow")
-                checkable: true
-                checked: view.following
-                onToggled: view.following = checked
-                ToolTip.visible: hovered
-                ToolTip.text: qsTr("Keep the newest line in view (End)")
-            }
-            ToolButton {
-                objectName: "copyButton"
-                text: view.hasSelection ? qsTr("Copy lines") : qsTr("Copy all")
-                enabled: lines.count > 0
-                onClicked: view.copySelection()
-                ToolTip.visible: hovered
-                ToolTip.text: qsTr("Copy the selected lines, or all kept lines (Ctrl+C)")
-            }
-            ToolButton {
-                id: viewMenuButton
-                objectName: "viewMenuButton"
-                text: qsTr("View \u25be")
-                onClicked: viewMenu.popup(this, 0, height)
-                Accessible.name: qsTr("Output view options")
-                Menu {
-                    id: viewMenu
-                    MenuItem {
-                        objectName: "wrapItem"
-                        text: qsTr("Wrap long lines")
-                        checkable: true
-                        checked: view.wrap
-                        onToggled: view.wrap = checked
-                    }
-                    MenuItem {
-                        objectName: "timestampsItem"
-                        text: qsTr("Show times")
-                        checkable: true
-                        checked: view.timestamps
-                        onToggled: view.timestamps = checked
-                    }
-                    MenuItem {
-                        objectName: "coloursItem"
-                        text: qsTr("Show colours")
-                        checkable: true
-                        checked: view.colours
-                        onToggled: view.colours = checked
+            RowLayout {
+                id: viewTools
+                objectName: "outputViewTools"
+                width: Math.min(outputTools.width, implicitWidth)
+                spacing: Theme.spacing / 2
+                Label {
+                    objectName: "droppedLines"
+                    visible: view.model.droppedLines > 0
+                    Layout.fillWidth: true
+                    Layout.maximumWidth: implicitWidth
+                    elide: Text.ElideRight
+                    horizontalAlignment: Text.AlignRight
+                    text: qsTr("%1 earlier line(s) only in the saved output", "", Math.min(view.model.droppedLines, 2147483647))
+                          .arg(Format.count(view.model.droppedLines))
+                    color: Theme.mutedText
+                    font.pixelSize: Theme.smallSize
+                }
+                ToolButton {
+                    objectName: "firstErrorButton"
+                    text: qsTr("First error")
+                    enabled: lines.count > 0
+                    onClicked: view.jumpToFirstError()
+                    ToolTip.visible: hovered
+                    ToolTip.text: qsTr("Go to the first line on stderr, or else the first saying error or fatal")
+                }
+                ToolButton {
+                    objectName: "followButton"
+                    text: qsTr("Follow")
+                    checkable: true
+                    checked: view.following
+                    onToggled: view.following = checked
+                    ToolTip.visible: hovered
+                    ToolTip.text: qsTr("Keep the newest line in view (End)")
+                }
+                ToolButton {
+                    objectName: "copyButton"
+                    text: view.hasSelection ? qsTr("Copy lines") : qsTr("Copy all")
+                    enabled: lines.count > 0
+                    onClicked: view.copySelection()
+                    ToolTip.visible: hovered
+                    ToolTip.text: qsTr("Copy the selected lines, or all kept lines (Ctrl+C)")
+                }
+                ToolButton {
+                    id: viewMenuButton
+                    objectName: "viewMenuButton"
+                    text: qsTr("View \u25be")
+                    onClicked: viewMenu.popup(this, 0, height)
+                    Accessible.name: qsTr("Output view options")
+                    Menu {
+                        id: viewMenu
+                        MenuItem {
+                            objectName: "wrapItem"
+                            text: qsTr("Wrap long lines")
+                            checkable: true
+                            checked: view.wrap
+                            onToggled: view.wrap = checked
+                        }
+                        MenuItem {
+                            objectName: "timestampsItem"
+                            text: qsTr("Show times")
+                            checkable: true
+                            checked: view.timestamps
+                            onToggled: view.timestamps = checked
+                        }
+                        MenuItem {
+                            objectName: "coloursItem"
+                            text: qsTr("Show colours")
+                            checkable: true
+                            checked: view.colours
+                            onToggled: view.colours = checked
+                        }
                     }
                 }
             }

@@ -305,6 +305,53 @@ private Q_SLOTS:
         QVERIFY(test::waitUntilDead(test::waitForPids(pidFile, 1, 0s), 10s).isEmpty());
     }
 
+    // At the window's smallest size and at its first size, every control of the toolbar, the
+    // details' actions and the output's tools is inside the window: rows wrap instead of
+    // running off the edge.
+    void controlsFitTheWindow_data() {
+        QTest::addColumn<bool>("smallest");
+        QTest::newRow("smallest") << true;
+        QTest::newRow("first size") << false;
+    }
+    void controlsFitTheWindow() {
+        QFETCH(bool, smallest);
+        Window w;
+        QVERIFY(w.load());
+        if (smallest)
+            w.window->resize(w.window->minimumSize());
+        const QString pidFile = w.dir.filePath(QStringLiteral("pids"));
+        Job *job = w.supervisor.start(shellJob(numberedLinesThenSleep({{1, 9000}}, pidFile))).job;
+        QVERIFY(w.pickJob(job->id()));
+        QTRY_COMPARE_WITH_TIMEOUT(job->output()->totalLines(), 9000, 20000);
+        QTRY_VERIFY(w.outputView()
+                        ->property("model")
+                        .value<QObject *>()
+                        ->property("droppedLines")
+                        .toLongLong() > 0);
+        const QSizeF size = w.window->size();
+        for (const char *name : {"toolbarActions", "toolbarView", "detailsActions",
+                                 "outputSearchTools", "outputViewTools"}) {
+            auto *row = w.find<QQuickItem>(QLatin1String(name));
+            QVERIFY2(row, name);
+            QTRY_VERIFY(!row->childItems().isEmpty());
+            for (QQuickItem *control : row->childItems()) {
+                if (!control->isVisible() || control->width() <= 0)
+                    continue;
+                const QRectF r =
+                    control->mapRectToScene(QRectF(0, 0, control->width(), control->height()));
+                const QByteArray what =
+                    QByteArray(name) + ": " + control->metaObject()->className() + " " +
+                    control->objectName().toUtf8() + " at " + QByteArray::number(r.left()) + ".." +
+                    QByteArray::number(r.right()) + " in " + QByteArray::number(size.width());
+                QVERIFY2(r.left() >= -0.5 && r.right() <= size.width() + 0.5, what.constData());
+                QVERIFY2(r.top() >= -0.5 && r.bottom() <= size.height() + 0.5, what.constData());
+            }
+        }
+        QVERIFY(test::waitForPids(pidFile, 1, 10s).size() == 1);
+        QVERIFY(test::runTask(w.supervisor.shutdown(), 10s));
+        QVERIFY(test::waitUntilDead(test::waitForPids(pidFile, 1, 0s), 10s).isEmpty());
+    }
+
     // Behind another tab the output view does not follow (laying out a flood's last lines there
     // would cost the event loop for nothing); shown again, it is at the newest line at once.
     void followCatchesUpWhenShownAgain() {
