@@ -38,7 +38,7 @@ qsizetype incompleteSequenceLength(const QByteArray &bytes) {
 // Newlines are counted sixteen bytes at a time in the compiler's portable vectors (SSE2 on
 // x86-64, NEON on arm64): exact, and far faster than a memchr per line when lines are short.
 // A chunk of a flood is counted whole, so this is most of what the tail costs.
-using Bytes = signed char __attribute__((vector_size(16)));
+using Bytes = uchar __attribute__((vector_size(16)));
 
 qsizetype countNewlines(const char *p, const char *end) {
     const Bytes newlines = Bytes{} + '\n';
@@ -48,10 +48,11 @@ qsizetype countNewlines(const char *p, const char *end) {
         for (int i = 0; i < 255 && end - p >= qsizetype(sizeof(Bytes)); ++i, p += sizeof(Bytes)) {
             Bytes bytes;
             std::memcpy(&bytes, p, sizeof bytes);
-            lanes -= bytes == newlines; // a match is -1 in its lane
+            // A match is all ones in its lane: subtracting it adds one (unsigned, wrapping).
+            lanes -= reinterpret_cast<Bytes>(bytes == newlines);
         }
         for (size_t lane = 0; lane < sizeof(Bytes); ++lane)
-            count += uchar(lanes[lane]);
+            count += lanes[lane];
     }
     return count + std::count(p, end, '\n');
 }
