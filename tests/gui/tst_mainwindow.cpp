@@ -36,6 +36,13 @@ struct Window : test::Window {
     QObject *outputView() const { return find(QStringLiteral("outputView")); }
     bool following() const { return outputView()->property("following").toBool(); }
 
+    // Shuts the supervisor down once the job has written its pid, and proves it is gone.
+    bool shutDownLeavingNone(const QString &pidFile) {
+        const QList<qint64> pids = test::waitForPids(pidFile, 1, 10s);
+        return pids.size() == 1 && test::runTask(supervisor.shutdown(), 10s) &&
+               test::waitUntilDead(pids, 10s).isEmpty();
+    }
+
     // Number of the line at the bottom (or top) edge of the output view; 0 when none.
     qint64 lineAtEdge(bool bottom) const {
         QQuickItem *lines = outputLines();
@@ -300,9 +307,7 @@ private Q_SLOTS:
         QTRY_COMPARE(w.lineAtEdge(true), 9000);
         QVERIFY(w.following());
         QVERIFY(w.outputLines()->property("atYEnd").toBool());
-        QVERIFY(test::waitForPids(pidFile, 1, 10s).size() == 1);
-        QVERIFY(test::runTask(w.supervisor.shutdown(), 10s));
-        QVERIFY(test::waitUntilDead(test::waitForPids(pidFile, 1, 0s), 10s).isEmpty());
+        QVERIFY(w.shutDownLeavingNone(pidFile));
     }
 
     // At the window's smallest size and at its first size, every control of the toolbar, the
@@ -347,9 +352,7 @@ private Q_SLOTS:
                 QVERIFY2(r.top() >= -0.5 && r.bottom() <= size.height() + 0.5, what.constData());
             }
         }
-        QVERIFY(test::waitForPids(pidFile, 1, 10s).size() == 1);
-        QVERIFY(test::runTask(w.supervisor.shutdown(), 10s));
-        QVERIFY(test::waitUntilDead(test::waitForPids(pidFile, 1, 0s), 10s).isEmpty());
+        QVERIFY(w.shutDownLeavingNone(pidFile));
     }
 
     // Behind another tab the output view does not follow (laying out a flood's last lines there
@@ -367,9 +370,7 @@ private Q_SLOTS:
         details->setProperty("currentTab", 0);
         QTRY_COMPARE(w.lineAtEdge(true), 3000);
         QVERIFY(w.following());
-        QVERIFY(test::waitForPids(pidFile, 1, 10s).size() == 1);
-        QVERIFY(test::runTask(w.supervisor.shutdown(), 10s));
-        QVERIFY(test::waitUntilDead(test::waitForPids(pidFile, 1, 0s), 10s).isEmpty());
+        QVERIFY(w.shutDownLeavingNone(pidFile));
     }
 
     // Scrolling up in one job turns Follow off for that job only; each job keeps where it was.
