@@ -74,6 +74,39 @@ void startJobmonitor(QProcess &process, const QStringList &arguments) {
     process.start();
 }
 
+QString startPrivateBus(QProcess &daemon, const QString &config, const QString &socketPath) {
+    daemon.start(QStringLiteral("dbus-daemon"),
+                 {QStringLiteral("--config-file=") + config, QStringLiteral("--nofork"),
+                  QStringLiteral("--nopidfile"), QStringLiteral("--print-address=1"),
+                  QStringLiteral("--address=unix:path=") + socketPath});
+    if (!daemon.waitForStarted(10000))
+        return {};
+    QByteArray address;
+    while (!address.endsWith('\n') && daemon.waitForReadyRead(20000))
+        address += daemon.readAllStandardOutput();
+    return QString::fromLatin1(address.trimmed());
+}
+
+void startWindowOnBus(QProcess &window, const QString &busAddress, const QString &stateDir,
+                      const QStringList &arguments) {
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), busAddress);
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    window.setProcessEnvironment(environment);
+    startJobmonitor(window, QStringList{QStringLiteral("--state-dir"), stateDir} + arguments);
+}
+
+QList<qint64> endWindow(QProcess &window) {
+    if (window.state() == QProcess::NotRunning)
+        return {};
+    const qint64 pid = window.processId();
+    ::kill(pid_t(pid), SIGTERM);
+    if (!window.waitForFinished(30000))
+        window.kill();
+    window.waitForFinished(10000);
+    return {pid};
+}
+
 QStringList inheritableDescriptors(qint64 pid) {
     QStringList found;
     const QDir fdinfo(QStringLiteral("/proc/%1/fdinfo").arg(pid));

@@ -42,6 +42,18 @@ private:
 // Runs jobmonitor with arguments, its stdout and stderr kept apart.
 void startJobmonitor(QProcess &process, const QStringList &arguments);
 
+// Starts a private dbus-daemon with config listening on socketPath; returns its address, or
+// an empty string when it did not come up (its stderr says why).
+QString startPrivateBus(QProcess &daemon, const QString &config, const QString &socketPath);
+
+// The window (offscreen) on the bus at busAddress, with its state in stateDir.
+void startWindowOnBus(QProcess &window, const QString &busAddress, const QString &stateDir,
+                      const QStringList &arguments);
+
+// Ends the window, if it runs, as a desktop session would (SIGTERM; SIGKILL after 30 s) and
+// returns its pid, to be proven dead with the jobs' pids.
+QList<qint64> endWindow(QProcess &window);
+
 // The descriptors of pid beyond 0, 1 and 2 that lack close-on-exec ("4 -> /path"), read from
 // /proc/<pid>/fdinfo: what a child of pid would inherit.
 QStringList inheritableDescriptors(qint64 pid);

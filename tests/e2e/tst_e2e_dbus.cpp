@@ -202,16 +202,9 @@ private Q_SLOTS:
         QVERIFY(QFile::setPermissions(m_dir->path(), QFile::ReadOwner | QFile::WriteOwner |
                                                          QFile::ExeOwner | QFile::ExeGroup |
                                                          QFile::ExeOther));
-        m_busDaemon.start(QStringLiteral("dbus-daemon"),
-                          {QStringLiteral("--config-file=" JM_SESSION_BUS_CONFIG), "--nofork",
-                           "--nopidfile", "--print-address=1",
-                           "--address=unix:path=" + m_dir->filePath("bus")});
-        QVERIFY(m_busDaemon.waitForStarted(10000));
-        QByteArray address;
-        while (!address.endsWith('\n') && m_busDaemon.waitForReadyRead(20000))
-            address += m_busDaemon.readAllStandardOutput();
-        QVERIFY2(!address.trimmed().isEmpty(), m_busDaemon.readAllStandardError().constData());
-        m_busAddress = QString::fromLatin1(address.trimmed());
+        m_busAddress = startPrivateBus(m_busDaemon, QStringLiteral(JM_SESSION_BUS_CONFIG),
+                                       m_dir->filePath("bus"));
+        QVERIFY2(!m_busAddress.isEmpty(), m_busDaemon.readAllStandardError().constData());
         QVERIFY(::chmod(QFile::encodeName(m_dir->filePath("bus")).constData(), 0777) == 0);
         const QDBusConnection connection =
             QDBusConnection::connectToBus(m_busAddress, TestConnection);

@@ -191,11 +191,7 @@ private:
     QString path(const QString &name) const { return m_dir->filePath(name); }
 
     void startWindow(const QStringList &arguments) {
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), m_busAddress);
-        environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        m_window.setProcessEnvironment(environment);
-        startJobmonitor(m_window, QStringList{"--state-dir", path("state")} + arguments);
+        startWindowOnBus(m_window, m_busAddress, path("state"), arguments);
         QVERIFY(m_window.waitForStarted(10000));
     }
 
@@ -237,28 +233,14 @@ private Q_SLOTS:
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
         m_log.clear();
-        m_busDaemon.start(QStringLiteral("dbus-daemon"),
-                          {QStringLiteral("--config-file=" JM_SESSION_BUS_CONFIG), "--nofork",
-                           "--nopidfile", "--print-address=1",
-                           "--address=unix:path=" + path("bus")});
-        QVERIFY(m_busDaemon.waitForStarted(10000));
-        QByteArray address;
-        while (!address.endsWith('\n') && m_busDaemon.waitForReadyRead(20000))
-            address += m_busDaemon.readAllStandardOutput();
-        m_busAddress = QString::fromLatin1(address.trimmed());
-        QVERIFY(!m_busAddress.isEmpty());
+        m_busAddress =
+            startPrivateBus(m_busDaemon, QStringLiteral(JM_SESSION_BUS_CONFIG), path("bus"));
+        QVERIFY2(!m_busAddress.isEmpty(), m_busDaemon.readAllStandardError().constData());
         QVERIFY(QDBusConnection::connectToBus(m_busAddress, TestConnection).isConnected());
     }
 
     void cleanup() {
-        QList<qint64> pids;
-        if (m_window.state() != QProcess::NotRunning) {
-            pids << m_window.processId();
-            ::kill(pid_t(m_window.processId()), SIGTERM);
-            if (!m_window.waitForFinished(30000))
-                m_window.kill();
-            m_window.waitForFinished(10000);
-        }
+        QList<qint64> pids = endWindow(m_window);
         for (const QString &file : QDir(m_dir->path()).entryList({"*.pid"}))
             pids << readPidFile(path(file)).values();
         QCOMPARE(waitUntilDead(pids, 10s), QList<qint64>());

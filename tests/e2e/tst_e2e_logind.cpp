@@ -141,16 +141,9 @@ private Q_SLOTS:
         QVERIFY(m_busDir.isValid());
         QVERIFY2(!QStandardPaths::findExecutable(QStringLiteral("dbus-daemon")).isEmpty(),
                  "dbus-daemon is missing: run .ci/setup");
-        m_busDaemon.start(QStringLiteral("dbus-daemon"),
-                          {QStringLiteral("--config-file=" JM_LOGIND_BUS_CONFIG), "--nofork",
-                           "--nopidfile", "--print-address=1",
-                           "--address=unix:path=" + m_busDir.filePath("system_bus_socket")});
-        QVERIFY(m_busDaemon.waitForStarted(10000));
-        QByteArray address;
-        while (!address.endsWith('\n') && m_busDaemon.waitForReadyRead(20000))
-            address += m_busDaemon.readAllStandardOutput();
-        QVERIFY2(!address.trimmed().isEmpty(), m_busDaemon.readAllStandardError().constData());
-        m_busAddress = QString::fromLatin1(address.trimmed());
+        m_busAddress = startPrivateBus(m_busDaemon, QStringLiteral(JM_LOGIND_BUS_CONFIG),
+                                       m_busDir.filePath("system_bus_socket"));
+        QVERIFY2(!m_busAddress.isEmpty(), m_busDaemon.readAllStandardError().constData());
 
         const QDBusConnection connection =
             QDBusConnection::connectToBus(m_busAddress, QStringLiteral("fake-system-bus"));
