@@ -1,4 +1,5 @@
 #include "jobviews.h"
+#include "desktopentry.h"
 
 #include "gui/jobformat.h"
 #include "job.h"
@@ -22,7 +23,6 @@ const QString ServerService = QStringLiteral("org.kde.JobViewServer");
 const QString ServerPath = QStringLiteral("/JobViewServer");
 const QString ServerInterface = QStringLiteral("org.kde.JobViewServerV2");
 const QString ViewInterface = QStringLiteral("org.kde.JobViewV3");
-const QString DesktopEntry = QStringLiteral("io.github.jobmonitor.JobMonitor");
 
 } // namespace
 
@@ -198,7 +198,7 @@ void JobViews::request(qint64 id) {
                                                        QStringLiteral("requestView"));
     // The server shows the first state at once from the hints; update() follows for servers
     // that do not read them.
-    call.setArguments({DesktopEntry, Capabilities, properties(*job)});
+    call.setArguments({DesktopEntryId, Capabilities, properties(*job)});
     auto *watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(call), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this,
             [this, watcher, id, server = m_server] {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "desktopentry.h"
+
 #include <QDBusConnection>
 #include <QObject>
 #include <QTimer>
@@ -22,7 +24,7 @@ public:
     LauncherEntry(JobService *service, QDBusConnection bus, QObject *parent = nullptr);
 
     static inline const QString AppUri =
-        QStringLiteral("application://io.github.jobmonitor.JobMonitor.desktop");
+        QStringLiteral("application://%1.desktop").arg(DesktopEntryId);
     static constexpr std::chrono::milliseconds ProgressInterval{1000};
 
     // The mean progress (0..1) of the running jobs that show any, estimates included; nullopt

@@ -1,4 +1,5 @@
 #include "notifier.h"
+#include "desktopentry.h"
 
 #include "job.h"
 #include "jobservice.h"
@@ -111,14 +112,13 @@ void Notifier::notify(const QString &summary, const QString &body, bool failed, 
     if (failed)
         actions << RetryAction << tr("Retry");
     const QVariantMap hints{
-        {QStringLiteral("desktop-entry"), QStringLiteral("io.github.jobmonitor.JobMonitor")},
+        {QStringLiteral("desktop-entry"), DesktopEntryId},
         {QStringLiteral("urgency"), QVariant::fromValue(uchar(failed ? 2 : 1))},
     };
     QDBusMessage call = QDBusMessage::createMethodCall(
         NotificationsService, NotificationsPath, NotificationsInterface, QStringLiteral("Notify"));
-    call.setArguments({tr("Job Monitor"), uint(0),
-                       QStringLiteral("io.github.jobmonitor.JobMonitor"), summary, body, actions,
-                       hints, -1});
+    call.setArguments(
+        {tr("Job Monitor"), uint(0), DesktopEntryId, summary, body, actions, hints, -1});
     auto *watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(call), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this, [this, watcher, jobId] {
         watcher->deleteLater();

@@ -1,4 +1,5 @@
 #include "guiapplication.h"
+#include "desktopentry.h"
 
 #include "appcontroller.h"
 #include "dbusservice.h"
@@ -73,7 +74,7 @@ bool loadMainWindow(QQmlApplicationEngine &engine, JobService &service,
 int runGuiApplication(QGuiApplication &app, JobService &service, ShutdownCoordinator &coordinator,
                       DBusService *dbus) {
     QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/JobMonitor/icons/jobmonitor.png")));
-    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.jobmonitor.JobMonitor"));
+    QGuiApplication::setDesktopFileName(DesktopEntryId);
     // The class of the window's WM_CLASS on X11, which the desktop file's StartupWMClass names:
     // fixed here rather than taken from argv[0], so that a renamed or symlinked binary still
     // belongs to its launcher.
